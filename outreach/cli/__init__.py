@@ -1,0 +1,1 @@
+"""The ``outreach`` command line: one module per command group, each with ``register(subparsers)``."""

@@ -1,0 +1,45 @@
+"""Settings of the laptop app: pydantic models, read from the config folder and OUTREACH_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from outreach import locations
+
+
+class Settings(BaseSettings):
+    """What a worker (or a deployment) can set. Environment variables use the prefix ``OUTREACH_``."""
+
+    model_config = SettingsConfigDict(env_prefix="OUTREACH_", extra="ignore")
+
+    vault_path: Path = Field(default_factory=locations.default_vault_path)
+    """The encrypted vault file."""
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    """User-interface language: Simplified Chinese first, English second."""
+    center_url: str | None = None
+    """Address of the center, e.g. https://center.example:8443. None: not enrolled yet."""
+    idle_lock_minutes: int = Field(default=5, ge=1, le=240)
+    """Minutes without a key press before the app locks itself."""
+    reader: str | None = None
+    """Preferred PC/SC reader name; None picks the first user-card reader."""
+    theme: Literal["textual-dark", "textual-light", "high-contrast"] = "textual-dark"
+    """Colour theme; high-contrast for bright sun or weak eyes."""
+
+    def save(self, path: Path | None = None) -> Path:
+        target = path or (locations.config_dir() / "settings.json")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(self.model_dump_json(indent=2), encoding="utf-8")
+        tmp.replace(target)
+        return target
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        source = path or (locations.config_dir() / "settings.json")
+        if source.is_file():
+            return cls.model_validate_json(source.read_text(encoding="utf-8"))
+        return cls()

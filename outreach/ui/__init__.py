@@ -1,0 +1,1 @@
+"""outreach/ui"""

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the services the tests need, idempotently, and prints the environment to use them:
+#  - pcscd with the vsmartcard virtual reader (vpcd listens on 127.0.0.1:35963 and :35964)
+#  - a PostgreSQL server with a database "outreach_test" for the center's PostgreSQL store
+set -euo pipefail
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+if ! pgrep -x pcscd >/dev/null 2>&1; then
+  $SUDO mkdir -p /run/pcscd
+  $SUDO pcscd >/dev/null 2>&1 || true
+  for _ in $(seq 1 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+fi
+
+PGVER=$(ls /usr/lib/postgresql | sort -V | tail -1)
+if ! pg_lsclusters -h 2>/dev/null | grep -q online; then
+  pg_lsclusters -h 2>/dev/null | grep -q . || $SUDO pg_createcluster "$PGVER" main >/dev/null
+  $SUDO pg_ctlcluster "$PGVER" main start
+fi
+for _ in $(seq 1 50); do $SUDO -u postgres psql -qAtc 'select 1' >/dev/null 2>&1 && break || sleep 0.2; done 2>/dev/null || true
+run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- psql -qAt "$@"; else sudo -u postgres psql -qAt "$@"; fi; }
+run_pg -c "select 1 from pg_roles where rolname='outreach'" | grep -q 1 \
+  || run_pg -c "create role outreach login password 'outreach-test' createdb" >/dev/null
+run_pg -c "select 1 from pg_database where datname='outreach_test'" | grep -q 1 \
+  || run_pg -c "create database outreach_test owner outreach" >/dev/null
+PGPORT=$(pg_lsclusters -h | awk '$4=="online"{print $3; exit}')
+echo "export OUTREACH_TEST_PG_URL=postgresql://outreach:outreach-test@127.0.0.1:${PGPORT}/outreach_test"
