@@ -16,8 +16,8 @@ if ! pg_lsclusters -h 2>/dev/null | grep -q online; then
   pg_lsclusters -h 2>/dev/null | grep -q . || $SUDO pg_createcluster "$PGVER" main >/dev/null
   $SUDO pg_ctlcluster "$PGVER" main start
 fi
-for _ in $(seq 1 50); do $SUDO -u postgres psql -qAtc 'select 1' >/dev/null 2>&1 && break || sleep 0.2; done 2>/dev/null || true
 run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- psql -qAt "$@"; else sudo -u postgres psql -qAt "$@"; fi; }
+for _ in $(seq 1 100); do run_pg -c 'select 1' >/dev/null 2>&1 && break; sleep 0.2; done
 run_pg -c "select 1 from pg_roles where rolname='outreach'" | grep -q 1 \
   || run_pg -c "create role outreach login password 'outreach-test' createdb" >/dev/null
 run_pg -c "select 1 from pg_database where datname='outreach_test'" | grep -q 1 \
