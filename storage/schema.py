@@ -1,0 +1,157 @@
+"""Named, transactional, recorded schema migrations.
+
+Each migration is a function ``(conn) -> None`` listed in :data:`MIGRATIONS` under a unique name. Each
+runs in its own ``BEGIN IMMEDIATE`` transaction together with the row that records it in
+``schema_migrations``, so a migration is either fully applied and recorded or not at all. A vault that
+records a migration this code does not know was written by a newer version and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from storage.driver import Connection
+from storage.errors import SchemaError
+
+Migration = Callable[[Connection], None]
+
+
+def _m0001_core(conn: Connection) -> None:
+    for stmt in _CORE:
+        conn.execute(stmt)
+
+
+_CORE = [
+    # Internal state: device keys, chain head, HLC, KDF profile. Never exposed through get_meta.
+    "CREATE TABLE vault_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # Free key/value for other layers (sync checkpoint, enrolment ...).
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE oplog (
+        seq INTEGER PRIMARY KEY,
+        op_id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL,
+        worker_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        base_version INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        signature TEXT NOT NULL
+    )""",
+    "CREATE INDEX oplog_subject ON oplog(subject, seq)",
+    """CREATE TRIGGER oplog_no_update BEFORE UPDATE ON oplog
+       BEGIN SELECT RAISE(ABORT, 'oplog is append-only'); END""",
+    """CREATE TRIGGER oplog_no_delete BEFORE DELETE ON oplog
+       BEGIN SELECT RAISE(ABORT, 'oplog is append-only'); END""",
+    """CREATE TABLE people (
+        person_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        initials TEXT NOT NULL,
+        id_number TEXT,
+        id_rev TEXT,
+        mobile TEXT,
+        mobile_rev TEXT,
+        area_code TEXT,
+        source TEXT NOT NULL,
+        synced_at TEXT,
+        data TEXT NOT NULL
+    )""",
+    "CREATE INDEX people_name ON people(name)",
+    "CREATE INDEX people_initials ON people(initials)",
+    "CREATE INDEX people_id_number ON people(id_number)",
+    "CREATE INDEX people_id_rev ON people(id_rev)",
+    "CREATE INDEX people_mobile_rev ON people(mobile_rev)",
+    """CREATE TABLE cards (
+        card_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        card_number TEXT,
+        source TEXT NOT NULL CHECK (source IN ('provisional', 'center')),
+        synced_at TEXT,
+        data TEXT NOT NULL
+    )""",
+    "CREATE INDEX cards_person ON cards(person_id, position)",
+    "CREATE INDEX cards_number ON cards(card_number)",
+    """CREATE TABLE visits (
+        visit_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        outcome TEXT,
+        planned INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        data TEXT NOT NULL
+    )""",
+    "CREATE INDEX visits_day ON visits(day)",
+    "CREATE INDEX visits_person ON visits(person_id)",
+    "CREATE TABLE subject_versions (subject TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY REFERENCES oplog(seq), op_id TEXT NOT NULL UNIQUE)",
+    """CREATE TABLE op_outcomes (
+        op_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        code TEXT,
+        message_zh TEXT,
+        message_en TEXT,
+        center_state TEXT,
+        recorded_at TEXT NOT NULL,
+        resolved_by TEXT
+    )""",
+    "CREATE INDEX op_outcomes_open ON op_outcomes(resolved_by, status)",
+    """CREATE TABLE attachments (
+        ref TEXT PRIMARY KEY,
+        mime TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data BLOB NOT NULL
+    )""",
+]
+
+#: Every migration, in order. Append only; never rename or edit one that has shipped.
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("0001_core", _m0001_core),
+]
+
+
+def applied(conn: Connection) -> list[str]:
+    """Names of the applied migrations, in order."""
+    rows = conn.execute("SELECT name FROM schema_migrations ORDER BY rowid").fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply the missing migrations, each in its own transaction; return the names applied now.
+
+    Raises:
+        SchemaError: the vault knows a migration this code does not (newer version), or one failed.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = applied(conn)
+    known = [name for name, _ in MIGRATIONS]
+    unknown = [n for n in done if n not in known]
+    if unknown:
+        raise SchemaError(
+            "该保险库由更新版本的程序创建，请升级程序", "this vault was written by a newer version; upgrade the app"
+        )
+    now_applied: list[str] = []
+    for name, func in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            func(conn)
+            conn.execute(
+                "INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)",
+                (name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            )
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            conn.execute("ROLLBACK")
+            raise SchemaError() from exc
+        now_applied.append(name)
+    return now_applied

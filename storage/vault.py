@@ -1,0 +1,447 @@
+"""The vault: one SQLCipher file holding the signed operation log, its projections and attachments.
+
+See :mod:`storage.keys` (Argon2id raw key, salt in the file), :mod:`storage.driver` (the one place that
+connects; WAL + ``synchronous=FULL`` durability), :mod:`storage.guard` (wrong-passphrase back-off),
+:mod:`storage.schema` (migrations), :mod:`storage.oplog` (chain, signatures, verification) and
+:mod:`storage.projections` (people, cards, visits, versions, outbox, updated in the append transaction).
+
+A :class:`Vault` is safe to share between threads (one lock around the one connection).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from outreach.domain.models import Person, PersonCards, Visit
+from outreach.domain.operation import GENESIS_HASH, KINDS, Operation
+from storage import driver, guard, keys, oplog, projections, queries, schema
+from storage.driver import Connection
+from storage.errors import (
+    AttachmentNotFoundError,
+    BadInputError,
+    LogAppendError,
+    VaultError,
+    VaultExistsError,
+    VaultLockedError,
+    VaultNotFoundError,
+    WrongPassphraseError,
+)
+from storage.oplog import LogVerdict
+
+#: Wall clock in milliseconds for the HLC (tests replace it to move time backwards).
+wall_clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)  # noqa: E731
+
+PULL_CHECKPOINT = "pull_checkpoint"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class Vault:
+    """An open vault. Build one with :meth:`create` or :meth:`open`; end with :meth:`lock` or :meth:`close`."""
+
+    def __init__(self, path: Path, conn: Connection, key: bytearray, salt: bytes) -> None:
+        self.path = path
+        self._conn: Connection | None = conn
+        self._key: bytearray | None = key
+        self._salt = salt
+        self._mutex = threading.RLock()
+        state = self._state()
+        self._device_id = state["device_id"]
+        self._worker_id = state["worker_id"]
+        self._public_key = bytes.fromhex(state["device_public_key"])
+        self._signer: Ed25519PrivateKey | None = Ed25519PrivateKey.from_private_bytes(
+            bytes.fromhex(state["device_private_key"])
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(cls, path: Path | str, passphrase: str, *, worker_id: str, device_id: str | None = None) -> Vault:
+        """Create a new vault file with a fresh device key pair.
+
+        Raises:
+            VaultExistsError: something already exists at ``path``.
+            NotEncryptedError: the driver does not encrypt.
+            ValueError: empty passphrase or worker id.
+        """
+        path = Path(path)
+        if not worker_id:
+            raise ValueError("worker_id is required")
+        if path.exists():
+            raise VaultExistsError()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        salt = keys.new_salt()
+        key = keys.derive_key(passphrase, salt)
+        try:
+            conn = driver.connect(path, bytes(key), salt, create=True)
+            driver.configure(conn)
+            schema.migrate(conn)
+            signer = Ed25519PrivateKey.generate()
+            public = signer.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+            private = signer.private_bytes_raw()
+            state = {
+                "device_id": device_id or str(uuid.uuid4()),
+                "worker_id": worker_id,
+                "device_private_key": private.hex(),
+                "device_public_key": public.hex(),
+                "kdf": keys.PROFILE.name,
+                "head_seq": "0",
+                "head_hash": GENESIS_HASH,
+                "last_hlc": "",
+                "created_at": _now(),
+            }
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT INTO vault_state(key, value) VALUES (?, ?)", list(state.items()))
+            conn.execute("COMMIT")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.close()
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    Path(str(path) + suffix).unlink()
+            keys.wipe(key)
+            raise
+        _fsync_dir(path.parent)
+        guard.reset(path)
+        return cls(path, conn, key, salt)
+
+    @classmethod
+    def open(cls, path: Path | str, passphrase: str) -> Vault:
+        """Open an existing vault. On any failure the file is left byte-for-byte unchanged.
+
+        Raises:
+            VaultNotFoundError: no file.
+            TooManyAttemptsError: wrong passphrases recently; wait ``retry_after`` seconds.
+            WrongPassphraseError: (counted for the back-off; ``retry_after`` is the next wait).
+            ForeignFileError / CorruptVaultError: not a vault / truncated or damaged.
+            NotEncryptedError: the driver does not encrypt.
+            SchemaError: written by a newer version.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise VaultNotFoundError()
+        guard.check(path)
+        salt = keys.precheck(path)
+        key = keys.derive_key(passphrase, salt)
+        try:
+            conn = driver.connect(path, bytes(key))
+        except Exception as exc:
+            keys.wipe(key)
+            if not driver.is_db_error(exc):
+                raise
+            error = keys.classify_open_failure(path)
+            if isinstance(error, WrongPassphraseError):
+                error.retry_after = guard.delay_for(guard.record_failure(path))
+            raise error from None
+        try:
+            page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+            page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+            keys.check_size(path, page_count, page_size)
+            driver.configure(conn)
+            schema.migrate(conn)
+        except BaseException:
+            conn.close()
+            keys.wipe(key)
+            raise
+        guard.reset(path)
+        return cls(path, conn, key, salt)
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Re-encrypt the whole vault under ``new`` (atomic ``PRAGMA rekey``); ``old`` then fails.
+
+        Raises:
+            WrongPassphraseError: ``old`` is not the current passphrase (nothing changed).
+            VaultLockedError: the vault is locked.
+        """
+        with self._mutex:
+            conn = self._db()
+            current = self._key
+            candidate = keys.derive_key(old, self._salt)
+            if current is None or not hmac.compare_digest(bytes(candidate), bytes(current)):
+                keys.wipe(candidate)
+                error = WrongPassphraseError()
+                error.retry_after = guard.delay_for(guard.record_failure(self.path))
+                raise error
+            keys.wipe(candidate)
+            new_key = keys.derive_key(new, self._salt)
+            driver.rekey(conn, bytes(new_key))
+            conn.execute("INSERT OR REPLACE INTO vault_state(key, value) VALUES ('kdf', ?)", (keys.PROFILE.name,))
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            keys.wipe(current)
+            self._key = new_key
+
+    def lock(self) -> None:
+        """Close the connection and drop the key and the device signing key from memory."""
+        with self._mutex:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.close()
+            keys.wipe(self._key)
+            self._key = None
+            self._signer = None
+
+    def close(self) -> None:
+        """Same as :meth:`lock`; the object cannot be used afterwards."""
+        self.lock()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def device_id(self) -> str:
+        return self._device_id
+
+    @property
+    def worker_id(self) -> str:
+        return self._worker_id
+
+    @property
+    def public_key(self) -> bytes:
+        return self._public_key
+
+    # ------------------------------------------------------------------ internals
+    def _db(self) -> Connection:
+        if self._conn is None:
+            raise VaultLockedError()
+        return self._conn
+
+    def _state(self) -> dict[str, str]:
+        rows = self._db().execute("SELECT key, value FROM vault_state").fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._mutex:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _append_in_tx(
+        self, conn: Connection, kind: str, subject: str, payload: dict[str, Any], base_version: int | None
+    ) -> Operation:
+        if kind not in KINDS:
+            raise LogAppendError(f"未知的操作类型：{kind}", f"unknown operation kind: {kind}")
+        if not subject or not isinstance(payload, dict):
+            raise LogAppendError("操作缺少对象或内容", "operation without subject or payload")
+        if self._signer is None:
+            raise VaultLockedError()
+        head = dict(
+            conn.execute("SELECT key, value FROM vault_state WHERE key IN ('head_seq','head_hash','last_hlc')")
+        )
+        seq = int(head["head_seq"]) + 1
+        hlc = oplog.next_hlc(head["last_hlc"] or None, wall_clock_ms())
+        version = projections.subject_version(conn, subject) if base_version is None else base_version
+        try:
+            op = oplog.build(
+                self._signer,
+                op_id=str(uuid.uuid4()),
+                device_id=self._device_id,
+                worker_id=self._worker_id,
+                seq=seq,
+                kind=kind,
+                subject=subject,
+                base_version=version,
+                payload=payload,
+                hlc=hlc,
+                prev_hash=head["head_hash"],
+            )
+        except ValueError as exc:  # includes pydantic.ValidationError
+            raise LogAppendError("操作内容无效", "invalid operation content") from exc
+        oplog.insert(conn, op)
+        projections.apply_op(conn, op)
+        conn.executemany(
+            "UPDATE vault_state SET value = ? WHERE key = ?",
+            [(str(seq), "head_seq"), (op.hash, "head_hash"), (hlc, "last_hlc")],
+        )
+        return op
+
+    # ------------------------------------------------------------------ the log
+    def append(
+        self, kind: str, subject: str, payload: dict[str, Any], *, base_version: int | None = None
+    ) -> Operation:
+        """Append one operation; durable (fsynced) when this returns, projections and outbox updated.
+
+        ``base_version`` defaults to the subject's current version.
+
+        Raises:
+            LogAppendError: unknown kind, empty subject, payload not encodable. Nothing is written.
+            VaultLockedError: the vault is locked.
+        """
+        with self._tx() as conn:
+            return self._append_in_tx(conn, kind, subject, payload, base_version)
+
+    def append_many(self, items: Iterable[tuple[str, str, dict[str, Any]]]) -> list[Operation]:
+        """Bulk path (seeding, imports): append ``(kind, subject, payload)`` items in ONE transaction.
+
+        Each operation is still hashed, signed and chained exactly as by :meth:`append`; all or none.
+
+        Raises:
+            LogAppendError: one item is invalid (nothing of the batch is written).
+        """
+        with self._tx() as conn:
+            return [self._append_in_tx(conn, k, s, p, None) for k, s, p in items]
+
+    def operations(self, after_seq: int = 0) -> Iterator[Operation]:
+        """This device's operations with ``seq > after_seq``, in order."""
+        with self._mutex:
+            conn = self._db()
+        return oplog.iterate(conn, after_seq)
+
+    def verify_log(self) -> LogVerdict:
+        """Check the whole chain (hashes, links, seq, signatures, recorded head); see :func:`oplog.verify`."""
+        with self._mutex:
+            state = self._state()
+            head = (int(state["head_seq"]), state["head_hash"])
+            return oplog.verify(self._db(), self._public_key, self._device_id, head)
+
+    # ------------------------------------------------------------------ sync-facing
+    def pending_operations(self, limit: int = 500) -> list[Operation]:
+        """Operations still in the outbox, in device order."""
+        with self._mutex:
+            rows = self._db().execute(
+                f"SELECT {', '.join('o.' + c.strip() for c in oplog.COLUMNS.split(','))} FROM outbox b"
+                " JOIN oplog o ON o.seq = b.seq ORDER BY b.seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [oplog.from_row(r) for r in rows]
+
+    def pending_count(self) -> int:
+        with self._mutex:
+            return int(self._db().execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+    def record_push_results(self, results: list[dict[str, Any]]) -> None:
+        """Take pushed operations out of the outbox and keep their outcomes (one transaction).
+
+        Raises:
+            BadInputError: a result without op_id or with an unknown status (nothing recorded).
+        """
+        now = _now()
+        try:
+            with self._tx() as conn:
+                for result in results:
+                    projections.record_push_result(conn, result, now)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise BadInputError() from exc
+
+    def op_outcomes(self, open_only: bool = False) -> list[dict[str, Any]]:
+        """Push outcomes; ``open_only``: rejected/conflicting ones no ``conflict.resolve`` closed yet."""
+        with self._mutex:
+            return queries.op_outcomes(self._db(), open_only)
+
+    def apply_pulled(self, changes: list[dict[str, Any]], checkpoint: str) -> None:
+        """Apply center changes and store ``checkpoint`` (meta ``pull_checkpoint``) in ONE transaction.
+
+        Raises:
+            BadInputError: a malformed change (nothing applied, checkpoint unchanged).
+        """
+        now = _now()
+        try:
+            with self._tx() as conn:
+                for change in changes:
+                    projections.apply_change(conn, change, now)
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (PULL_CHECKPOINT, str(checkpoint))
+                )
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise BadInputError() from exc
+
+    def get_meta(self, key: str) -> str | None:
+        with self._mutex:
+            row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value)))
+
+    # ------------------------------------------------------------------ queries
+    def find_people(self, text: str, limit: int = 50) -> list[Person]:
+        with self._mutex:
+            conn = self._db()
+            return queries.get_people(conn, queries.find_people_ids(conn, text, limit))
+
+    def get_person(self, person_id: str) -> Person | None:
+        with self._mutex:
+            return queries.get_person(self._db(), person_id)
+
+    def person_cards(self, person_id: str) -> PersonCards | None:
+        with self._mutex:
+            return queries.person_cards(self._db(), person_id)
+
+    def card_sources(self, person_id: str) -> list[dict[str, Any]]:
+        """Per card of the person: ``source`` ("provisional" or "center") and ``synced_at``."""
+        with self._mutex:
+            return queries.card_sources(self._db(), person_id)
+
+    def subject_version(self, person_id: str) -> int:
+        with self._mutex:
+            return projections.subject_version(self._db(), person_id)
+
+    def visits(self, day: date | str | None = None) -> list[Visit]:
+        with self._mutex:
+            return queries.visits(self._db(), day)
+
+    def migrations(self) -> list[str]:
+        with self._mutex:
+            return schema.applied(self._db())
+
+    # ------------------------------------------------------------------ attachments
+    def put_attachment(self, data: bytes, mime: str) -> str:
+        """Store a photo (or any blob) inside the encrypted vault; returns its reference."""
+        ref = str(uuid.uuid4())
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO attachments(ref, mime, sha256, created_at, data) VALUES (?,?,?,?,?)",
+                (ref, mime, hashlib.sha256(data).hexdigest(), _now(), bytes(data)),
+            )
+        return ref
+
+    def get_attachment(self, ref: str) -> bytes:
+        """Raises: AttachmentNotFoundError."""
+        with self._mutex:
+            row = self._db().execute("SELECT data FROM attachments WHERE ref = ?", (ref,)).fetchone()
+        if row is None:
+            raise AttachmentNotFoundError()
+        return bytes(row[0])
+
+
+__all__ = ["LogVerdict", "Vault", "VaultError"]
