@@ -173,7 +173,9 @@ def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:
         replace_cards(conn, ident, list(data.get("cards") or []), source="center", synced_at=now)
         _raise_version(conn, ident, version)
     elif kind == "visit_plan":
-        upsert_visit(conn, {**data, "visit_id": ident, "planned": True}, source="center")
+        row = conn.execute("SELECT source FROM visits WHERE visit_id = ?", (ident,)).fetchone()
+        if row is None or row[0] == "center":  # a visit already logged here is not replaced by its plan
+            upsert_visit(conn, {**data, "visit_id": ident, "planned": True}, source="center")
     else:
         raise ValueError("unknown change type")
 
