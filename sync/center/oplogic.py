@@ -1,0 +1,213 @@
+"""What the center does inside one transaction: check, decide and record one operation (or load, assign).
+
+Called by :class:`sync.center.sqlstore.SqlStore` with a transaction handle; never commits by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
+from sync import merkle
+from sync.center import rules
+from sync.center.store import Device
+from sync.errors import InvalidInput
+from sync.protocol import OpResult, TheirOp
+
+if TYPE_CHECKING:
+    from sync.center.sqlstore import Tx
+
+CENTER_DEVICE = "center"
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _reject(op_id: str, code: str, zh: str, en: str, **extra: Any) -> OpResult:
+    return OpResult(op_id=op_id, status="rejected", code=code, message_zh=zh, message_en=en, **extra)
+
+
+def _subject(tx: Tx, subject: str) -> tuple[int, str | None, dict[str, Any] | None, dict[str, Any] | None]:
+    rows = tx.q("SELECT version, area_code, person, cards FROM subjects WHERE subject = ?", (subject,))
+    if not rows:
+        return 0, None, None, None
+    v, area, person, cards = rows[0]
+    return int(v), area, json.loads(person) if person else None, json.loads(cards) if cards else None
+
+
+def _save_subject(tx: Tx, subject: str, version: int, area: str | None, person: dict[str, Any] | None,
+                  cards: dict[str, Any] | None) -> None:
+    tx.x("INSERT INTO subjects (subject, version, area_code, person, cards) VALUES (?, ?, ?, ?, ?) "
+         "ON CONFLICT (subject) DO UPDATE SET version = excluded.version, area_code = excluded.area_code, "
+         "person = excluded.person, cards = excluded.cards",
+         (subject, version, area, json.dumps(person) if person else None, json.dumps(cards) if cards else None))
+
+
+def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], person_id: str,
+            owner: str | None, area: str | None) -> None:
+    # Delete + insert gives the row a new, higher change_seq (under the log lock, so in commit order).
+    tx.x("DELETE FROM changes WHERE type = ? AND id = ?", (kind, cid))
+    tx.x("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+         (kind, cid, version, json.dumps(data), person_id, owner, area))
+
+
+def _append_log(tx: Tx, data: dict[str, Any]) -> int:
+    tx.lock("log")
+    idx = int(tx.q("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
+    tx.x("INSERT INTO merkle (idx, leaf) VALUES (?, ?)", (idx, merkle.leaf_hash(canonical_json(data)).hex()))
+    return idx
+
+
+def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
+    rows = tx.q("SELECT op_id, kind, worker_id, device_id, hlc, received_at FROM operations WHERE subject = ? "
+                "AND subject_version > ? AND status <> 'rejected' ORDER BY subject_version", (subject, base))
+    return [TheirOp(op_id=r[0], kind=r[1], worker_id=r[2], device_id=r[3], hlc=r[4], received_at=r[5])
+            for r in rows]
+
+
+def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.datetime) -> OpResult:
+    """Check, decide and record one device operation."""
+    tx.lock("device:" + device.device_id)
+    known = tx.q("SELECT hash, status, code FROM operations WHERE op_id = ?", (op.op_id,))
+    if known:
+        if known[0][0] != op.hash:
+            return _reject(op.op_id, "op_id_reused", "操作编号已被另一操作使用", "op_id already used by another operation")
+        return OpResult(op_id=op.op_id, status="duplicate", code=known[0][1])
+    if op.device_id != device.device_id or op.worker_id != device.worker_id:
+        return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
+                       "only your own operations from this device may be pushed")
+    if op.kind not in KINDS or op.kind in ("card.issue", "card.recall", "card.lift_temporary"):
+        return _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
+    if not hash_ok(op) or not signature_ok(op, device.public_key):
+        return _reject(op.op_id, "bad_signature", "操作的哈希或签名无效", "operation hash or signature invalid")
+    last = tx.q("SELECT last_seq, last_hash, revoked_at FROM devices WHERE device_id = ?", (device.device_id,))
+    if not last or last[0][2] is not None:
+        return _reject(op.op_id, "device_revoked", "设备已被吊销", "device revoked")
+    last_seq, last_hash = int(last[0][0]), last[0][1]
+    if op.seq != last_seq + 1 or op.prev_hash != last_hash:
+        return _reject(op.op_id, "chain_broken", "操作序号或哈希链不连续", "device sequence or hash chain broken")
+
+    tx.lock("subject:" + op.subject)
+    version, area, person, cards = _subject(tx, op.subject)
+    result = _decide(op, version, person, cards, today)
+    # Every recorded operation counts towards the subject's version, as on the laptop (the vault bumps the
+    # version for each operation it appends), so a device's own later operations never look conflicting.
+    new_version = version + 1
+    changes: list[tuple[str, dict[str, Any]]] = []
+    if result.status != "rejected" and op.kind.startswith("person."):
+        person = rules.valid_person(op.payload.get("person"))
+        area = str(person["area_code"]) if person else area
+        changes.append(("person", person or {}))
+    elif result.status != "rejected" and op.kind.startswith("card."):
+        cards = result.center_state
+        changes.append(("cards", cards or {}))
+    _save_subject(tx, op.subject, new_version, area, person, cards)
+    if result.status == "applied_with_conflict":
+        result = result.model_copy(update={"theirs": _theirs(tx, op.subject, op.base_version),
+                                           "base_version": op.base_version, "center_version": version})
+    if result.status == "rejected":
+        result = result.model_copy(update={"center_state": cards, "center_version": version,
+                                           "base_version": op.base_version})
+    idx = _append_log(tx, {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
+                           "status": result.status, "code": result.code, "subject_version": new_version})
+    resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
+    tx.x("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
+         "subject_version, resolves, received_at, log_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash,
+          op.model_dump_json(), result.status, result.code, new_version,
+          str(resolves) if resolves is not None else None, _iso(now), idx))
+    tx.x("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
+    for kind, data in changes:
+        if kind == "cards":
+            data = {**data, "version": new_version}
+        _change(tx, kind, op.subject, new_version, data, op.subject, None, area)
+    return result
+
+
+def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: dict[str, Any] | None,
+            today: dt.date) -> OpResult:
+    ok = "applied_with_conflict" if op.base_version != version else "applied"
+    if op.kind.startswith("card."):
+        verdict = rules.decide_card(cards or rules.empty_cards(op.subject), op.payload.get("event"), today)
+        if not verdict.accepted:
+            return _reject(op.op_id, verdict.code or "refused", verdict.message_zh or "", verdict.message_en or "")
+        return OpResult(op_id=op.op_id, status=ok, center_state=verdict.cards)  # type: ignore[arg-type]
+    if op.kind.startswith("person."):
+        data = rules.valid_person(op.payload.get("person"))
+        if data is None or data.get("person_id") != op.subject:
+            return _reject(op.op_id, "invalid_person", "人员资料无效", "invalid person record")
+        if op.kind == "person.update" and person is None:
+            ok = "applied_with_conflict"
+        return OpResult(op_id=op.op_id, status=ok)  # type: ignore[arg-type]
+    return OpResult(op_id=op.op_id, status="applied")
+
+
+def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) -> int:
+    """Apply the center's time-driven events for one person. Deterministic op ids make it idempotent."""
+    tx.lock("subject:" + subject)
+    version, area, person, cards = _subject(tx, subject)
+    if cards is None:
+        return 0
+    applied = 0
+    for op_id, kind, event in rules.due(cards, today):
+        if tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)):
+            continue
+        verdict = rules.decide_card(cards, event, today)
+        if not verdict.accepted:
+            continue
+        version, cards = version + 1, {**verdict.cards, "version": version + 1}
+        _save_subject(tx, subject, version, area, person, cards)
+        body = canonical_json({"kind": kind, "event": event, "decided_on": today.isoformat()}).decode()
+        idx = _append_log(tx, {"op_id": op_id, "device_id": CENTER_DEVICE, "status": "applied", "kind": kind,
+                               "subject_version": version})
+        tx.x("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
+             "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
+             (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, _iso(now), "", body, version, _iso(now), idx))
+        _change(tx, "cards", subject, version, cards, subject, None, area)
+        applied += 1
+    return applied
+
+
+def load_people(tx: Tx, people: list[dict[str, Any]], now: dt.datetime) -> int:
+    valid: list[dict[str, Any]] = []
+    for i, raw in enumerate(people):
+        data = rules.valid_person(raw)
+        if data is None:
+            raise InvalidInput(f"record {i + 1}")
+        valid.append(data)
+    for data in sorted(valid, key=lambda d: str(d["person_id"])):
+        tx.lock("subject:" + data["person_id"])
+    tx.lock("log")
+    for data in valid:
+        pid = data["person_id"]
+        version, _, _, cards = _subject(tx, pid)
+        _save_subject(tx, pid, version + 1, data["area_code"], data, cards)
+        _change(tx, "person", pid, version + 1, data, pid, None, data["area_code"])
+        _append_log(tx, {"loaded": pid, "hash": merkle.leaf_hash(canonical_json(data)).hex(), "at": _iso(now)})
+    return len(valid)
+
+
+def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> int:
+    tx.lock("log")
+    added = 0
+    for pid in person_ids:
+        version, area, person, cards = _subject(tx, pid)
+        if person is None:
+            raise InvalidInput(f"unknown person {pid[:8]}")
+        if tx.x("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (worker_id, pid, _iso(now))) == 0:
+            continue
+        added += 1
+        plan_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"outreach-plan:{worker_id}/{pid}"))
+        plan = {"visit_id": plan_id, "person_id": pid, "worker_id": worker_id, "day": now.date().isoformat(),
+                "planned": True, "present": [], "notes": "", "op_ids": []}
+        _change(tx, "visit_plan", plan_id, 1, plan, pid, worker_id, area)
+        # Re-publish the person and cards so the newly assigned worker pulls them past its checkpoint.
+        _change(tx, "person", pid, version, person, pid, None, area)
+        if cards is not None:
+            _change(tx, "cards", pid, version, cards, pid, None, area)
+    return added

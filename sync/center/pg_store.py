@@ -1,0 +1,101 @@
+"""The PostgreSQL center store (psycopg 3): per-subject, per-device and log advisory locks.
+
+Several center processes may share one database; every rule that must hold across them (exactly-once, chain
+continuity, one decision per subject at a time, gapless log) is enforced by the database.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import errors as pgerr
+
+from sync.center.sqlstore import SqlStore, Tx
+from sync.errors import StoreError
+
+_SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class _PgTx:
+    def __init__(self, cur: psycopg.Cursor[Any]) -> None:
+        self.cur = cur
+
+    def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        self.cur.execute(sql.replace("?", "%s"), params)
+        return list(self.cur.fetchall())
+
+    def x(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        self.cur.execute(sql.replace("?", "%s"), params)
+        return int(self.cur.rowcount)
+
+    def lock(self, key: str) -> None:
+        self.cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
+
+
+class PgStore(SqlStore):
+    serial = "BIGSERIAL"
+
+    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4) -> None:
+        super().__init__()
+        if schema is not None and not _SCHEMA_RE.match(schema):
+            raise StoreError("bad schema name")
+        self.url = url
+        self.schema = schema
+        self._pool: queue.LifoQueue[psycopg.Connection[Any]] = queue.LifoQueue()
+        self._pool_size = pool_size
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            con = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreError("cannot connect to PostgreSQL") from exc
+        if self.schema:
+            con.execute(f'SET search_path TO "{self.schema}"')
+        return con
+
+    @contextmanager
+    def _tx(self) -> Iterator[Tx]:
+        try:
+            con = self._pool.get_nowait()
+        except queue.Empty:
+            con = self._connect()
+        ok = False
+        try:
+            with con.transaction(), con.cursor() as cur:
+                yield _PgTx(cur)
+            ok = True
+        finally:
+            if (ok or not con.closed) and con.info.transaction_status == psycopg.pq.TransactionStatus.IDLE \
+                    and self._pool.qsize() < self._pool_size:
+                self._pool.put(con)
+            else:
+                con.close()
+
+    def _retryable(self, exc: BaseException) -> bool:
+        return isinstance(exc, pgerr.DeadlockDetected | pgerr.SerializationFailure | pgerr.UniqueViolation)
+
+    def init_schema(self) -> None:
+        con = self._connect()
+        try:
+            with con.transaction():
+                con.execute("SELECT pg_advisory_xact_lock(4242)")
+                if self.schema:
+                    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                for stmt in self._ddl():
+                    con.execute(stmt)
+        except psycopg.Error as exc:
+            raise StoreError(type(exc).__name__) from exc
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._pool.get_nowait().close()
+            except queue.Empty:
+                return

@@ -1,0 +1,76 @@
+"""The embedded center store: one SQLite file (WAL), writers serialised by ``BEGIN IMMEDIATE``."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sync.center.sqlstore import SqlStore, Tx
+from sync.errors import StoreError
+
+
+class _SqliteTx:
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return list(self.con.execute(sql, params).fetchall())
+
+    def x(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        return self.con.execute(sql, params).rowcount
+
+    def lock(self, key: str) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database's single write lock."""
+
+
+class SqliteStore(SqlStore):
+    serial = "INTEGER"
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__()
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        con.execute("PRAGMA busy_timeout = 60000")
+        con.execute("PRAGMA synchronous = FULL")
+        return con
+
+    @contextmanager
+    def _tx(self) -> Iterator[Tx]:
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(con)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def _retryable(self, exc: BaseException) -> bool:
+        return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+    def init_schema(self) -> None:
+        try:
+            con = self._connect()
+            try:
+                con.execute("PRAGMA journal_mode = WAL")
+                con.execute("BEGIN IMMEDIATE")
+                for stmt in self._ddl():
+                    con.execute(stmt.replace("INTEGER PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT"))
+                con.execute("COMMIT")
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            raise StoreError(type(exc).__name__) from exc
+
+    def close(self) -> None:
+        """Connections are per transaction; nothing to release."""

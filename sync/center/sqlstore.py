@@ -1,0 +1,274 @@
+"""The SQL store shared by both backends; a backend supplies transactions, locks and the serial type.
+
+SQL is written once with ``?`` placeholders. Lock order, everywhere: device, then subject(s), then the log.
+The log lock is taken before any row of ``merkle`` or ``changes`` is written and held to commit, so log indexes
+and change sequence numbers become visible in order (a reader never skips a late-committing row).
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, TypeVar
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from outreach.domain.operation import GENESIS_HASH
+from sync import merkle
+from sync.center import oplogic
+from sync.center.store import CenterKeys, Device, Store
+from sync.errors import EnrolmentRefused, InvalidInput, ReplayedRequest
+from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof
+
+T = TypeVar("T")
+ROLES = ("worker", "employer_host", "supervisor")
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS enrol_codes (code_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL, role TEXT NOT NULL,
+  area_code TEXT, expires_at TEXT NOT NULL, used_at TEXT, device_id TEXT);
+CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, worker_id TEXT NOT NULL, role TEXT NOT NULL,
+  area_code TEXT, public_key TEXT NOT NULL, enrolled_at TEXT NOT NULL, revoked_at TEXT,
+  last_seq BIGINT NOT NULL DEFAULT 0, last_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (device_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, nonce));
+CREATE TABLE IF NOT EXISTS operations (op_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, seq BIGINT,
+  worker_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, hlc TEXT NOT NULL, hash TEXT NOT NULL,
+  body TEXT NOT NULL, status TEXT NOT NULL, code TEXT, subject_version BIGINT, resolves TEXT,
+  received_at TEXT NOT NULL, log_index BIGINT NOT NULL UNIQUE, UNIQUE (device_id, seq));
+CREATE INDEX IF NOT EXISTS operations_subject ON operations (subject, subject_version);
+CREATE TABLE IF NOT EXISTS subjects (subject TEXT PRIMARY KEY, version BIGINT NOT NULL, area_code TEXT,
+  person TEXT, cards TEXT);
+CREATE TABLE IF NOT EXISTS changes (change_seq {serial} PRIMARY KEY, type TEXT NOT NULL, id TEXT NOT NULL,
+  version BIGINT NOT NULL, data TEXT NOT NULL, person_id TEXT NOT NULL, owner TEXT, area_code TEXT,
+  UNIQUE (type, id));
+CREATE TABLE IF NOT EXISTS assignments (worker_id TEXT NOT NULL, person_id TEXT NOT NULL, assigned_at TEXT NOT NULL,
+  PRIMARY KEY (worker_id, person_id));
+CREATE TABLE IF NOT EXISTS merkle (idx BIGINT PRIMARY KEY, leaf TEXT NOT NULL);
+"""
+
+
+class Tx(Protocol):
+    def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
+    def x(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
+    def lock(self, key: str) -> None: ...
+
+
+def iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class SqlStore(Store):
+    serial = "INTEGER"
+
+    def __init__(self) -> None:
+        self._leaves: list[bytes] = []
+        self._leaf_lock = threading.Lock()
+        self._keys: CenterKeys | None = None
+
+    # -- backend hooks -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def _tx(self) -> AbstractContextManager[Tx]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED + advisory locks)."""
+
+    @abc.abstractmethod
+    def _retryable(self, exc: BaseException) -> bool:
+        """True for lock timeouts / deadlocks after which the whole transaction may be run again."""
+
+    def _run(self, fn: Callable[[Tx], T], attempts: int = 8) -> T:
+        for i in range(attempts):
+            try:
+                with self._tx() as tx:
+                    return fn(tx)
+            except Exception as exc:
+                if i == attempts - 1 or not self._retryable(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _ddl(self) -> Iterator[str]:
+        for stmt in DDL.format(serial=self.serial).split(";"):
+            if stmt.strip():
+                yield stmt
+
+    # -- keys, enrolment, devices ----------------------------------------------------------------------
+    def center_keys(self) -> CenterKeys:
+        if self._keys is None:
+            raw = serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+            fresh = {"sign_key": Ed25519PrivateKey.generate().private_bytes(*raw).hex(),
+                     "box_key": X25519PrivateKey.generate().private_bytes(*raw).hex()}
+
+            def go(tx: Tx) -> CenterKeys:
+                for k, v in fresh.items():
+                    tx.x("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (k, v))
+                rows = dict(tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')"))
+                return CenterKeys(bytes.fromhex(rows["sign_key"]), bytes.fromhex(rows["box_key"]))
+
+            self._keys = self._run(go)
+        return self._keys
+
+    def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta) -> str:
+        if role not in ROLES or not worker_id.strip():
+            raise InvalidInput(f"role {role!r}")
+        raw = secrets.token_hex(6).upper()
+        code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+        expires = iso(dt.datetime.now(dt.UTC) + ttl)
+        self._run(lambda tx: tx.x(
+            "INSERT INTO enrol_codes (code_hash, worker_id, role, area_code, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (_code_hash(code), worker_id, role, area_code, expires)))
+        return code
+
+    def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime) -> Device:
+        def go(tx: Tx) -> Device:
+            rows = tx.q("SELECT worker_id, role, area_code, expires_at, used_at, device_id FROM enrol_codes "
+                        "WHERE code_hash = ?", (_code_hash(code),))
+            if not rows or rows[0][0] != worker_id or rows[0][3] < iso(now):
+                raise EnrolmentRefused()
+            _, role, area, _, used_at, used_by = rows[0]
+            known = self._device(tx, device_id)
+            if used_at is not None:
+                if used_by == device_id and known and known.public_key == public_key and not known.revoked:
+                    return known  # the same enrolment retried after a lost answer
+                raise EnrolmentRefused()
+            if known is not None:
+                raise EnrolmentRefused("device id already enrolled")
+            tx.x("UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE code_hash = ?",
+                 (iso(now), device_id, _code_hash(code)))
+            tx.x("INSERT INTO devices (device_id, worker_id, role, area_code, public_key, enrolled_at, last_hash) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (device_id, worker_id, role, area, public_key.hex(), iso(now),
+                                                  GENESIS_HASH))
+            return Device(device_id, worker_id, role, area, public_key, False)
+
+        return self._run(go)
+
+    def revoke(self, device_id: str, now: dt.datetime) -> bool:
+        return self._run(lambda tx: tx.x(
+            "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?", (iso(now), device_id))) > 0
+
+    @staticmethod
+    def _device(tx: Tx, device_id: str) -> Device | None:
+        rows = tx.q("SELECT device_id, worker_id, role, area_code, public_key, revoked_at FROM devices "
+                    "WHERE device_id = ?", (device_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return Device(r[0], r[1], r[2], r[3], bytes.fromhex(r[4]), r[5] is not None)
+
+    def device(self, device_id: str) -> Device | None:
+        return self._run(lambda tx: self._device(tx, device_id))
+
+    def remember_nonce(self, device_id: str, nonce: str, now: dt.datetime) -> None:
+        def go(tx: Tx) -> None:
+            if secrets.randbelow(64) == 0:
+                old = iso(now - dt.timedelta(seconds=4 * REPLAY_WINDOW_S))
+                tx.x("DELETE FROM nonces WHERE seen_at < ?", (old,))
+            if tx.x("INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (device_id, nonce, iso(now))) == 0:
+                raise ReplayedRequest()
+
+        self._run(go)
+
+    # -- operations ------------------------------------------------------------------------------------
+    def push(self, device: Device, ops: list[Any], today: dt.date, now: dt.datetime) -> list[Any]:
+        out = []
+        for op in ops:
+            def one(tx: Tx, op: Any = op) -> Any:
+                return oplogic.push_one(tx, device, op, today, now)
+
+            out.append(self._run(one))
+        return out
+
+    def apply_due(self, today: dt.date, now: dt.datetime) -> int:
+        def candidates(tx: Tx) -> list[str]:
+            return [r[0] for r in tx.q("SELECT subject FROM subjects WHERE cards IS NOT NULL")]
+
+        applied = 0
+        for subject in self._run(candidates):
+            def one(tx: Tx, s: str = subject) -> int:
+                return oplogic.apply_due_subject(tx, s, today, now)
+
+            applied += self._run(one)
+        return applied
+
+    def pull(self, device: Device, since: int, limit: int) -> tuple[list[Change], int, bool]:
+        sql = ("SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ("
+               "(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND person_id IN "
+               "(SELECT person_id FROM assignments WHERE worker_id = ?))")
+        params: tuple[Any, ...] = (since, device.worker_id, device.worker_id)
+        if device.role == "supervisor" and device.area_code:
+            sql += " OR (type <> 'visit_plan' AND area_code LIKE ?)"
+            params += (device.area_code + "%",)
+        sql += ") ORDER BY change_seq LIMIT ?"
+        rows = self._run(lambda tx: tx.q(sql, (*params, limit + 1)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        changes = [Change(type=r[1], id=r[2], version=int(r[3]), data=json.loads(r[4])) for r in rows]
+        return changes, (int(rows[-1][0]) if rows else since), more
+
+    def load_people(self, people: list[dict[str, Any]], now: dt.datetime) -> int:
+        return self._run(lambda tx: oplogic.load_people(tx, people, now))
+
+    def assign(self, worker_id: str, person_ids: list[str], now: dt.datetime) -> int:
+        return self._run(lambda tx: oplogic.assign(tx, worker_id, person_ids, now))
+
+    def people_in_area(self, area_prefix: str) -> list[str]:
+        rows = self._run(lambda tx: tx.q("SELECT subject FROM subjects WHERE person IS NOT NULL AND area_code LIKE ? "
+                                         "ORDER BY subject", (area_prefix + "%",)))
+        return [r[0] for r in rows]
+
+    # -- log -------------------------------------------------------------------------------------------
+    def _all_leaves(self) -> list[bytes]:
+        with self._leaf_lock:
+            start = len(self._leaves)
+            rows = self._run(lambda tx: tx.q("SELECT idx, leaf FROM merkle WHERE idx >= ? ORDER BY idx", (start,)))
+            for idx, leaf in rows:
+                if int(idx) != len(self._leaves):
+                    break  # never trust a gap; the next call reads again
+                self._leaves.append(bytes.fromhex(leaf))
+            return list(self._leaves)
+
+    def log_proof(self, known_size: int) -> LogProof:
+        leaves = self._all_leaves()
+        cp = sign_checkpoint(self.center_keys(), len(leaves), merkle.root(leaves))
+        if known_size > len(leaves):
+            return LogProof(checkpoint=cp, from_size=0, consistency=[])
+        return LogProof(checkpoint=cp, from_size=known_size, consistency=merkle.consistency_proof(known_size, leaves))
+
+    def status(self) -> dict[str, Any]:
+        def go(tx: Tx) -> dict[str, Any]:
+            devices = tx.q("SELECT d.device_id, d.worker_id, d.role, d.area_code, d.revoked_at, d.last_seq, "
+                           "(SELECT COUNT(*) FROM operations o WHERE o.device_id = d.device_id) "
+                           "FROM devices d ORDER BY d.device_id")
+            open_rows = tx.q("SELECT o.op_id, o.device_id, o.worker_id, o.kind, o.subject, o.status, o.code "
+                             "FROM operations o WHERE o.status IN ('rejected', 'applied_with_conflict') AND NOT "
+                             "EXISTS (SELECT 1 FROM operations r WHERE r.resolves = o.op_id) ORDER BY o.log_index")
+            return {
+                "devices": [{"device_id": r[0], "worker_id": r[1], "role": r[2], "area_code": r[3],
+                             "revoked": r[4] is not None, "last_seq": int(r[5]), "operations": int(r[6])}
+                            for r in devices],
+                "open_conflicts": [dict(zip(("op_id", "device_id", "worker_id", "kind", "subject", "status",
+                                             "code"), r, strict=True)) for r in open_rows],
+            }
+
+        out = go_result = self._run(go)
+        out["checkpoint"] = self.log_proof(0).checkpoint.model_dump()
+        return go_result
+
+
+def _code_hash(code: str) -> str:
+    norm = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(norm.encode()).hexdigest()
+
+
+def sign_checkpoint(keys: CenterKeys, size: int, root: str) -> Checkpoint:
+    issued = iso(dt.datetime.now(dt.UTC))
+    unsigned = Checkpoint(tree_size=size, root=root, issued_at=issued, signature="")
+    sig = Ed25519PrivateKey.from_private_bytes(keys.sign_private).sign(unsigned.signed_bytes())
+    return unsigned.model_copy(update={"signature": sig.hex()})

@@ -1,0 +1,145 @@
+"""The center's store: the interface every backend (PostgreSQL, embedded SQLite) implements.
+
+The database is the single source of truth and the only coordinator: several stateless center processes may
+run over one store at once, so deduplication (unique op_id, unique (device_id, seq)), chain continuity and
+per-subject decisions are enforced inside database transactions, never in process memory.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from outreach.domain.operation import Operation
+from sync.protocol import Change, LogProof, OpResult
+
+
+@dataclass(frozen=True)
+class Device:
+    device_id: str
+    worker_id: str
+    role: str
+    area_code: str | None
+    public_key: bytes
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class CenterKeys:
+    """The center's private keys (raw 32 bytes each): Ed25519 for signing, X25519 for transfer files."""
+
+    sign_private: bytes
+    box_private: bytes
+
+
+class Store(abc.ABC):
+    """Persistent state of the center."""
+
+    @abc.abstractmethod
+    def init_schema(self) -> None:
+        """Create the tables if missing (idempotent, safe from several processes).
+
+        Raises:
+            StoreError: the database cannot be reached or refuses the schema.
+        """
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections. The store is unusable afterwards."""
+
+    @abc.abstractmethod
+    def center_keys(self) -> CenterKeys:
+        """The center's keys, created once on first use and shared by every process.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta) -> str:
+        """Make a one-time enrolment code; only its SHA-256 is stored, with its expiry.
+
+        Raises:
+            InvalidInput: unknown role or empty worker.
+        """
+
+    @abc.abstractmethod
+    def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime) -> Device:
+        """Consume ``code`` and record the device for the code's worker, role and area.
+
+        Raises:
+            EnrolmentRefused: the code is unknown, used, expired, or for another worker; or the device id is
+                already enrolled with another key.
+        """
+
+    @abc.abstractmethod
+    def revoke(self, device_id: str, now: dt.datetime) -> bool:
+        """Revoke a device at once. Returns False when the device is unknown."""
+
+    @abc.abstractmethod
+    def device(self, device_id: str) -> Device | None:
+        """The device record (revoked ones included), or None."""
+
+    @abc.abstractmethod
+    def remember_nonce(self, device_id: str, nonce: str, now: dt.datetime) -> None:
+        """Record a request nonce; forget ones older than the replay window.
+
+        Raises:
+            ReplayedRequest: the nonce was already used by this device.
+        """
+
+    @abc.abstractmethod
+    def push(self, device: Device, ops: list[Operation], today: dt.date, now: dt.datetime) -> list[OpResult]:
+        """Check and record ``ops`` (device order), one answer each, in the same order.
+
+        Each operation is handled in its own transaction under locks on the device and the subject: duplicate
+        by op_id; authenticity (hash, signature, worker/device match, chain, seq); then the domain decides card
+        operations against the center's state. Recorded operations and outcomes go to the Merkle log.
+
+        Raises:
+            StoreError: the database fails (operations already committed stay committed).
+        """
+
+    @abc.abstractmethod
+    def pull(self, device: Device, since: int, limit: int) -> tuple[list[Change], int, bool]:
+        """Changes visible to the device after checkpoint ``since``: (changes, new checkpoint, more pages).
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def apply_due(self, today: dt.date, now: dt.datetime) -> int:
+        """Apply time-driven events (temporary loss lifting itself, recall) due by ``today`` as center
+        operations with deterministic ids. Idempotent across processes. Returns how many were applied."""
+
+    @abc.abstractmethod
+    def load_people(self, people: list[dict[str, Any]], now: dt.datetime) -> int:
+        """Insert or replace people (validated ``Person`` dumps) all at once or not at all.
+
+        Raises:
+            InvalidInput: a record is not a valid person.
+        """
+
+    @abc.abstractmethod
+    def assign(self, worker_id: str, person_ids: list[str], now: dt.datetime) -> int:
+        """Put people on a worker's visit plan. Returns the number newly assigned.
+
+        Raises:
+            InvalidInput: a person id is unknown.
+        """
+
+    @abc.abstractmethod
+    def people_in_area(self, area_prefix: str) -> list[str]:
+        """Person ids whose area code starts with ``area_prefix``."""
+
+    @abc.abstractmethod
+    def log_proof(self, known_size: int) -> LogProof:
+        """A freshly signed checkpoint and the consistency proof from ``known_size`` (0 when larger than
+        the log: the client will then refuse the center)."""
+
+    @abc.abstractmethod
+    def status(self) -> dict[str, Any]:
+        """Operations held per device, open conflicts/rejections, latest checkpoint."""

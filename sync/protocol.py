@@ -1,0 +1,261 @@
+"""The wire protocol between a laptop and the center.
+
+Every request carries :data:`PROTOCOL_VERSION` (header ``X-Outreach-Protocol`` and the body's
+``protocol_version``). Bodies are JSON compressed with zstd (``Content-Encoding: zstd``) both ways.
+Authenticated requests are signed by the device's Ed25519 key over :func:`signing_bytes`.
+
+* ``POST /v1/enrol``   :class:`EnrolRequest` -> :class:`EnrolResponse` (one-time code, no signature)
+* ``POST /v1/push``    :class:`PushRequest`  -> :class:`PushResponse` (always 200; one answer per operation)
+* ``POST /v1/pull``    :class:`PullRequest`  -> :class:`PullResponse` (one page of changes)
+* errors:              :class:`ErrorResponse` (426 for an old client, 401/403 auth, 400 input, 413 too large)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+import zstandard
+from pydantic import BaseModel, ConfigDict, Field
+
+from outreach.domain.operation import Operation, canonical_json
+
+#: Version of this protocol. Bump on any incompatible change.
+PROTOCOL_VERSION = 1
+#: Oldest client version the center still serves; older ones get HTTP 426.
+MIN_PROTOCOL_VERSION = 1
+#: Largest compressed request body the center reads (bytes).
+MAX_BODY = 4 * 1024 * 1024
+#: Largest decompressed request body (bytes): guards against compression bombs.
+MAX_INFLATED = 32 * 1024 * 1024
+#: Largest JSON nesting accepted anywhere in a request.
+MAX_DEPTH = 32
+#: Operations per push request.
+MAX_BATCH = 1000
+#: Signed requests older or newer than this many seconds are refused.
+REPLAY_WINDOW_S = 300
+
+HDR_PROTOCOL = "x-outreach-protocol"
+HDR_DEVICE = "x-outreach-device"
+HDR_TIME = "x-outreach-time"
+HDR_NONCE = "x-outreach-nonce"
+HDR_SIGNATURE = "x-outreach-signature"
+
+PushStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]
+Role = Literal["worker", "employer_host", "supervisor"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Checkpoint(_Model):
+    """A signed statement of the center's Merkle log: its size and root at a time."""
+
+    tree_size: int = Field(ge=0)
+    root: str = Field(description="RFC 6962 tree head (hex)")
+    issued_at: str = Field(description="ISO 8601 UTC time of signing")
+    signature: str = Field(description="center Ed25519 signature (hex) over checkpoint_bytes()")
+
+    def signed_bytes(self) -> bytes:
+        return canonical_json({"tree_size": self.tree_size, "root": self.root, "issued_at": self.issued_at})
+
+
+class LogProof(_Model):
+    """The latest checkpoint and a consistency proof from the size the client last saw."""
+
+    checkpoint: Checkpoint
+    from_size: int = Field(ge=0)
+    consistency: list[str] = Field(default_factory=list, description="RFC 6962 consistency proof (hex)")
+
+
+class EnrolRequest(_Model):
+    protocol_version: int
+    code: str = Field(min_length=4, max_length=64)
+    device_id: str = Field(min_length=1, max_length=64)
+    worker_id: str = Field(min_length=1, max_length=64)
+    public_key: str = Field(pattern=r"^[0-9a-f]{64}$", description="device Ed25519 public key (hex)")
+
+
+class EnrolResponse(_Model):
+    protocol_version: int
+    device_id: str
+    worker_id: str
+    role: Role
+    area_code: str | None
+    center_sign_key: str = Field(description="center Ed25519 public key (hex): checkpoints, reply files")
+    center_box_key: str = Field(description="center X25519 public key (hex): offline transfer files")
+    log: LogProof
+
+
+class PushRequest(_Model):
+    protocol_version: int
+    device_id: str = Field(max_length=64)
+    known_tree_size: int = Field(default=0, ge=0)
+    operations: list[Operation] = Field(max_length=MAX_BATCH)
+
+
+class TheirOp(_Model):
+    """Who changed the subject at the center, and when (for a conflict shown to people)."""
+
+    op_id: str
+    kind: str
+    worker_id: str
+    device_id: str
+    hlc: str
+    received_at: str
+
+
+class OpResult(_Model):
+    op_id: str
+    status: PushStatus
+    code: str | None = None
+    message_zh: str | None = None
+    message_en: str | None = None
+    center_state: dict[str, Any] | None = Field(default=None, description="center's current PersonCards")
+    base_version: int | None = None
+    center_version: int | None = None
+    theirs: list[TheirOp] = Field(default_factory=list, description="operations applied since base_version")
+
+
+class PushResponse(_Model):
+    protocol_version: int
+    results: list[OpResult]
+    log: LogProof
+
+
+class PullRequest(_Model):
+    protocol_version: int
+    device_id: str = Field(max_length=64)
+    since: str = Field(default="0", max_length=32, pattern=r"^[0-9]+$")
+    limit: int = Field(default=500, ge=1, le=2000)
+    known_tree_size: int = Field(default=0, ge=0)
+
+
+class Change(_Model):
+    type: Literal["person", "cards", "visit_plan"]
+    id: str
+    version: int
+    data: dict[str, Any]
+
+
+class PullResponse(_Model):
+    protocol_version: int
+    changes: list[Change]
+    checkpoint: str
+    more: bool
+    log: LogProof
+
+
+class ErrorResponse(_Model):
+    code: str
+    message_zh: str
+    message_en: str
+    min_protocol_version: int | None = None
+
+
+def signing_bytes(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+    """What the device signs for one HTTP request (body as sent, i.e. compressed)."""
+    digest = hashlib.sha256(body).hexdigest()
+    return "\n".join(["outreach-sync-v1", method.upper(), path, timestamp, nonce, digest]).encode()
+
+
+def encode_body(model: BaseModel) -> bytes:
+    """JSON, zstd-compressed."""
+    return zstandard.ZstdCompressor(level=6).compress(model.model_dump_json().encode("utf-8"))
+
+
+def inflate(body: bytes, limit: int = MAX_INFLATED) -> bytes:
+    """Decompress a zstd body, refusing more than ``limit`` bytes. Raises ValueError."""
+    try:
+        dctx = zstandard.ZstdDecompressor()
+        with dctx.stream_reader(body) as reader:
+            out = reader.read(limit + 1)
+    except zstandard.ZstdError as exc:
+        raise ValueError("bad zstd body") from exc
+    if len(out) > limit:
+        raise OverflowError("body too large when inflated")
+    return bytes(out)
+
+
+def depth_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when JSON ``value`` nests no deeper than ``limit`` (iterative, no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse JSON refusing deep nesting before pydantic sees it. Raises ValueError."""
+    # Cheap pre-check on bracket depth so that json.loads never recurses deeply.
+    depth = peak = 0
+    in_str = escape = False
+    for ch in raw.decode("utf-8"):
+        if in_str:
+            if escape:
+                escape = False
+            elif ch == "\\":
+                escape = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            peak = max(peak, depth)
+            if peak > MAX_DEPTH:
+                raise ValueError("JSON nested too deeply")
+        elif ch in "]}":
+            depth -= 1
+    return json.loads(raw)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document, written from the pydantic models."""
+    models: list[type[BaseModel]] = [
+        EnrolRequest, EnrolResponse, PushRequest, PushResponse, PullRequest, PullResponse, ErrorResponse,
+    ]
+    schemas: dict[str, Any] = {}
+    for m in models:
+        schema = m.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[m.__name__] = schema
+
+    def op(summary: str, req: str, resp: str, signed: bool) -> dict[str, Any]:
+        ref = {"$ref": f"#/components/schemas/{req}"}
+        err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+        out: dict[str, Any] = {
+            "summary": summary,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": ref}},
+                            "description": "JSON, sent zstd-compressed (Content-Encoding: zstd)"},
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{resp}"}}}},
+                "400": {"description": "malformed request", **err},
+                "413": {"description": "body too large", **err},
+                "426": {"description": "client too old: please update", **err},
+            },
+        }
+        if signed:
+            out["responses"]["401"] = {"description": "signature or device refused", **err}
+            out["responses"]["403"] = {"description": "device revoked or not allowed", **err}
+        return out
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Outreach sync center 同步中心", "version": str(PROTOCOL_VERSION)},
+        "paths": {
+            "/v1/enrol": {"post": op("Enrol a device 登记设备", "EnrolRequest", "EnrolResponse", False)},
+            "/v1/push": {"post": op("Push operations 上传操作", "PushRequest", "PushResponse", True)},
+            "/v1/pull": {"post": op("Pull changes 下载变更", "PullRequest", "PullResponse", True)},
+        },
+        "components": {"schemas": schemas},
+    }
