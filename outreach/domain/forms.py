@@ -1,0 +1,215 @@
+"""Checks of the application form (Art. 5, 10, 45) and of a person record. Nothing here raises.
+
+Photo: required from age 7 (Art. 5: children under 7 may have none). Guardian or agent: required under 16 or
+without full civil capacity (Art. 10 (二), Art. 45); the agent must be at least 16 (a 16-17 year old has full
+capacity only when self-supporting: warning). The identity number must agree with the date of birth and gender
+typed in the form. The household register is the document of citizens under 16 only (Art. 10 (一)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from outreach.domain.enums import ETHNICITY_CODES, DocType, Gender
+from outreach.domain.identity import check_identity
+from outreach.domain.models import Agent, ApplicationForm, IdentityDocument, Person
+from outreach.domain.names import check_name
+from outreach.domain.numbers import DEFAULT_MOBILE_SECOND_DIGITS, check_mobile
+from outreach.domain.refusal import Refusal, refusal
+
+PHOTO_AGE = 7
+GUARDIAN_AGE = 16
+_CITIZEN_DOCS = (DocType.RESIDENT_ID, DocType.HOUSEHOLD_REGISTER, DocType.HKMO_TW_RESIDENCE_PERMIT)
+
+
+class FormCheck(BaseModel):
+    """Problems (blocking) and warnings (to confirm) found in a form."""
+
+    model_config = ConfigDict(frozen=True)
+
+    valid: bool
+    problems: list[Refusal] = Field(default_factory=list)
+    warnings: list[Refusal] = Field(default_factory=list)
+
+
+def age_on(birth: date, today: date) -> int:
+    """Completed years of age on ``today``."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _document(
+    doc: IdentityDocument, today: date, who_zh: str, who_en: str
+) -> tuple[list[Refusal], list[Refusal], date | None, Gender | None]:
+    result = check_identity(doc.number, doc.doc_type, today=today)
+
+    def tag(r: Refusal) -> Refusal:
+        return r.model_copy(
+            update={
+                "message_zh": f"{who_zh}证件号码：{r.message_zh}",
+                "message_en": f"{who_en} document number: {r.message_en}",
+                "article": r.article or "10",
+            }
+        )
+
+    problems = [tag(r) for r in result.problems]
+    warnings = [tag(r) for r in result.warnings]
+    if doc.valid_until is not None and doc.valid_until < today:
+        problems.append(
+            refusal(
+                "document_expired",
+                "10",
+                f"{who_zh}证件已于 {doc.valid_until.isoformat()} 过期",
+                f"{who_en} document expired on {doc.valid_until.isoformat()}",
+            )
+        )
+    if doc.valid_from is not None and doc.valid_from > today:
+        problems.append(
+            refusal(
+                "document_not_yet_valid", "10", f"{who_zh}证件尚未生效", f"{who_en} document is not valid yet"
+            )
+        )
+    if doc.valid_from and doc.valid_until and doc.valid_until < doc.valid_from:
+        problems.append(
+            refusal(
+                "document_validity_order",
+                "10",
+                f"{who_zh}证件有效期限颠倒",
+                f"{who_en} document validity ends before it starts",
+            )
+        )
+    return problems, warnings, result.birth_date, result.gender
+
+
+def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
+    problems, warnings, born, _ = _document(agent.document, today, "代理人", "agent's")
+    problems += check_name(agent.name, citizen=agent.document.doc_type in _CITIZEN_DOCS)
+    if born is not None and age_on(born, today) < GUARDIAN_AGE:
+        problems.append(
+            refusal(
+                "agent_minor",
+                "45",
+                "代理人须具有完全民事行为能力（未满 16 周岁）",
+                "the agent must have full civil capacity (under 16)",
+            )
+        )
+    elif born is not None and age_on(born, today) < 18:
+        warnings.append(
+            refusal(
+                "agent_under_18",
+                "45",
+                "代理人未满 18 周岁，请确认其以自己的劳动收入为主要生活来源",
+                "the agent is under 18: confirm they are self-supporting",
+            )
+        )
+    if agent.mobile:
+        m = check_mobile(agent.mobile)
+        problems += m.problems
+    return problems, warnings
+
+
+def check_form(
+    form: ApplicationForm,
+    *,
+    today: date,
+    mobile_second_digits: Iterable[str] = DEFAULT_MOBILE_SECOND_DIGITS,
+) -> FormCheck:
+    """Check an application form against Art. 5, 10 and 45."""
+    problems: list[Refusal] = []
+    warnings: list[Refusal] = []
+    citizen = form.nationality == "CHN"
+    problems += check_name(form.name, citizen=citizen)
+    if form.ethnicity not in ETHNICITY_CODES:
+        problems.append(
+            refusal(
+                "ethnicity_code",
+                "10",
+                f"民族代码 {form.ethnicity} 无效",
+                f"ethnicity code {form.ethnicity} is not valid",
+            )
+        )
+    if form.birth_date > today:
+        problems.append(
+            refusal("birth_date_future", "10", "出生日期在将来", "the date of birth is in the future")
+        )
+    doc_problems, doc_warnings, born, gender = _document(form.document, today, "", "the")
+    problems += doc_problems
+    warnings += doc_warnings
+    if born is not None and born != form.birth_date:
+        problems.append(
+            refusal(
+                "birth_date_mismatch",
+                "10",
+                f"证件号码中的出生日期 {born.isoformat()} 与填写的 {form.birth_date.isoformat()} 不一致",
+                f"the number encodes birth date {born.isoformat()}, the form says {form.birth_date.isoformat()}",
+            )
+        )
+    if (
+        gender is not None
+        and form.gender is not Gender.UNSTATED
+        and gender != form.gender
+        and form.document.doc_type in _CITIZEN_DOCS
+    ):
+        problems.append(
+            refusal(
+                "gender_mismatch",
+                "10",
+                "证件号码中的性别与填写的性别不一致",
+                "the gender encoded in the number differs from the form",
+            )
+        )
+    if form.document.doc_type in _CITIZEN_DOCS[:2] and not citizen:
+        warnings.append(
+            refusal(
+                "nationality_doc",
+                "10",
+                "居民身份证或户口簿持有人的国籍应为中国",
+                "holders of a resident ID or household register are Chinese citizens",
+            )
+        )
+    age = age_on(form.birth_date, today)
+    if form.document.doc_type is DocType.HOUSEHOLD_REGISTER and age >= GUARDIAN_AGE:
+        problems.append(
+            refusal(
+                "household_register_over_16",
+                "10",
+                "居民户口簿仅适用于 16 周岁以下中国公民，请提供居民身份证",
+                "the household register is for citizens under 16: use the resident ID card",
+            )
+        )
+    if form.mobile:
+        problems += check_mobile(form.mobile, second_digits=mobile_second_digits).problems
+    if age >= PHOTO_AGE and not form.photo_ref:
+        problems.append(
+            refusal("photo_required", "5", "年满七周岁须采集相片", "a photo is required from the age of 7")
+        )
+    if (age < GUARDIAN_AGE or form.lacks_full_capacity) and form.agent is None:
+        problems.append(
+            refusal(
+                "guardian_required",
+                "10",
+                "未满十六周岁或不具有完全民事行为能力的，须登记监护人或代理人信息",
+                "under 16 or without full civil capacity: a guardian or agent must be recorded",
+            )
+        )
+    if form.agent is not None:
+        p, w = _agent(form.agent, today)
+        problems += p
+        warnings += w
+    return FormCheck(valid=not problems, problems=problems, warnings=warnings)
+
+
+def form_from_person(person: Person, *, lacks_full_capacity: bool = False) -> ApplicationForm:
+    """The application form pre-filled from a person record."""
+    return ApplicationForm(
+        name=person.name, gender=person.gender, ethnicity=person.ethnicity, birth_date=person.birth_date,
+        nationality=person.nationality, document=person.document, mobile=person.mobile, occupation=person.occupation,
+        address=person.address, photo_ref=person.photo_ref, agent=person.agent, lacks_full_capacity=lacks_full_capacity,
+    )  # fmt: skip
+
+
+def check_person(person: Person, *, today: date) -> FormCheck:
+    """The form checks applied to a person record (e.g. before ``person.register``)."""
+    return check_form(form_from_person(person), today=today)

@@ -1,0 +1,392 @@
+"""The card lifecycle as a pure state machine: ``decide(state, event, ctx) -> Decision``.
+
+Each rule cites its article of the Hainan measures (琼府办〔2021〕60号). A refused event returns
+``Decision(accepted=False, refusal=...)`` with the unchanged state: rule refusals never raise. ``decide`` raises
+only :class:`TypeError` for an object that is not a lifecycle event (a programming error).
+
+Acquiring cards (apply, issue, deliver, bank activation) and locking them (loss reports, unlock, automatic lift,
+suspension, recall) are here; the renewal paths (replace, exchange, reissue, return of the old card) and
+cancellation are in :mod:`outreach.domain.renewal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from outreach.domain import renewal
+from outreach.domain._rules import accept, document_missing, no_card, pick, put, refuse, wrong_status
+from outreach.domain.conflicts import deterministic_op_id, precedence
+from outreach.domain.deadlines import (
+    VALIDITY_YEARS,
+    add_years,
+    card_deadlines,
+    due_events,
+    lift_due,
+    pending_deadlines,
+    recall_due,
+)
+from outreach.domain.decision import Deadline, Decision, FeeDecision, RuleContext
+from outreach.domain.enums import STATUS_ZH, CardStatus
+from outreach.domain.events import (
+    CardApply,
+    CardBankActivate,
+    CardDeliver,
+    CardIssue,
+    CardLiftTemporary,
+    CardLossFormal,
+    CardLossTemporary,
+    CardRecall,
+    CardSuspend,
+    CardUnlock,
+    LifecycleEvent,
+)
+from outreach.domain.fees import fee_decision
+from outreach.domain.forms import check_form
+from outreach.domain.models import CardState, PersonCards
+from outreach.domain.numbers import check_card_number
+from outreach.domain.refusal import Refusal
+
+__all__ = [
+    "Deadline",
+    "Decision",
+    "FeeDecision",
+    "RuleContext",
+    "decide",
+    "deterministic_op_id",
+    "due_events",
+    "pending_deadlines",
+    "precedence",
+]
+
+_USABLE = (CardStatus.ACTIVE,)
+_LOCKED = (CardStatus.TEMP_LOST, CardStatus.LOST)
+
+
+def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
+    live = state.live_cards()
+    if live:
+        card = live[-1]
+        return refuse(
+            state,
+            "one_person_one_card",
+            "3",
+            f"一人一卡：此人已有社会保障卡（状态“{STATUS_ZH[card.status]}”），请办理补领、换领或换发",
+            f"one person, one card: a card exists (status {card.status.value}); use replace, exchange or reissue",
+        )
+    check = check_form(ev.form, today=ctx.today)
+    if check.problems:
+        first = check.problems[0]
+        return Decision(
+            accepted=False,
+            state=state,
+            refusal=Refusal(
+                code=first.code,
+                article=first.article or "10",
+                message_zh="；".join(p.message_zh for p in check.problems),
+                message_en="; ".join(p.message_en for p in check.problems),
+            ),
+            warnings=check.warnings,
+        )
+    if not ev.bank_account_opened:
+        return refuse(
+            state,
+            "bank_account_not_opened",
+            "11",
+            "银行账户开户未成功，请协助申领人解决后重新申领",
+            "the bank account could not be opened: resolve it with the applicant, then apply again",
+        )
+    card = CardState(
+        card_id=ev.card_id,
+        person_id=state.person_id,
+        status=CardStatus.APPLIED,
+        generation=ev.generation,
+        accepted_on=ctx.today,
+        reason="first" if not state.cards else "reapply",
+    )
+    fee = fee_decision("apply", hardship=ev.hardship, first_card=not state.cards)
+    return accept(
+        put(state, card), fee=fee, deadlines=card_deadlines(card, ctx.calendar), warnings=check.warnings
+    )
+
+
+def _issue(state: PersonCards, ev: CardIssue, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, (CardStatus.APPLIED,))
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status is not CardStatus.APPLIED:
+        return wrong_status(state, card, "11", "制卡发放", "issue it")
+    issued_on = ev.issued_on or ctx.today
+    if issued_on > ctx.today or (card.accepted_on is not None and issued_on < card.accepted_on):
+        return refuse(
+            state,
+            "issue_date_invalid",
+            "11",
+            f"制卡日期 {issued_on.isoformat()} 不能早于受理日期或晚于今天",
+            f"issue date {issued_on.isoformat()} is before acceptance or in the future",
+        )
+    warnings: list[Refusal] = []
+    number = None
+    if ev.card_number is not None:
+        result = check_card_number(ev.card_number)
+        if result.problems:
+            return refuse(state, *_parts(result.problems[0]))
+        warnings.extend(result.warnings)
+        number = result.normalized
+    if card.accepted_on is not None and issued_on > ctx.calendar.add_workdays(card.accepted_on, 30):
+        warnings.append(
+            Refusal(
+                code="issued_late",
+                article="11",
+                message_zh="超过受理后 30 个工作日才制卡发放",
+                message_en="issued later than 30 working days after acceptance",
+            )
+        )
+    new = card.model_copy(
+        update={
+            "status": CardStatus.READY,
+            "card_number": number,
+            "issued_on": issued_on,
+            "expires_on": add_years(issued_on, VALIDITY_YEARS),
+        }
+    )
+    return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar), warnings=warnings)
+
+
+def _parts(r: Refusal) -> tuple[str, str, str, str]:
+    return r.code, r.article, r.message_zh, r.message_en
+
+
+def _deliver(state: PersonCards, ev: CardDeliver, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, (CardStatus.READY, CardStatus.RECALLED))
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status not in (CardStatus.READY, CardStatus.RECALLED):
+        return wrong_status(state, card, "12", "领卡", "collect it")
+    if card.status is CardStatus.RECALLED and state.live_cards():
+        return refuse(
+            state,
+            "one_person_one_card",
+            "3",
+            "已有其他有效卡，不能再领取已回收的卡",
+            "another live card exists: the recalled card cannot be collected",
+        )
+    if ev.method == "agent" and ev.agent is None:
+        return refuse(
+            state,
+            "agent_required",
+            "12",
+            "代理领卡须登记代理人及双方有效身份证件",
+            "collection by an agent needs the agent and both identity documents",
+        )
+    if not ev.document_checked:
+        return document_missing(state, "12")
+    new = card.model_copy(
+        update={"status": CardStatus.ACTIVE, "collected_on": ctx.today, "electronic": ev.electronic}
+    )
+    warnings: list[Refusal] = []
+    if len([c for c in state.live_cards() if c.card_id != card.card_id]) > 0:
+        warnings.append(
+            Refusal(
+                code="return_old_card",
+                article="25",
+                message_zh="领取新卡时应交回原卡，请登记原卡交回情况",
+                message_en="the old card should be handed in now: record whether it was returned",
+            )
+        )
+    return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar), warnings=warnings)
+
+
+def _bank_activate(state: PersonCards, ev: CardBankActivate, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, _USABLE)
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status is not CardStatus.ACTIVE:
+        return wrong_status(state, card, "15", "激活银行账户", "activate the bank account")
+    if card.bank_activated:
+        return refuse(
+            state, "already_activated", "15", "银行账户已激活", "the bank account is already active"
+        )
+    if not ev.holder_present and ev.agent is None:
+        return refuse(
+            state,
+            "holder_must_be_present",
+            "15",
+            "须本人持有效身份证件和社会保障卡办理银行账户激活（或由第四十五条规定的监护人、代理人代办）",
+            "the holder must be present with document and card (or a guardian/agent under Art. 45)",
+        )
+    if not ev.document_checked:
+        return document_missing(state, "15")
+    return accept(put(state, card.model_copy(update={"bank_activated": True})))
+
+
+def _loss_temporary(state: PersonCards, ev: CardLossTemporary, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, _USABLE)
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status is not CardStatus.ACTIVE:
+        return wrong_status(state, card, "17", "办理临时挂失", "report it temporarily lost")
+    if not ev.identity_verified:
+        return refuse(
+            state,
+            "identity_not_verified",
+            "17",
+            "须先核验持卡人实名身份",
+            "the holder's identity must be verified",
+        )
+    new = card.model_copy(
+        update={"status": CardStatus.TEMP_LOST, "temp_loss_period": ev.period, "temp_loss_since": ctx.today}
+    )
+    return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar))
+
+
+def _loss_formal(state: PersonCards, ev: CardLossFormal, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, (CardStatus.ACTIVE, CardStatus.TEMP_LOST))
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status not in (CardStatus.ACTIVE, CardStatus.TEMP_LOST):
+        return wrong_status(state, card, "18", "办理正式挂失", "report it formally lost")
+    if not ev.document_checked:
+        return document_missing(state, "18")
+    new = card.model_copy(update={"status": CardStatus.LOST, "lost_on": ctx.today, "temp_loss_period": None})
+    return accept(put(state, new))
+
+
+def _unlock(state: PersonCards, ev: CardUnlock, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, _LOCKED)
+    replaced = [c for c in state.cards if c.status is CardStatus.REPLACED and c.replacement_applied]
+    if (
+        (card is None or card.status not in _LOCKED)
+        and replaced
+        and (ev.card_id in (None, replaced[-1].card_id))
+    ):
+        return refuse(
+            state,
+            "unlock_after_replacement",
+            "19",
+            "已办理正式挂失且完成补领申请，不再办理解挂",
+            "a replacement has been applied for after the formal loss report: the card can no longer be unlocked",
+        )
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status not in _LOCKED:
+        return refuse(
+            state,
+            "card_not_locked",
+            "19",
+            f"卡状态为“{STATUS_ZH[card.status]}”，无需解挂",
+            f"the card is {card.status.value}: nothing to unlock",
+        )
+    if not ev.document_checked or not ev.card_presented:
+        return refuse(
+            state,
+            "document_and_card_required",
+            "19",
+            "解挂须持有效身份证件原件和社会保障卡",
+            "unlocking needs the original identity document and the card",
+        )
+    new = card.model_copy(
+        update={
+            "status": CardStatus.ACTIVE,
+            "temp_loss_period": None,
+            "temp_loss_since": None,
+            "lost_on": None,
+        }
+    )
+    return accept(put(state, new))
+
+
+def _lift_temporary(state: PersonCards, ev: CardLiftTemporary, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, (CardStatus.TEMP_LOST,))
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status is not CardStatus.TEMP_LOST:
+        return refuse(
+            state,
+            "not_temp_lost",
+            "17",
+            f"卡状态为“{STATUS_ZH[card.status]}”，不是临时挂失（已正式挂失的不自动解除）",
+            f"the card is {card.status.value}, not temporarily lost (a formal loss report does not lift itself)",
+        )
+    if card.temp_loss_period != "15d":
+        return refuse(
+            state,
+            "long_term_loss",
+            "17",
+            "长期临时挂失须持卡人办理解挂",
+            "a long-term temporary loss report lifts only by an explicit unlock",
+        )
+    due = lift_due(card.temp_loss_since or ctx.today)
+    if ctx.today < due:
+        return refuse(
+            state,
+            "lift_too_early",
+            "17",
+            f"临时挂失满 15 日后（{due.isoformat()}）才自动解除",
+            f"a 15-day temporary loss report lifts itself on {due.isoformat()}",
+        )
+    new = card.model_copy(
+        update={"status": CardStatus.ACTIVE, "temp_loss_period": None, "temp_loss_since": None}
+    )
+    return accept(put(state, new))
+
+
+def _suspend(state: PersonCards, ev: CardSuspend, ctx: RuleContext) -> Decision:
+    card = pick(
+        state, ev.card_id, (CardStatus.ACTIVE, CardStatus.TEMP_LOST, CardStatus.LOST, CardStatus.READY)
+    )
+    if card is None:
+        return no_card(state, ev.card_id)
+    if not card.live or card.status is CardStatus.SUSPENDED:
+        return wrong_status(state, card, "42", "中止一卡通应用功能", "suspend it")
+    return accept(put(state, card.model_copy(update={"status": CardStatus.SUSPENDED})))
+
+
+def _recall(state: PersonCards, ev: CardRecall, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, (CardStatus.READY,))
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status is not CardStatus.READY:
+        return wrong_status(state, card, "12", "回收", "recall it")
+    if ev.cause == "uncollected":
+        due = recall_due(card.issued_on or ctx.today)
+        if ctx.today < due:
+            return refuse(
+                state,
+                "recall_too_early",
+                "12",
+                f"超过 180 日未领取才回收（{due.isoformat()} 起）",
+                f"an uncollected card is recalled only after 180 days (from {due.isoformat()})",
+            )
+    return accept(put(state, card.model_copy(update={"status": CardStatus.RECALLED, "electronic": False})))
+
+
+_HANDLERS: dict[type[Any], Callable[[PersonCards, Any, RuleContext], Decision]] = {
+    CardApply: _apply,
+    CardIssue: _issue,
+    CardDeliver: _deliver,
+    CardBankActivate: _bank_activate,
+    CardLossTemporary: _loss_temporary,
+    CardLossFormal: _loss_formal,
+    CardUnlock: _unlock,
+    CardLiftTemporary: _lift_temporary,
+    CardSuspend: _suspend,
+    CardRecall: _recall,
+    **renewal.HANDLERS,
+}
+
+
+def decide(state: PersonCards, event: LifecycleEvent, ctx: RuleContext) -> Decision:
+    """Apply one lifecycle event to a person's cards.
+
+    Returns:
+        ``Decision(accepted=True, state=<new state>, fee=..., deadlines=...)`` or
+        ``Decision(accepted=False, state=<unchanged>, refusal=Refusal(...))``.
+
+    Raises:
+        TypeError: ``event`` is not one of the lifecycle event models.
+    """
+    handler = _HANDLERS.get(type(event))
+    if handler is None:
+        raise TypeError(f"not a lifecycle event: {type(event).__name__}")
+    return handler(state, event, ctx)
