@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import enum
@@ -155,12 +156,11 @@ class CardData:
 
     def masked(self) -> CardData:
         """A copy with SSN, name and PAN partially masked, for display and logs."""
-        return dataclasses.replace(
-            self,
-            ssn=mask_middle(self.ssn, 4, 2),
-            name=mask_name(self.name),
-            pan=mask_middle(self.pan, 6, 4),
-        )
+        out = copy.copy(self)  # no re-validation: masked values would fail their own checks
+        object.__setattr__(out, "ssn", mask_middle(self.ssn, 4, 2))
+        object.__setattr__(out, "name", mask_name(self.name))
+        object.__setattr__(out, "pan", mask_middle(self.pan, 6, 4))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates ISO, bytes hex)."""
@@ -206,7 +206,6 @@ def historical_bytes(atr: bytes) -> bytes:
     k = t0 & 0x0F
     i = 2
     y = t0 >> 4
-    t1_or_more = False
     while True:
         i += bin(y).count("1") - (1 if y & 0x8 else 0)
         if not y & 0x8:
@@ -215,8 +214,5 @@ def historical_bytes(atr: bytes) -> bytes:
             return b""
         td = atr[i]
         i += 1
-        if td & 0x0F:
-            t1_or_more = True
         y = td >> 4
-    _ = t1_or_more
     return atr[i : i + k]

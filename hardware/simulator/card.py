@@ -208,7 +208,7 @@ class SimulatedCard:
             return sw(0x6982)
         if offset > len(ef.data):
             return sw(0x6B00)
-        n = 256 if not le else le
+        n = le or 256
         return sw(0x9000, ef.data[offset : offset + n])
 
     def _get_challenge(self, p1: int, p2: int, data: bytes, le: int | None) -> bytes:

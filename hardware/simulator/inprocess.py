@@ -28,11 +28,10 @@ log = logging.getLogger("hardware.simulator")
 USER_SLOT = "Simulated Reader 00"
 PSAM_SLOT = "Simulated Reader PSAM 01"
 
-Card = Any  # SimulatedCard | SimulatedPsam (both: atr, process(), power_on(), counters)
 
 
 class _SimTransport(Transport):
-    def __init__(self, owner: SimulatedReader, reader_name: str, card: Card) -> None:
+    def __init__(self, owner: SimulatedReader, reader_name: str, card: Any) -> None:
         self.owner = owner
         self.reader_name = reader_name
         self.card = card
@@ -43,10 +42,11 @@ class _SimTransport(Transport):
         return self._atr
 
     def transmit_raw(self, apdu: bytes) -> tuple[bytes, int]:
-        if self.owner.slots.get(self.reader_name) is not self.card:
+        card: Any = self.card
+        if id(self.owner.slots.get(self.reader_name)) != id(card):
             raise CardRemoved(reader=self.reader_name)
         try:
-            out: bytes = self.card.process(apdu)
+            out: bytes = card.process(apdu)
         except CardPulled:
             self.owner.remove(self.reader_name)
             raise CardRemoved(reader=self.reader_name) from None
@@ -64,7 +64,7 @@ class SimulatedReader(CardReader):
 
     def __init__(self, rules: RoleRules | None = None, *, readers: tuple[str, ...] = (USER_SLOT,)) -> None:
         super().__init__(rules)
-        self.slots: dict[str, Card | None] = {name: None for name in readers}
+        self.slots: dict[str, Any] = dict.fromkeys(readers)  # reader -> card object or None
         self._listeners: list[Callable[[str, str, bytes | None], None]] = []
         self._lock = threading.Lock()
 
@@ -84,7 +84,7 @@ class SimulatedReader(CardReader):
 
     # -- simulation controls -------------------------------------------------------------------------
 
-    def insert(self, profile: Profile | str | SimulatedCard, reader: str = USER_SLOT) -> Card:
+    def insert(self, profile: Profile | str | SimulatedCard, reader: str = USER_SLOT) -> Any:
         """Put a card (built from a profile, or a ready card object) into ``reader``; returns the card."""
         if isinstance(profile, str):
             profile = load_profile(profile)
@@ -127,7 +127,7 @@ class SimulatedReader(CardReader):
             self._emit("removed", reader, None)
         self._emit("reader_removed", reader, None)
 
-    def card(self, reader: str = USER_SLOT) -> Card | None:
+    def card(self, reader: str = USER_SLOT) -> Any:
         """The card object in ``reader`` (to inspect counters in tests)."""
         return self.slots.get(reader)
 
