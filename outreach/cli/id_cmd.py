@@ -34,11 +34,17 @@ def register(subparsers: Any) -> None:
 def render(result: IdentityCheck) -> str:
     """Human-readable bilingual report."""
     lines = []
-    doc = f"{DOC_TYPE_ZH[result.doc_type]} / {result.doc_type.value}" if result.doc_type else "未识别 / unrecognised"
+    doc = (
+        f"{DOC_TYPE_ZH[result.doc_type]} / {result.doc_type.value}"
+        if result.doc_type
+        else "未识别 / unrecognised"
+    )
     lines.append(("有效 / valid" if result.valid else "无效 / invalid") + f": {result.normalized or '-'}")
     lines.append(f"证件类型 / document type: {doc}")
     if result.region_code or result.region_name:
-        lines.append(f"地区 / region: {result.region_code or '-'} {result.region_name or '(名称未知 / name unknown)'}")
+        lines.append(
+            f"地区 / region: {result.region_code or '-'} {result.region_name or '(名称未知 / name unknown)'}"
+        )
     if result.birth_date:
         lines.append(f"出生日期 / birth date: {result.birth_date.isoformat()}")
     if result.gender:

@@ -54,6 +54,7 @@ __all__ = [
     "RuleContext",
     "decide",
     "deterministic_op_id",
+    "electronic_refusal",
     "due_events",
     "pending_deadlines",
     "precedence",
@@ -390,3 +391,23 @@ def decide(state: PersonCards, event: LifecycleEvent, ctx: RuleContext) -> Decis
     if handler is None:
         raise TypeError(f"not a lifecycle event: {type(event).__name__}")
     return handler(state, event, ctx)
+
+
+def electronic_refusal(card: CardState | None) -> Refusal | None:
+    """Why the electronic card cannot be applied for or used now (Art. 4, 13), or None when it can: it needs a
+    collected physical card in the active status. Raises nothing."""
+    if card is None or card.collected_on is None:
+        return Refusal(
+            code="no_physical_card",
+            article="13",
+            message_zh="须先领取实体社会保障卡，才能申领电子社会保障卡",
+            message_en="the physical card must be collected before the electronic card",
+        )
+    if card.status is not CardStatus.ACTIVE:
+        return Refusal(
+            code="physical_card_abnormal",
+            article="13",
+            message_zh=f"实体卡状态为“{STATUS_ZH[card.status]}”，电子社会保障卡无法申领和使用",
+            message_en=f"the physical card is {card.status.value}: the electronic card cannot be applied for or used",
+        )
+    return None

@@ -1,0 +1,39 @@
+"""Art. 15: bank activation only on a collected card, not locked or cancelled, holder present."""
+
+from __future__ import annotations
+
+import pytest
+from domain_factory import agent, card, ctx, state
+
+from outreach.domain import CardBankActivate, CardStatus, decide
+
+
+@pytest.mark.parametrize(
+    ("status", "event", "code"),
+    [
+        (CardStatus.ACTIVE, CardBankActivate(), None),
+        (CardStatus.ACTIVE, CardBankActivate(holder_present=False, agent=agent()), None),
+        (CardStatus.ACTIVE, CardBankActivate(holder_present=False), "holder_must_be_present"),
+        (CardStatus.ACTIVE, CardBankActivate(document_checked=False), "document_not_checked"),
+        (CardStatus.READY, CardBankActivate(), "card_not_collected"),
+        (CardStatus.APPLIED, CardBankActivate(), "card_not_ready"),
+        (CardStatus.TEMP_LOST, CardBankActivate(), "card_locked"),
+        (CardStatus.LOST, CardBankActivate(), "card_locked"),
+        (CardStatus.SUSPENDED, CardBankActivate(), "card_suspended"),
+        (CardStatus.CANCELLED, CardBankActivate(), "no_live_card"),
+    ],
+)
+def test_art_15_bank_activation(status, event, code):
+    decision = decide(state(card(status)), event, ctx())
+    if code is None:
+        assert decision.accepted
+        assert decision.state.cards[0].bank_activated
+    else:
+        assert not decision.accepted
+        assert decision.refusal.code == code
+
+
+def test_art_15_activation_twice_refused():
+    s = state(card(CardStatus.ACTIVE, bank_activated=True))
+    decision = decide(s, CardBankActivate(), ctx())
+    assert decision.refusal.code == "already_activated"
