@@ -51,6 +51,8 @@ def test_art_11_late_issue_is_a_warning():
 def test_art_11_card_number_check_failure_is_warning_format_failure_refused():
     fresh = card(CardStatus.APPLIED, accepted_on=date(2026, 5, 20))
     warn = decide(state(fresh), CardIssue(card_number="AI666666X"), ctx())
-    assert warn.accepted and [w.code for w in warn.warnings] == ["card_number_check"]
+    assert warn.accepted
+    assert [w.code for w in warn.warnings] == ["card_number_check"]
     bad = decide(state(card(CardStatus.APPLIED)), CardIssue(card_number="A1"), ctx())
-    assert not bad.accepted and bad.refusal.code == "card_number_format"
+    assert not bad.accepted
+    assert bad.refusal.code == "card_number_format"

@@ -15,7 +15,8 @@ def test_art_13_electronic_enabled_on_collection_follows_physical_status():
     s = decide(state(card(CardStatus.READY)), CardDeliver(electronic=True), ctx()).state
     assert s.cards[0].electronic_usable
     locked = decide(s, CardLossTemporary(), ctx()).state
-    assert locked.cards[0].electronic and not locked.cards[0].electronic_usable
+    assert locked.cards[0].electronic
+    assert not locked.cards[0].electronic_usable
     dead = decide(s, CardCancel(agent=agent(), deceased_on=date(2026, 5, 30), proof="pledge"), ctx()).state
     assert not dead.cards[0].electronic
 

@@ -26,12 +26,15 @@ def test_art_20_replacement_only_after_formal_loss(status, code):
     if code is None:
         assert decision.accepted
         old, new = decision.state.cards
-        assert (
-            old.status is CardStatus.REPLACED and old.cancelled_on == ctx().today and old.replacement_applied
-        )
-        assert new.status is CardStatus.APPLIED and new.reason == "replace" and new.card_id == "new"
+        assert old.status is CardStatus.REPLACED
+        assert old.cancelled_on == ctx().today
+        assert old.replacement_applied
+        assert new.status is CardStatus.APPLIED
+        assert new.reason == "replace"
+        assert new.card_id == "new"
         assert len(decision.state.live_cards()) == 1
-        assert decision.fee.charged and decision.fee.code == "replacement"
+        assert decision.fee.charged
+        assert decision.fee.code == "replacement"
     else:
         assert decision.refusal.code == code
         assert decision.state == before

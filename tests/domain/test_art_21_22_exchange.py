@@ -48,9 +48,11 @@ def test_art_21_exchange_refused_for_abnormal_card(status, code):
 def test_art_22_exchange_for_expiry_needs_photo_and_card(event, code):
     decision = decide(state(card(CardStatus.ACTIVE)), event, ctx())
     if code is None:
-        assert decision.accepted and decision.warnings == []
+        assert decision.accepted
+        assert decision.warnings == []
     else:
-        assert decision.refusal.code == code and decision.refusal.article == "22"
+        assert decision.refusal.code == code
+        assert decision.refusal.article == "22"
 
 
 def test_art_22_exchange_after_expiry_accepted_with_warning():

@@ -1,0 +1,65 @@
+"""Art. 27-28: cancellation on death by an agent with proof or a signed pledge; bank account closure within
+180 days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from domain_factory import agent, card, ctx, state
+
+from outreach.domain import CardCancel, CardStatus, decide
+
+DIED = date(2026, 5, 20)
+
+
+@pytest.mark.parametrize(
+    ("status", "event", "code"),
+    [
+        (CardStatus.ACTIVE, CardCancel(agent=agent(), deceased_on=DIED, proof="death_certificate"), None),
+        (CardStatus.ACTIVE, CardCancel(agent=agent(), deceased_on=DIED, proof="pledge"), None),
+        (
+            CardStatus.LOST,
+            CardCancel(agent=agent(), deceased_on=DIED, proof="pledge", detected_by_center=True),
+            None,
+        ),
+        (
+            CardStatus.SUSPENDED,
+            CardCancel(agent=agent(), deceased_on=DIED, proof="household_cancellation"),
+            None,
+        ),
+        (CardStatus.ACTIVE, CardCancel(agent=None, deceased_on=DIED, proof="pledge"), "agent_required"),
+        (
+            CardStatus.ACTIVE,
+            CardCancel(agent=agent(), deceased_on=date(2026, 6, 2), proof="pledge"),
+            "death_date_in_future",
+        ),
+        (CardStatus.CANCELLED, CardCancel(agent=agent(), deceased_on=DIED, proof="pledge"), "no_live_card"),
+    ],
+)
+def test_art_27_cancellation(status, event, code):
+    decision = decide(state(card(status)), event, ctx())
+    if code is None:
+        assert decision.accepted
+        c = decision.state.cards[0]
+        assert c.status is CardStatus.CANCELLED
+        assert not c.electronic
+        closure = [d for d in decision.deadlines if d.kind == "bank_account_closure"]
+        assert [(d.due, d.article) for d in closure] == [(ctx().today + timedelta(days=180), "27")]
+    else:
+        assert decision.refusal.code == code
+
+
+def test_art_27_missing_card_is_a_warning_not_a_refusal():
+    event = CardCancel(agent=agent(), deceased_on=DIED, proof="pledge", card_presented=False)
+    decision = decide(state(card()), event, ctx())
+    assert decision.accepted
+    assert [w.code for w in decision.warnings] == ["card_not_presented"]
+
+
+def test_art_27_cancels_pending_new_card_too():
+    from outreach.domain import CardExchange
+
+    s = decide(state(card(card_id="old")), CardExchange(reason=2), ctx()).state
+    decision = decide(s, CardCancel(agent=agent(), deceased_on=DIED, proof="pledge"), ctx())
+    assert decision.state.live_cards() == []
