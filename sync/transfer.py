@@ -137,5 +137,5 @@ def import_reply(vault: trust.VaultLike, data: bytes) -> SyncSummary:
     for r in answered:
         setattr(summary, r.status, getattr(summary, r.status) + 1)
         if r.status in ("rejected", "applied_with_conflict"):
-            summary.conflicts.append(conflict_of(pending[r.op_id], r))
+            summary.issues.append(conflict_of(pending[r.op_id], r))
     return summary

@@ -132,7 +132,8 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
             today: dt.date) -> OpResult:
     ok = "applied_with_conflict" if op.base_version != version else "applied"
     if op.kind.startswith("card."):
-        verdict = rules.decide_card(cards or rules.empty_cards(op.subject), op.payload.get("event"), today)
+        verdict = rules.decide_card(cards or rules.empty_cards(op.subject), op.payload.get("event"),
+                                    rules.op_day(op.hlc, today), concurrent=op.base_version != version)
         if not verdict.accepted:
             return _reject(op.op_id, verdict.code or "refused", verdict.message_zh or "", verdict.message_en or "")
         return OpResult(op_id=op.op_id, status=ok, center_state=verdict.cards)  # type: ignore[arg-type]
@@ -149,27 +150,38 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
 def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) -> int:
     """Apply the center's time-driven events for one person. Deterministic op ids make it idempotent."""
     tx.lock("subject:" + subject)
-    version, area, person, cards = _subject(tx, subject)
+    _, _, _, cards = _subject(tx, subject)
     if cards is None:
         return 0
     applied = 0
     for op_id, kind, event in rules.due(cards, today):
-        if tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)):
-            continue
-        verdict = rules.decide_card(cards, event, today)
-        if not verdict.accepted:
-            continue
-        version, cards = version + 1, {**verdict.cards, "version": version + 1}
-        _save_subject(tx, subject, version, area, person, cards)
-        body = canonical_json({"kind": kind, "event": event, "decided_on": today.isoformat()}).decode()
-        idx = _append_log(tx, {"op_id": op_id, "device_id": CENTER_DEVICE, "status": "applied", "kind": kind,
-                               "subject_version": version})
-        tx.x("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
-             "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
-             (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, _iso(now), "", body, version, _iso(now), idx))
-        _change(tx, "cards", subject, version, cards, subject, None, area)
-        applied += 1
+        if center_event(tx, subject, op_id, event, today, now).status == "applied":
+            applied += 1
     return applied
+
+
+def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today: dt.date,
+                 now: dt.datetime) -> OpResult:
+    """A card event decided by the center itself (issue, recall, lift): same rules, recorded and logged."""
+    tx.lock("subject:" + subject)
+    if tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)):
+        return OpResult(op_id=op_id, status="duplicate")
+    version, area, person, cards = _subject(tx, subject)
+    verdict = rules.decide_card(cards or rules.empty_cards(subject), event, today)
+    if not verdict.accepted:
+        return _reject(op_id, verdict.code or "refused", verdict.message_zh or "", verdict.message_en or "",
+                       center_state=cards)
+    kind = str(event.get("kind"))
+    version, cards = version + 1, {**verdict.cards, "version": version + 1}
+    _save_subject(tx, subject, version, area, person, cards)
+    body = canonical_json({"kind": kind, "event": event, "decided_on": today.isoformat()}).decode()
+    idx = _append_log(tx, {"op_id": op_id, "device_id": CENTER_DEVICE, "status": "applied", "kind": kind,
+                           "subject_version": version})
+    tx.x("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
+         "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
+         (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, _iso(now), "", body, version, _iso(now), idx))
+    _change(tx, "cards", subject, version, cards, subject, None, area)
+    return OpResult(op_id=op_id, status="applied", center_state=cards)
 
 
 def load_people(tx: Tx, people: list[dict[str, Any]], now: dt.datetime) -> int:

@@ -1,18 +1,35 @@
 """The center's use of the domain rules: the one place that calls ``outreach.domain``.
 
-The center re-decides every card operation with the very same ``decide()`` the laptop used offline.
+The center re-decides every card operation with the very same ``decide()`` the laptop used offline. When the
+person's cards changed since the operation's ``base_version`` (a concurrent change), a status change is applied
+only when legal precedence (``outreach.domain.precedence``) favours it; otherwise it is refused for a person to
+settle. Card status is never settled by "last writer wins".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from outreach.domain import calendar, events, models
+from outreach.domain import (
+    CardStatus,
+    PersonCards,
+    RuleContext,
+    WorkingDayCalendar,
+    decide,
+    deterministic_op_id,
+    due_events,
+    parse_event,
+    precedence,
+)
+from outreach.domain.models import Person
+from outreach.domain.operation import parse_hlc
+
+_CALENDAR = WorkingDayCalendar()
+_CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -24,51 +41,66 @@ class Verdict:
     message_en: str | None = None
 
 
-_CALENDAR = calendar.WorkingDayCalendar()
-
-
-def _lifecycle() -> Any:
-    # Imported late: the rules module is written in parallel; the center fails loudly when it is missing.
-    return importlib.import_module("outreach.domain.lifecycle")
-
-
 def empty_cards(person_id: str) -> dict[str, Any]:
-    return models.PersonCards(person_id=person_id).model_dump(mode="json")
+    return PersonCards(person_id=person_id).model_dump(mode="json")
 
 
-def _ctx(today: dt.date) -> Any:
-    return _lifecycle().RuleContext(today=today, calendar=_CALENDAR)
-
-
-def decide_card(cards: dict[str, Any], event: Any, today: dt.date) -> Verdict:
-    """Decide a card event (JSON) against the center's PersonCards (JSON)."""
+def op_day(hlc: str, fallback: dt.date) -> dt.date:
+    """The operation's own day (China time) from its hybrid logical clock; the center's day if unreadable."""
     try:
-        state = models.PersonCards.model_validate(cards)
-        ev = events.parse_event(event)
+        return dt.datetime.fromtimestamp(parse_hlc(hlc)[0] / 1000, _CHINA).date()
+    except (ValueError, OverflowError, OSError):
+        return fallback
+
+
+def decide_card(cards: dict[str, Any], event: Any, day: dt.date, *, concurrent: bool = False) -> Verdict:
+    """Decide a card event (JSON) against the center's PersonCards (JSON).
+
+    ``concurrent``: the cards changed since the operation's base version; then a status change must be the
+    one the law prefers (precedence) or it is refused for review.
+    """
+    try:
+        state = PersonCards.model_validate(cards)
+        ev = parse_event(event if isinstance(event, dict) else {})
     except ValidationError as exc:
-        return Verdict(False, cards, "invalid_event", "操作数据无效", f"invalid event: {exc.error_count()} errors")
-    decision = _lifecycle().decide(state, ev, _ctx(today))
+        return Verdict(False, cards, "invalid_event", "操作数据无效", f"invalid event ({exc.error_count()} errors)")
+    decision = decide(state, ev, RuleContext(today=day, calendar=_CALENDAR))
     if not decision.accepted:
         ref = decision.refusal
-        return Verdict(False, cards, ref.code if ref else "refused", ref.message_zh if ref else "规则不允许",
-                       ref.message_en if ref else "not allowed by the rules")
+        if ref is None:
+            return Verdict(False, cards, "refused", "规则不允许", "not allowed by the rules")
+        return Verdict(False, cards, ref.code, ref.message_zh, ref.message_en)
+    if concurrent:
+        before = {c.card_id: c.status for c in state.cards}
+        for card in decision.state.cards:
+            old = before.get(card.card_id)
+            if old is not None and old != card.status and precedence(old, card.status) != card.status:
+                return Verdict(False, cards, "concurrent_status_change",
+                               f"他人已将卡状态改为“{_zh(old)}”，法规不能自动决定先后，请人工处理",
+                               f"someone else changed the card to '{old.value}'; the law does not settle this, "
+                               "a person must decide")
     return Verdict(True, decision.state.model_dump(mode="json"))
+
+
+def _zh(status: CardStatus) -> str:
+    return {"applied": "已受理", "ready": "待领", "active": "正常", "temp_lost": "临时挂失", "lost": "正式挂失",
+            "cancelled": "注销", "suspended": "暂停", "recalled": "回收", "replaced": "补领作废",
+            "exchanged": "换领作废"}.get(status.value, status.value)
 
 
 def valid_person(data: Any) -> dict[str, Any] | None:
     """The person's JSON dump when ``data`` is a valid Person, else None."""
     try:
-        return models.Person.model_validate(data).model_dump(mode="json")
+        return Person.model_validate(data).model_dump(mode="json")
     except (ValidationError, TypeError, ValueError):
         return None
 
 
 def due(cards: dict[str, Any], today: dt.date) -> list[tuple[str, str, dict[str, Any]]]:
     """Time-driven events due on the center's clock: (deterministic op id, kind, event JSON)."""
-    state = models.PersonCards.model_validate(cards)
+    state = PersonCards.model_validate(cards)
     out: list[tuple[str, str, dict[str, Any]]] = []
-    lc = _lifecycle()
-    for ev in lc.due_events(state, today):
+    for ev in due_events(state, today, _CALENDAR):
         data = ev.model_dump(mode="json")
-        out.append((lc.deterministic_op_id(state.person_id, ev), str(data["kind"]), data))
+        out.append((deterministic_op_id(state.person_id, ev), str(data["kind"]), data))
     return out

@@ -21,12 +21,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
 from sync.center import oplogic
 from sync.center.store import CenterKeys, Device, Store
 from sync.errors import EnrolmentRefused, InvalidInput, ReplayedRequest
-from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof
+from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
 T = TypeVar("T")
 ROLES = ("worker", "employer_host", "supervisor")
@@ -211,6 +212,10 @@ class SqlStore(Store):
         rows = rows[:limit]
         changes = [Change(type=r[1], id=r[2], version=int(r[3]), data=json.loads(r[4])) for r in rows]
         return changes, (int(rows[-1][0]) if rows else since), more
+
+    def center_event(self, person_id: str, event: dict[str, Any], today: dt.date, now: dt.datetime) -> OpResult:
+        op_id = deterministic_op_id(person_id, event)
+        return self._run(lambda tx: oplogic.center_event(tx, person_id, op_id, event, today, now))
 
     def load_people(self, people: list[dict[str, Any]], now: dt.datetime) -> int:
         return self._run(lambda tx: oplogic.load_people(tx, people, now))

@@ -116,6 +116,15 @@ class Store(abc.ABC):
         operations with deterministic ids. Idempotent across processes. Returns how many were applied."""
 
     @abc.abstractmethod
+    def center_event(self, person_id: str, event: dict[str, Any], today: dt.date, now: dt.datetime) -> OpResult:
+        """Record a card event decided at the center (e.g. ``card.issue`` from the provincial system), checked
+        with the same rules; its op id is deterministic, so recording it twice is a duplicate.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
     def load_people(self, people: list[dict[str, Any]], now: dt.datetime) -> int:
         """Insert or replace people (validated ``Person`` dumps) all at once or not at all.
 

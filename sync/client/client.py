@@ -68,13 +68,22 @@ class SyncSummary:
     pulled: int = 0
     cancelled: bool = False
     errors: list[str] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
+    issues: list[Conflict] = field(default_factory=list)
+    """Rejections and conflicts of this sync, with base/mine/theirs for the person who settles them."""
+
+    @property
+    def pushed(self) -> int:
+        return self.applied + self.applied_with_conflict + self.duplicate + self.rejected
+
+    @property
+    def conflicts(self) -> int:
+        return self.applied_with_conflict
 
     def as_dict(self) -> dict[str, Any]:
         return {"applied": self.applied, "applied_with_conflict": self.applied_with_conflict,
                 "duplicate": self.duplicate, "rejected": self.rejected, "pulled": self.pulled,
-                "cancelled": self.cancelled, "errors": list(self.errors),
-                "conflicts": [c.__dict__ for c in self.conflicts]}
+                "pushed": self.pushed, "cancelled": self.cancelled, "errors": list(self.errors),
+                "issues": [c.__dict__ for c in self.issues]}
 
 
 class CenterClient:
@@ -230,7 +239,7 @@ def _push(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
         for r in resp.results:
             setattr(summary, r.status, getattr(summary, r.status) + 1)
             if r.status in ("rejected", "applied_with_conflict"):
-                summary.conflicts.append(conflict_of(by_id[r.op_id], r))
+                summary.issues.append(conflict_of(by_id[r.op_id], r))
         done += len(ops)
         report(Progress("push", done, total))
 
@@ -254,4 +263,23 @@ def _pull(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
             return
 
 
-__all__ = ["CenterClient", "Conflict", "Progress", "SyncError", "SyncSummary", "enrol", "sync_once"]
+class SyncClient:
+    """What the app's "sync now" holds (``outreach.services`` SyncPort): ``sync_once(progress=, cancel=)`` with
+    ``progress(stage, done, total)``; returns a :class:`SyncSummary` (``pushed``, ``pulled``, ``rejected``,
+    ``conflicts`` counts and ``issues`` with the conflict details)."""
+
+    def __init__(self, vault: trust.VaultLike, url: str | None = None, *,
+                 transport: httpx.BaseTransport | None = None, batch_size: int = 200) -> None:
+        self.vault, self.url, self.transport, self.batch_size = vault, url, transport, batch_size
+
+    def sync_once(self, *, progress: Callable[[str, int, int], None] | None = None,
+                  cancel: threading.Event | None = None) -> SyncSummary:
+        def report(p: Progress) -> None:
+            if progress is not None:
+                progress(p.phase, p.done, p.total if p.total is not None else p.done)
+
+        return sync_once(self.vault, self.url, transport=self.transport, progress=report, cancel=cancel,
+                         batch_size=self.batch_size)
+
+
+__all__ = ["CenterClient", "Conflict", "Progress", "SyncError", "SyncClient", "SyncSummary", "enrol", "sync_once"]

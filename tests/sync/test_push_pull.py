@@ -1,0 +1,171 @@
+"""Push, pull, deduplication, conflicts and the version check, against both center stores."""
+
+from __future__ import annotations
+
+import pytest
+
+from sync.client.client import sync_once
+from sync.errors import ProtocolTooOld
+
+
+def test_push_applies_and_replay_after_a_month_is_duplicate(center, make_vault, people):
+    v = make_vault("w1")
+    center.enrol(v)
+    p = people.person()
+    ops = [people.register(v, p), people.apply(v, p)]
+    s = sync_once(v, center.url, transport=center.transport)
+    assert (s.applied, s.rejected, s.errors) == (2, 0, [])
+    assert v.pending_operations() == []
+    # a month later the same operations arrive again (a restored backup, a USB file): duplicates, nothing changes
+    center.clock.advance(days=31)
+    dev = center.store.device(v.device_id)
+    before = center.store.status()
+    results = center.store.push(dev, ops, center.clock().date(), center.clock())
+    assert [r.status for r in results] == ["duplicate", "duplicate"]
+    after = center.store.status()
+    assert before["devices"] == after["devices"]
+    assert after["checkpoint"]["tree_size"] == before["checkpoint"]["tree_size"]
+
+
+def test_pull_returns_only_assigned_people_with_center_status(center, make_vault, people):
+    a, b = make_vault("alice"), make_vault("bob")
+    center.enrol(a)
+    center.enrol(b)
+    p1, p2 = people.person(), people.person()
+    center.store.load_people([p1.model_dump(mode="json"), p2.model_dump(mode="json")], center.clock())
+    center.store.assign("alice", [p1.person_id], center.clock())
+    sa = sync_once(a, center.url, transport=center.transport)
+    sb = sync_once(b, center.url, transport=center.transport)
+    assert sa.pulled >= 2 and sb.pulled == 0
+    assert a.get_person(p1.person_id) is not None
+    assert a.get_person(p2.person_id) is None
+    assert b.get_person(p1.person_id) is None
+    # bob applies for alice's person: alice pulls the center-decided card
+    people.apply(b, p1)
+    sync_once(b, center.url, transport=center.transport)
+    sync_once(a, center.url, transport=center.transport)
+    cards = a.person_cards(p1.person_id)
+    assert cards is not None and cards.cards[0].status == "applied"
+    assert all(s["source"] == "center" for s in a.card_sources(p1.person_id))
+
+
+def test_pull_in_pages_resumes_from_checkpoint(center, make_vault, people):
+    a = make_vault("alice")
+    center.enrol(a)
+    ps = [people.person() for _ in range(7)]
+    center.store.load_people([p.model_dump(mode="json") for p in ps], center.clock())
+    center.store.assign("alice", [p.person_id for p in ps], center.clock())
+    from sync import protocol as P
+    from sync.client.client import CenterClient, _pull, SyncSummary
+    from sync.client import trust
+
+    client = CenterClient(center.url, transport=center.transport)
+    summary = SyncSummary()
+    orig = P.PullRequest.model_fields["limit"].default
+    try:
+        P.PullRequest.model_fields["limit"].default = 3
+        P.PullRequest.model_rebuild(force=True)
+        _pull(a, client, trust.device_signer(a), summary, lambda p: None)
+    finally:
+        P.PullRequest.model_fields["limit"].default = orig
+        P.PullRequest.model_rebuild(force=True)
+    assert summary.pulled == 14  # 7 people + 7 visit plans
+    assert len(a.find_people("", limit=50)) == 7 or all(a.get_person(p.person_id) for p in ps)
+    again = sync_once(a, center.url, transport=center.transport)
+    assert again.pulled == 0
+
+
+def test_conflict_applied_with_conflict_shows_theirs(center, make_vault, people):
+    a, b = make_vault("alice"), make_vault("bob")
+    center.enrol(a)
+    center.enrol(b)
+    p = people.person()
+    center.store.load_people([p.model_dump(mode="json")], center.clock())
+    center.store.assign("alice", [p.person_id], center.clock())
+    center.store.assign("bob", [p.person_id], center.clock())
+    sync_once(a, center.url, transport=center.transport)
+    sync_once(b, center.url, transport=center.transport)
+    # both edit the person offline
+    pa = p.model_copy(update={"mobile": "13800000001"})
+    pb = p.model_copy(update={"mobile": "13900000002"})
+    a.append("person.update", p.person_id, {"person": pa.model_dump(mode="json")})
+    b.append("person.update", p.person_id, {"person": pb.model_dump(mode="json")})
+    sa = sync_once(a, center.url, transport=center.transport)
+    sb = sync_once(b, center.url, transport=center.transport)
+    assert sa.applied == 1
+    assert sb.applied_with_conflict == 1
+    (c,) = sb.issues
+    assert c.status == "applied_with_conflict" and c.theirs[0]["worker_id"] == "alice"
+    assert c.mine["person"]["mobile"] == "13900000002"
+    assert c.base_version is not None and c.center_version == c.base_version + 1
+    assert [o["op_id"] for o in b.op_outcomes(open_only=True)] == [c.op_id]
+
+
+def test_rejected_card_op_carries_center_state(center, make_vault, people):
+    a, b = make_vault("alice"), make_vault("bob")
+    center.enrol(a)
+    center.enrol(b)
+    p = people.person()
+    people.register(a, p)
+    people.apply(a, p)
+    sync_once(a, center.url, transport=center.transport)
+    # bob, offline, never saw alice's application and applies too: one person, one card
+    people.apply(b, p)
+    s = sync_once(b, center.url, transport=center.transport)
+    assert s.rejected == 1
+    (c,) = s.issues
+    assert c.status == "rejected" and c.code and c.message_zh and c.message_en
+    assert c.center_state and c.center_state["cards"][0]["status"] == "applied"
+    assert b.op_outcomes(open_only=True)[0]["status"] == "rejected"
+
+
+def test_old_client_gets_426_and_keeps_operations(center, make_vault, people, monkeypatch):
+    v = make_vault()
+    center.enrol(v)
+    people.register(v, people.person())
+    monkeypatch.setattr("sync.protocol.MIN_PROTOCOL_VERSION", 2)  # the center now wants v2
+    with pytest.raises(ProtocolTooOld) as exc:
+        sync_once(v, center.url, transport=center.transport)
+    assert "更新" in exc.value.text() and "update" in exc.value.text()
+    assert len(v.pending_operations()) == 1
+
+
+def test_center_lifts_temporary_loss_on_its_own_clock_idempotently(center, make_vault, people, store):
+    from outreach.domain.enums import CardStatus
+
+    v = make_vault()
+    center.enrol(v)
+    p = people.person()
+    people.register(v, p)
+    people.apply(v, p)
+    sync_once(v, center.url, transport=center.transport)
+    card_id = v.person_cards(p.person_id).cards[0].card_id
+    today = center.clock().date()
+    issued = store.center_event(p.person_id, {"kind": "card.issue", "card_id": card_id, "card_number": "H12345678",
+                                              "issued_on": today.isoformat(), "note": ""}, today, center.clock())
+    assert issued.status == "applied", issued
+    deliver = {"kind": "card.deliver", "card_id": card_id, "method": "in_person", "agent": None,
+               "document_checked": True, "electronic": False, "note": ""}
+    st = issued.center_state
+    v.append("card.deliver", p.person_id, {"event": deliver, "cards": st, "fee": None}, base_version=st["version"])
+    s = sync_once(v, center.url, transport=center.transport)
+    assert s.applied == 1, s.issues
+    cards = v.person_cards(p.person_id)
+    assert cards is not None
+    ev = {"kind": "card.loss_temporary", "card_id": cards.cards[0].card_id, "period": "15d",
+          "identity_verified": True, "note": ""}
+    v.append("card.loss_temporary", p.person_id, {"event": ev, "cards": cards.model_dump(mode="json"), "fee": None},
+             base_version=st["version"] + 1)
+    s = sync_once(v, center.url, transport=center.transport)
+    assert s.rejected == 0, s.issues
+    center.clock.advance(days=20)
+    today = center.clock().date()
+    n1 = store.apply_due(today, center.clock())
+    n2 = store.apply_due(today, center.clock())
+    assert (n1, n2) == (1, 0)
+    # two center processes would derive the same op ids: a second pass is a no-op; the worker pulls the result
+    center.store.assign(v.worker_id, [p.person_id], center.clock())
+    s = sync_once(v, center.url, transport=center.transport)
+    assert v.person_cards(p.person_id).cards[0].status == "active"
+    ops = [o for o in store.status()["open_conflicts"]]
+    assert ops == []
