@@ -50,7 +50,7 @@ def mod11_2_check(body17: str) -> str:
     Raises:
         ValueError: ``body17`` is not 17 digits.
     """
-    if len(body17) != 17 or not body17.isascii() or not body17.isdigit():
+    if len(body17) != 17 or not _ascii_digits(body17):
         raise ValueError("17 digits expected")
     # stdnum ignores the last character it is given, so pass a placeholder check character.
     return ric.calc_check_digit(body17 + "0")
@@ -62,10 +62,15 @@ def convert_15_to_18(number15: str) -> str:
     Raises:
         ValueError: not 15 digits.
     """
-    if len(number15) != 15 or not number15.isascii() or not number15.isdigit():
+    if len(number15) != 15 or not _ascii_digits(number15):
         raise ValueError("15 digits expected")
     body = number15[:6] + "19" + number15[6:]
     return body + mod11_2_check(body)
+
+
+def _ascii_digits(text: str) -> bool:
+    """str.isdigit() also accepts e.g. Arabic-Indic and superscript digits; we want 0-9 only."""
+    return bool(text) and all("0" <= c <= "9" for c in text)
 
 
 def _bad(code: str, zh: str, en: str) -> Refusal:
@@ -104,7 +109,7 @@ def _birth(digits8: str, today: date, problems: list[Refusal]) -> date | None:
 
 def _check18(number: str, today: date, problems: list[Refusal]) -> tuple[date | None, Gender | None]:
     """Shared checks of the 18-character MOD 11-2 numbers (citizen, residence permit, 2023 permanent residence)."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         problems.append(
             _bad(
                 "format",
@@ -129,19 +134,19 @@ def _check18(number: str, today: date, problems: list[Refusal]) -> tuple[date | 
 
 def recognise(number: str) -> DocType | None:
     """Guess the document type of a normalized number (uppercase, no separators); None when unrecognised."""
-    if re.fullmatch(r"9\d{16}[\dX]", number):
+    if re.fullmatch(r"9[0-9]{16}[0-9X]", number):
         return DocType.FOREIGN_PERMANENT_RESIDENCE
-    if re.fullmatch(r"8[123]0000\d{11}[\dX]", number):
+    if re.fullmatch(r"8[123]0000[0-9]{11}[0-9X]", number):
         return DocType.HKMO_TW_RESIDENCE_PERMIT
-    if re.fullmatch(r"\d{17}[\dX]|\d{15}", number):
+    if re.fullmatch(r"[0-9]{17}[0-9X]|[0-9]{15}", number):
         return DocType.RESIDENT_ID
-    if re.fullmatch(r"[A-Z]{3}\d{12}", number):
+    if re.fullmatch(r"[A-Z]{3}[0-9]{12}", number):
         return DocType.FOREIGN_PERMANENT_RESIDENCE
-    if re.fullmatch(r"[HM]\d{8}|[HM]\d{10}", number):
+    if re.fullmatch(r"[HM][0-9]{8}|[HM][0-9]{10}", number):
         return DocType.HKMO_TRAVEL_PERMIT
-    if re.fullmatch(r"\d{8}", number):
+    if re.fullmatch(r"[0-9]{8}", number):
         return DocType.TW_TRAVEL_PERMIT
-    if re.fullmatch(r"[A-Z0-9]{5,17}", number) and any(c.isdigit() for c in number):
+    if re.fullmatch(r"[A-Z0-9]{5,17}", number) and any("0" <= c <= "9" for c in number):
         return DocType.PASSPORT
     return None
 
@@ -149,7 +154,7 @@ def recognise(number: str) -> DocType | None:
 def _citizen(number: str, doc_type: DocType, today: date) -> IdentityCheck:
     problems: list[Refusal] = []
     warnings: list[Refusal] = []
-    if re.fullmatch(r"\d{15}", number):
+    if re.fullmatch(r"[0-9]{15}", number):
         yymmdd = number[6:12]
         try:
             date(1900 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]))
@@ -186,7 +191,7 @@ def _citizen(number: str, doc_type: DocType, today: date) -> IdentityCheck:
                 f"this is {kind_en} number, not a citizen number",
             )
         )
-    elif not plausible_region(region) and region.isdigit():
+    elif not plausible_region(region) and _ascii_digits(region):
         problems.append(
             _bad(
                 "region_code",
@@ -196,7 +201,7 @@ def _citizen(number: str, doc_type: DocType, today: date) -> IdentityCheck:
         )
     born, gender = _check18(number, today, problems)
     return IdentityCheck(
-        valid=not problems, doc_type=doc_type, normalized=number, region_code=region if region.isdigit() else None,
+        valid=not problems, doc_type=doc_type, normalized=number, region_code=region if _ascii_digits(region) else None,
         region_name=region_name(region), birth_date=born, gender=gender, problems=problems, warnings=warnings,
     )  # fmt: skip
 
@@ -227,7 +232,7 @@ def _permanent_residence(number: str, today: date) -> IdentityCheck:
     problems: list[Refusal] = []
     warnings: list[Refusal] = []
     doc = DocType.FOREIGN_PERMANENT_RESIDENCE
-    if re.fullmatch(r"[A-Z]{3}\d{12}", number):
+    if re.fullmatch(r"[A-Z]{3}[0-9]{12}", number):
         total = sum(
             (ord(c) - 55 if c.isalpha() else int(c)) * (7, 3, 1)[i % 3] for i, c in enumerate(number[:14])
         )
@@ -239,7 +244,7 @@ def _permanent_residence(number: str, today: date) -> IdentityCheck:
         return IdentityCheck(
             valid=True, doc_type=doc, normalized=number, problems=problems, warnings=warnings
         )
-    if not re.fullmatch(r"9\d{16}[\dX]", number):
+    if not re.fullmatch(r"9[0-9]{16}[0-9X]", number):
         problems.append(
             _bad("format", "外国人永久居留身份证应为 9 开头的 18 位（2023 版）或 3 个字母加 12 位数字（旧版）",
                  "expected 18 characters starting with 9 (2023) or 3 letters and 12 digits (old format)")
@@ -268,8 +273,8 @@ def _lenient(number: str, doc_type: DocType) -> IdentityCheck:
     problems: list[Refusal] = []
     warnings: list[Refusal] = []
     strict, loose, hint_zh, hint_en = {
-        DocType.HKMO_TRAVEL_PERMIT: (r"[HM]\d{8}|[HM]\d{10}", r"[HM][A-Z0-9]{6,10}", "H/M 加 8 或 10 位数字", "H/M and 8 or 10 digits"),
-        DocType.TW_TRAVEL_PERMIT: (r"\d{8}", r"[A-Z0-9]{8,10}", "8 位数字", "8 digits"),
+        DocType.HKMO_TRAVEL_PERMIT: (r"[HM][0-9]{8}|[HM][0-9]{10}", r"[HM][A-Z0-9]{6,10}", "H/M 加 8 或 10 位数字", "H/M and 8 or 10 digits"),
+        DocType.TW_TRAVEL_PERMIT: (r"[0-9]{8}", r"[A-Z0-9]{8,10}", "8 位数字", "8 digits"),
         DocType.PASSPORT: (r"[A-Z0-9]{5,17}", r"[A-Z0-9]{5,17}", "5 至 17 位字母或数字", "5 to 17 letters or digits"),
     }[doc_type]  # fmt: skip
     if re.fullmatch(strict, number):

@@ -78,7 +78,7 @@ class Person(BaseModel):
     person_id: str = Field(default_factory=new_id)
     name: ShortText
     gender: Gender
-    ethnicity: Annotated[str, Field(pattern=r"^\d{2}$")] = "01"
+    ethnicity: Annotated[str, Field(pattern=r"^[0-9]{2}$")] = "01"
     birth_date: date
     nationality: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CHN"
     document: IdentityDocument
@@ -86,7 +86,7 @@ class Person(BaseModel):
     mobile: ShortText | None = None
     occupation: ShortText | None = None
     address: Annotated[str, Field(max_length=200), AfterValidator(_no_control)] | None = None
-    area_code: Annotated[str, Field(pattern=r"^\d{6}$")] = "460000"
+    area_code: Annotated[str, Field(pattern=r"^[0-9]{6}$")] = "460000"
     photo_ref: ShortText | None = None
     hardship: Hardship = Hardship.NONE
     agent: Agent | None = None
@@ -103,7 +103,7 @@ class ApplicationForm(BaseModel):
 
     name: ShortText
     gender: Gender
-    ethnicity: Annotated[str, Field(pattern=r"^\d{2}$")] = "01"
+    ethnicity: Annotated[str, Field(pattern=r"^[0-9]{2}$")] = "01"
     birth_date: date
     nationality: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CHN"  # 国家/地区
     document: IdentityDocument

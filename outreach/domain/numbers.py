@@ -42,7 +42,7 @@ def _precheck(value: str) -> Refusal | None:
 
 
 def check_mobile(number: str, *, second_digits: Iterable[str] = DEFAULT_MOBILE_SECOND_DIGITS) -> FieldCheck:
-    """A mainland mobile number: strips +86 / 0086, spaces and hyphens; then ``^1[second digits]\\d{9}$``."""
+    """A mainland mobile number: strips +86 / 0086, spaces and hyphens; then ``^1[second digits][0-9]{9}$``."""
     bad = _precheck(number)
     if bad:
         return _result("", [bad])
@@ -52,7 +52,7 @@ def check_mobile(number: str, *, second_digits: Iterable[str] = DEFAULT_MOBILE_S
     elif norm.startswith("0086"):
         norm = norm[4:]
     allowed = "".join(sorted(set(second_digits)))
-    if not re.fullmatch(r"\d{11}", norm):
+    if not re.fullmatch(r"[0-9]{11}", norm):
         return _result(
             norm, [refusal("mobile_format", "10", "手机号码应为 11 位数字", "a mobile number has 11 digits")]
         )
@@ -77,7 +77,7 @@ def check_bank_card(number: str) -> FieldCheck:
     if bad:
         return _result("", [bad])
     norm = re.sub(r"[\s\-]+", "", number)
-    if not re.fullmatch(r"\d{16,19}", norm):
+    if not re.fullmatch(r"[0-9]{16,19}", norm):
         return _result(
             norm,
             [

@@ -58,7 +58,7 @@ REGIONS: dict[str, str] = {
     "650100": "乌鲁木齐市",
 }  # fmt: skip
 
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^[0-9]{6}$")
 
 
 def plausible_region(code: str) -> bool:
