@@ -1,0 +1,147 @@
+"""The composition root: settings, vault session, card reader, sync client and the use cases, wired once.
+
+The UI receives one :class:`AppContext` and calls its use cases; nothing else builds services. Missing
+pieces (no reader, no center, no sync layer) leave the matching part ``None``/unavailable instead of
+failing: the app must start on a machine with nothing configured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from outreach.services.cards import CardService
+from outreach.services.clock import Clock
+from outreach.services.home import HomeService, deadline_view
+from outreach.services.people import PeopleService
+from outreach.services.reader import ReaderFactory, ReaderService, default_reader_factory
+from outreach.services.session import VaultOpener, VaultSession, default_opener
+from outreach.services.syncing import SyncFactory, SyncService
+from outreach.services.views import DeadlineView
+from outreach.settings import Settings
+
+
+@dataclass
+class DemoInfo:
+    """What the demo shows: its public passphrase and where its throwaway files live."""
+
+    passphrase: str
+    folder: Path
+    notes: list[str] = field(default_factory=list)
+    """Message keys of pieces that could not be set up (e.g. ``demo.no_center``)."""
+
+
+def default_sync_factory(settings: Settings) -> SyncFactory:
+    """The sync client for the enrolled center, or None when not enrolled / no sync layer."""
+
+    def build(vault: Any) -> Any:
+        if not settings.center_url:
+            return None
+        try:
+            from sync.client.client import SyncClient
+        except ImportError:
+            return None
+        return SyncClient(vault, settings.center_url)
+
+    return build
+
+
+class AppContext:
+    """Everything the UI may call. Build with :func:`build_context`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        opener: Any = None,
+        reader_factory: ReaderFactory | None = None,
+        sync_factory: SyncFactory | None = None,
+        demo: DemoInfo | None = None,
+        settings_path: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.settings_path = settings_path
+        self.clock = clock or Clock()
+        self.demo = demo
+        self.session = VaultSession(settings.vault_path, opener=(lambda: opener) if opener else default_opener)
+        self.people = PeopleService(self.session, self.clock, self.center_label)
+        self.cards = CardService(self.session, self.clock)
+        self.home = HomeService(self.session, self.clock, self._deadlines, self.center_label)
+        from outreach.services.visits import VisitService
+
+        self.visits = VisitService(self.session, self.clock)
+        self.sync = SyncService(self.session, self.clock, sync_factory)
+        self.reader = ReaderService(self.session, self.people, reader_factory)
+        self.extra: dict[str, Any] = {}
+
+    def center_label(self) -> str | None:
+        """A short name of the center: its host, or None when not enrolled."""
+        url = self.settings.center_url
+        if not url:
+            return None
+        return urlparse(url).hostname or url
+
+    def _deadlines(self) -> list[DeadlineView]:
+        """Deadlines coming due (next 30 days, or overdue by up to 90) for the people seen today: visits and this device's operations."""
+        from outreach.services import rules
+
+        vault = self.session.vault
+        seen: list[str] = []
+        for visit in vault.visits(day=self.clock.today()):
+            pid = getattr(visit, "person_id", None)
+            if pid and pid not in seen:
+                seen.append(pid)
+        for op in vault.pending_operations(limit=200):
+            if op.subject not in seen:
+                seen.append(op.subject)
+        out: list[DeadlineView] = []
+        today = self.clock.today()
+        for pid in seen[:200]:
+            state = vault.person_cards(pid)
+            if state is None:
+                continue
+            try:
+                found = rules.deadlines_for(state, today)
+            except Exception:
+                continue
+            for d in found:
+                view = deadline_view(self.session, self.clock, d, pid)
+                if -90 <= view.days_left <= 30:
+                    out.append(view)
+        return out
+
+    def save_settings(self, **changes: Any) -> Settings:
+        """Apply and persist changes (language, center, idle minutes, reader, theme)."""
+        self.settings = self.settings.model_copy(update=changes)
+        if self.demo is None:
+            self.settings.save(self.settings_path)
+        return self.settings
+
+    def close(self) -> None:
+        self.reader.close()
+        self.session.close()
+        cleanup = self.extra.pop("cleanup", None)
+        if callable(cleanup):
+            cleanup()
+
+
+def build_context(
+    *, vault: str | Path | None = None, lang: str | None = None, settings: Settings | None = None,
+    opener: VaultOpener | None = None, clock: Clock | None = None,
+) -> AppContext:
+    """The real app: settings from the config folder, the vault, the hardware factory, the sync client."""
+    settings = settings or Settings.load()
+    if vault is not None:
+        settings = settings.model_copy(update={"vault_path": Path(vault)})
+    if lang is not None:
+        settings = settings.model_copy(update={"language": lang})
+    return AppContext(
+        settings,
+        clock=clock,
+        opener=opener,
+        reader_factory=default_reader_factory(settings.reader),
+        sync_factory=default_sync_factory(settings),
+    )

@@ -1,0 +1,142 @@
+"""``outreach --demo``: a throwaway vault in a temp folder, seeded with synthetic people, a simulated card
+reader holding one of their cards, and an embedded center on loopback.
+
+Every piece is optional: when one cannot be set up the demo still starts and says what is missing
+(``DemoInfo.notes``), e.g. "center unavailable". The demo passphrase is public and shown on the unlock
+screen in demo mode only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from outreach.services.clock import Clock
+from outreach.services.context import AppContext, DemoInfo
+from outreach.services.errors import ServiceError
+from outreach.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Public, printed on the demo's unlock screen. Never used for a real vault.
+DEMO_PASSPHRASE = "demo-hainan-2026"
+DEMO_PEOPLE = 60
+DEMO_WORKER = "demo"
+
+
+def _seed(vault: Any, people: int) -> None:
+    from outreach.services.seed import seed_people
+
+    seed_people(vault, people, seed=2026)
+
+
+def _card_holder(vault: Any) -> tuple[Any, Any] | None:
+    """A seeded person with an active card and a card number (for the simulated reader)."""
+    seen: set[str] = set()
+    for op in vault.operations():
+        if op.kind != "person.register" or op.subject in seen:
+            continue
+        seen.add(op.subject)
+        cards = vault.person_cards(op.subject)
+        current = cards.current() if cards is not None else None
+        if current is not None and current.card_number and str(current.status) == "active":
+            person = vault.get_person(op.subject)
+            if person is not None and not person.agent:
+                return person, current
+    return None
+
+
+def _reader_for(person: Any, card: Any) -> Any:
+    from hardware.factory import open_reader
+    from hardware.simulator.profiles import build_profile
+
+    ssn = person.ss_number or person.document.number
+    profile = build_profile(name=person.name, ssn=ssn, card_number=card.card_number,
+                            birth_date=person.birth_date, sex=str(person.gender))
+    return open_reader("simulator", profile=profile)
+
+
+def _start_center(folder: Path, vault: Any) -> tuple[Any, str]:
+    from sync.center.embedded import EmbeddedCenter
+    from sync.client.client import enrol
+
+    center = EmbeddedCenter(folder / "center.db")
+    url = center.start()
+    try:
+        code = center.store.create_enrol_code(DEMO_WORKER, "worker", None, dt.timedelta(hours=1))
+        enrol(vault, url, code)
+    except Exception:
+        center.stop()
+        raise
+    return center, url
+
+
+def build_demo_context(lang: str | None = None, *, people: int = DEMO_PEOPLE, clock: Clock | None = None,
+                       center: bool = True) -> AppContext:
+    """Set up the demo. Raises ServiceError only when the vault itself cannot be made."""
+    folder = Path(tempfile.mkdtemp(prefix="outreach-demo-"))
+    notes: list[str] = []
+    vault_path = folder / "vault.db"
+    try:
+        from storage import Vault
+    except ImportError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ServiceError("error.storage_missing") from exc
+    try:
+        vault = Vault.create(vault_path, DEMO_PASSPHRASE, worker_id=DEMO_WORKER)
+    except Exception as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ServiceError("demo.failed") from exc
+    reader = None
+    running_center = None
+    url: str | None = None
+    try:
+        try:
+            _seed(vault, people)
+        except Exception:
+            log.warning("demo seeding failed", exc_info=False)
+            notes.append("demo.no_people")
+        holder = _card_holder(vault)
+        if holder is not None:
+            try:
+                reader = _reader_for(*holder)
+            except Exception:
+                notes.append("demo.no_reader")
+        else:
+            notes.append("demo.no_reader")
+        if center:
+            try:
+                running_center, url = _start_center(folder, vault)
+            except Exception:
+                notes.append("demo.no_center")
+    finally:
+        vault.close()
+
+    settings = Settings(vault_path=vault_path, language=lang or "zh_CN", center_url=url)
+
+    def sync_factory(open_vault: Any) -> Any:
+        if url is None:
+            return None
+        from sync.client.client import SyncClient
+
+        return SyncClient(open_vault, url)
+
+    ctx = AppContext(
+        settings,
+        clock=clock,
+        reader_factory=(lambda: reader),
+        sync_factory=sync_factory,
+        demo=DemoInfo(passphrase=DEMO_PASSPHRASE, folder=folder, notes=notes),
+    )
+
+    def cleanup() -> None:
+        if running_center is not None:
+            running_center.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    ctx.extra["cleanup"] = cleanup
+    return ctx

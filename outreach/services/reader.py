@@ -1,0 +1,134 @@
+"""The card reader as the worker sees it: no reader / reader without card / card present, and whose card.
+
+The hardware layer's watcher calls back on its own thread; :meth:`ReaderService.watch` passes a plain
+callable down, which the UI turns into a message. :meth:`state` does the (blocking) reading: call it from a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from outreach.services._access import get
+from outreach.services.errors import ServiceError
+from outreach.services.people import PeopleService
+from outreach.services.session import VaultSession
+from outreach.services.views import ReaderView
+
+ReaderFactory = Callable[[], Any]
+"""Returns a ``hardware.base.CardReader`` (real PC/SC or simulated), or None when there is none."""
+
+
+def default_reader_factory(preferred: str | None = None, simulate: Any = None) -> ReaderFactory:
+    """The hardware factory: the real PC/SC reader if one is there, else the simulator (or None)."""
+
+    def build() -> Any:
+        try:
+            from hardware import factory
+        except ImportError:
+            return None
+        open_reader = getattr(factory, "open_reader", None)
+        if open_reader is None:
+            return None
+        try:
+            if simulate is not None:
+                return simulate
+            return open_reader("auto")
+        except Exception:  # no PC/SC service, no simulator: the app goes on without a reader
+            return None
+
+    return build
+
+
+class ReaderService:
+    def __init__(self, session: VaultSession, people: PeopleService, factory: ReaderFactory | None) -> None:
+        self._session = session
+        self._people = people
+        self._factory = factory
+        self._reader: Any = None
+        self._built = False
+        self._lock = threading.Lock()
+        self._watcher: Any = None
+        self._last_atr: bytes | None = None
+        self._last_view: ReaderView | None = None
+
+    def _get(self) -> Any:
+        with self._lock:
+            if not self._built:
+                self._built = True
+                self._reader = self._factory() if self._factory is not None else None
+            return self._reader
+
+    @property
+    def backend(self) -> Any:
+        """The hardware reader object (for the demo's simulated card); None when there is none."""
+        return self._get()
+
+    def state(self) -> ReaderView:
+        """What is in the reader now (blocking: reads the card). Never raises."""
+        reader = self._get()
+        if reader is None:
+            return ReaderView("unavailable")
+        try:
+            infos = [i for i in reader.list_readers() if str(get(i, "role", "")) != "psam"]
+        except Exception:
+            return ReaderView("no_reader")
+        if not infos:
+            return ReaderView("no_reader")
+        with_card = [i for i in infos if get(i, "card_present", False)]
+        if not with_card:
+            self._last_atr = None
+            return ReaderView("no_card", reader_name=str(get(infos[0], "name", "")))
+        info = with_card[0]
+        name = str(get(info, "name", ""))
+        atr = get(info, "atr")
+        if atr is not None and atr == self._last_atr and self._last_view is not None:
+            return self._last_view
+        try:
+            data = reader.read_card(name, bank=False)
+        except Exception:
+            return ReaderView("error", reader_name=name)
+        card_number = get(data, "card_number")
+        person_id = None
+        person_name = get(data, "name")
+        try:
+            person_id = self._people.find_by_card(card_number, get(data, "ssn"))
+            if person_id is not None:
+                person_name = get(self._people.person(person_id), "name", person_name)
+        except ServiceError:
+            person_id = None
+        view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
+                          card_number=card_number)
+        self._last_atr, self._last_view = atr, view
+        return view
+
+    def watch(self, on_change: Callable[[], None]) -> None:
+        """Call ``on_change`` (on the hardware thread) whenever a reader or card comes or goes."""
+        reader = self._get()
+        if reader is None or self._watcher is not None:
+            return
+        try:
+            from hardware.base import WatchCallbacks
+
+            def changed(*_: object) -> None:
+                on_change()
+
+            callbacks = WatchCallbacks(on_reader_added=changed, on_reader_removed=changed,
+                                       on_card_inserted=changed, on_card_removed=changed, on_service=changed)
+            self._watcher = reader.watcher(callbacks, poll_interval=0.5)
+            self._watcher.start()
+        except Exception:
+            self._watcher = None
+
+    def close(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
+        reader = self._reader
+        if reader is not None:
+            try:
+                reader.close()
+            except Exception:
+                pass

@@ -1,0 +1,72 @@
+"""The one place the services call the domain's rules (``decide``, the application-form checks, deadlines).
+
+Kept small so that a change in the domain's module layout touches one file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from outreach.i18n import CATALOGUES
+from outreach.services.views import Bilingual
+
+
+def both(key: str, **params: object) -> Bilingual:
+    """A catalogue message in both languages (services report in both; the UI picks one)."""
+    zh = CATALOGUES["zh_CN"].get(key, key)
+    en = CATALOGUES["en"].get(key, key)
+    return Bilingual(zh.format(**params) if params else zh, en.format(**params) if params else en)
+
+
+def rule_context(today: date) -> Any:
+    from outreach.domain.calendar import WorkingDayCalendar
+    from outreach.domain.lifecycle import RuleContext
+
+    return RuleContext(today=today, calendar=WorkingDayCalendar())
+
+
+def decide(state: Any, event: Any, today: date) -> Any:
+    """``outreach.domain.lifecycle.decide`` with today's rule context."""
+    from outreach.domain.lifecycle import decide as domain_decide
+
+    return domain_decide(state, event, rule_context(today))
+
+
+def empty_cards(person_id: str) -> Any:
+    from outreach.domain.models import PersonCards
+
+    return PersonCards(person_id=person_id, cards=[], version=0)
+
+
+def check_form(form: Any, today: date) -> list[Any]:
+    """Refusals of the application form (Art. 10 checks: identity number, names, photo, guardian)."""
+    try:
+        from outreach.domain.forms import check_form as domain_check
+    except ImportError:  # pragma: no cover - older domain without the form checks
+        return []
+    result = domain_check(form, today=today) if _takes_today(domain_check) else domain_check(form)
+    if result is None:
+        return []
+    if isinstance(result, list | tuple):
+        return list(result)
+    refusals = getattr(result, "refusals", None) or getattr(result, "errors", None)
+    return list(refusals or [])
+
+
+def _takes_today(func: Any) -> bool:
+    import inspect
+
+    try:
+        return "today" in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def deadlines_for(state: Any, today: date) -> list[Any]:
+    """Current deadlines of a person's cards per the domain, earliest first."""
+    from outreach.domain.calendar import WorkingDayCalendar
+    from outreach.domain.lifecycle import pending_deadlines
+
+    del today
+    return list(pending_deadlines(state, WorkingDayCalendar()))

@@ -1,0 +1,67 @@
+"""Masking of sensitive values, passphrase strength and the wait after wrong passphrases."""
+
+from __future__ import annotations
+
+import math
+import string
+
+
+def mask(value: str | None, keep_start: int = 0, keep_end: int = 4) -> str:
+    """``110105194912310021`` -> ``**************0021``. Empty stays empty."""
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+def mask_id(number: str | None) -> str:
+    """Identity numbers: first 3 and last 4 digits only (as on bank receipts)."""
+    return mask(number, 3, 4)
+
+
+def mask_mobile(number: str | None) -> str:
+    return mask(number, 3, 4)
+
+
+def passphrase_strength(passphrase: str) -> int:
+    """0 (very weak) .. 4 (strong): a rough entropy estimate, enough to guide a worker.
+
+    Counts the size of the alphabet used (digits, lower, upper, symbols, CJK) times the length; a
+    passphrase of a few words scores well without symbol rules.
+    """
+    if not passphrase:
+        return 0
+    pool = 0
+    if any(c in string.digits for c in passphrase):
+        pool += 10
+    if any(c in string.ascii_lowercase for c in passphrase):
+        pool += 26
+    if any(c in string.ascii_uppercase for c in passphrase):
+        pool += 26
+    if any(c in string.punctuation or c == " " for c in passphrase):
+        pool += 33
+    if any(ord(c) > 0x2E80 for c in passphrase):
+        pool += 2000
+    distinct = len(set(passphrase))
+    bits = min(len(passphrase), distinct * 2) * math.log2(max(pool, 2))
+    if bits < 28:
+        return 0
+    if bits < 40:
+        return 1
+    if bits < 55:
+        return 2
+    if bits < 70:
+        return 3
+    return 4
+
+
+#: Minimum strength for a new vault passphrase.
+MIN_STRENGTH = 2
+
+
+def wait_after_failures(failures: int) -> float:
+    """Seconds to wait before the next try: 0 for the first two, then 2, 4, 8 ... up to 5 minutes."""
+    if failures < 3:
+        return 0.0
+    return float(min(2 ** (failures - 2), 300))

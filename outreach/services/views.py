@@ -1,0 +1,168 @@
+"""Plain, immutable values the services hand to the UI. No toolkit types, no live database objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+ReaderStateName = Literal["unavailable", "no_reader", "no_card", "card", "error"]
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A text that comes from the rules (domain, center) in both languages."""
+
+    zh: str
+    en: str
+
+    def pick(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    person_id: str
+    person_name: str
+    kind: str
+    due: date
+    article: str
+    days_left: int
+
+
+@dataclass(frozen=True)
+class OpIssue:
+    """A rejected or conflicting operation, with both sides, waiting for a decision."""
+
+    op_id: str
+    kind: str
+    subject: str
+    person_name: str
+    status: Literal["rejected", "conflict"]
+    code: str
+    message: Bilingual
+    mine: dict[str, Any]
+    theirs: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    today: date
+    visits_planned: int
+    visits_done: int
+    pending_ops: int
+    last_sync: datetime | None
+    last_sync_age: timedelta | None
+    center: str | None
+    deadlines: list[DeadlineView] = field(default_factory=list)
+    issues: list[OpIssue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    person_id: str
+    name: str
+    id_masked: str
+    birth_date: date | None
+    card_number: str | None
+    card_status: str | None
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One labelled field on the person page. ``sensitive`` ones are masked until revealed."""
+
+    key: str
+    value: str
+    sensitive: bool = False
+    revealed: bool = False
+
+
+@dataclass(frozen=True)
+class CardView:
+    card_id: str
+    status: str
+    card_number: str | None
+    bank_activated: bool
+    expires_on: date | None
+    provisional: bool
+    """True: decided on this laptop only, waiting for the center. Never show it as final."""
+    source: str | None
+    """The center that decided the status (when not provisional)."""
+    synced_at: datetime | None
+    temp_loss_period: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    when: str
+    kind: str
+    detail: str
+    pending: bool
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    person_id: str
+    name: str
+    fields: list[FieldView]
+    cards: list[CardView]
+    history: list[HistoryItem]
+    needs_agent: bool
+    deceased: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A refused input: which field, why (both languages), under which article."""
+
+    field: str
+    message: Bilingual
+    article: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """Outcome of a form: saved (``op_id``), invalid (``errors``) or refused by the rules (``refusal``)."""
+
+    op_id: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    refusal: Bilingual | None = None
+    refusal_article: str | None = None
+    refusal_code: str | None = None
+    fee: Bilingual | None = None
+    fee_charged: bool | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.op_id is not None
+
+
+@dataclass(frozen=True)
+class ReaderView:
+    state: ReaderStateName
+    reader_name: str | None = None
+    person_id: str | None = None
+    person_name: str | None = None
+    card_number: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    stage: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    pushed: int = 0
+    pulled: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    cancelled: bool = False
+    error_key: str | None = None
+    issues: list[OpIssue] = field(default_factory=list)
+    finished_at: datetime | None = None

@@ -1,0 +1,215 @@
+"""The worker's app: only the App class. Screens live in ``screens/``, dialogs in ``dialogs/``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from textual import events, on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from outreach.i18n import set_language, t
+from outreach.services.context import AppContext
+from outreach.services.errors import ServiceError
+from outreach.ui.base import translate_bindings
+from outreach.ui.commands import ScreenCommands
+from outreach.ui.messages import Notice, ReaderChanged, ReaderPoke, SyncFinished, SyncStepped, Unlocked
+from outreach.ui.themes import HIGH_CONTRAST
+
+log = logging.getLogger(__name__)
+
+
+class OutreachApp(App[int]):
+    """海南社保卡上门服务. Starts on the unlock screen; everything else needs the vault open."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "海南社保卡上门服务"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+l", "lock", "bind.lock", id="lock", tooltip="tip.lock"),
+        Binding("ctrl+q", "quit", "bind.quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, ctx: AppContext, *, blink: bool = True, idle_check_seconds: float = 5.0,
+                 auto_sync_minutes: float = 15.0) -> None:
+        set_language(ctx.settings.language)
+        super().__init__()
+        translate_bindings(self)
+        self.ctx = ctx
+        self.blink = blink
+        self.reader_view: Any = None
+        self.last_activity = time.monotonic()
+        self.idle_check_seconds = idle_check_seconds
+        self.auto_sync_minutes = auto_sync_minutes
+        self.sync_running = False
+        self._sync_timer: Any = None
+        self.sub_title = t("app.subtitle")
+
+    # --- start-up ---------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.apply_theme(self.ctx.settings.theme)
+        self.title = t("app.title")
+        from outreach.ui.screens.unlock import UnlockScreen
+
+        self.push_screen(UnlockScreen())
+        self.set_interval(self.idle_check_seconds, self._check_idle)
+
+    def apply_theme(self, name: str) -> None:
+        try:
+            self.theme = name
+        except Exception:  # an unknown theme name in an old settings file
+            self.theme = "textual-dark"
+
+    @on(Unlocked)
+    def _unlocked(self) -> None:
+        """First unlock: go home, watch the card reader, arm the background sync."""
+        from outreach.ui.screens.home import HomeScreen
+
+        self.last_activity = time.monotonic()
+        self.switch_screen(HomeScreen())
+        self.ctx.reader.watch(lambda: self.post_message(ReaderPoke()))
+        self.post_message(ReaderPoke())
+        self.arm_sync()
+
+    # --- the idle lock ----------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self.last_activity
+        if idle >= self.ctx.settings.idle_lock_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Hide everything behind the lock screen; what was typed stays in the screens underneath."""
+        from outreach.ui.screens.lock import LockScreen
+
+        session = self.ctx.session
+        if not session.is_open or session.locked or isinstance(self.screen, LockScreen):
+            return
+        session.lock()
+        self.ctx.people.hide_all()
+        self.push_screen(LockScreen(), callback=self._after_lock)
+
+    def _after_lock(self, _: object = None) -> None:
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    # --- the card reader --------------------------------------------------------------------------
+    @on(ReaderPoke)
+    def _reader_poked(self) -> None:
+        if self.ctx.session.is_open:
+            self.read_reader()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reader")
+    def read_reader(self) -> None:
+        self.post_message(ReaderChanged(self.ctx.reader.state()))
+
+    @on(ReaderChanged)
+    def _reader_changed(self, message: ReaderChanged) -> None:
+        before = self.reader_view
+        self.reader_view = message.view
+        for screen in self.screen_stack:
+            if screen is not self.screen:
+                continue
+            screen.post_message(ReaderChanged(message.view))
+        inserted = message.view.state == "card" and (before is None or before.card_number != message.view.card_number)
+        if inserted and message.view.person_id and not self.ctx.session.locked:
+            from outreach.ui.screens.home import HomeScreen
+            from outreach.ui.screens.search import SearchScreen
+
+            if isinstance(self.screen, HomeScreen | SearchScreen):
+                self.open_person(message.view.person_id)
+
+    def open_person(self, person_id: str) -> None:
+        from outreach.ui.screens.person import PersonScreen
+
+        self.push_screen(PersonScreen(person_id))
+
+    # --- sync: a background timer that re-arms itself -------------------------------------------
+    def arm_sync(self) -> None:
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        if self.auto_sync_minutes > 0:
+            self._sync_timer = self.set_timer(self.auto_sync_minutes * 60, self._auto_sync)
+
+    def _auto_sync(self) -> None:
+        if self.ctx.session.is_open and not self.ctx.session.locked and self.ctx.sync.available:
+            self.start_sync()
+        else:
+            self.arm_sync()
+
+    def start_sync(self) -> None:
+        if self.sync_running:
+            return
+        import threading
+
+        self.sync_running = True
+        self.sync_cancel = threading.Event()
+        self.run_sync(self.sync_cancel)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    def run_sync(self, cancel: Any) -> None:
+        summary = self.ctx.sync.run(progress=lambda p: self.post_message(SyncStepped(p)), cancel=cancel)
+        self.post_message(SyncFinished(summary))
+
+    def cancel_sync(self) -> None:
+        cancel = getattr(self, "sync_cancel", None)
+        if cancel is not None:
+            cancel.set()
+
+    @on(SyncStepped)
+    def _sync_stepped(self, message: SyncStepped) -> None:
+        self.screen.post_message(SyncStepped(message.progress))
+
+    @on(SyncFinished)
+    def _sync_finished(self, message: SyncFinished) -> None:
+        self.sync_running = False
+        self.arm_sync()
+        self.screen.post_message(SyncFinished(message.summary))
+
+    # --- one place that turns failures into words --------------------------------------------------
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if event.worker.group == "sync":
+            self.sync_running = False
+            self.arm_sync()
+        if isinstance(error, ServiceError):
+            self.notify(t(error.key, **error.params), severity="error", timeout=8)
+            return
+        # Log the type only: messages of lower layers may hold personal data.
+        log.error("worker %s failed: %s", event.worker.name, type(error).__name__)
+        self.notify(t("error.unexpected"), severity="error", timeout=8)
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(t(message.key), severity=message.severity)  # type: ignore[arg-type]
+
+    # --- language ------------------------------------------------------------------------------
+    def change_language(self, lang: str) -> None:
+        """Switch language: rebuild the screens in the new language (home again)."""
+        set_language(lang)
+        translate_bindings(self)
+        self.title = t("app.title")
+        self.sub_title = t("app.subtitle")
+        from outreach.ui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(HomeScreen())
+
+    async def action_quit(self) -> None:
+        self.cancel_sync()
+        self.exit(0)

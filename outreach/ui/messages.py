@@ -1,0 +1,99 @@
+"""Messages the app's workers and widgets send upward. Small documented dataclasses, nothing else.
+
+Workers run in threads and never touch widgets: they ``post_message`` one of these (thread-safe) and a
+handler on the event loop updates the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from outreach.services.views import (
+    HomeSummary,
+    PersonHit,
+    PersonPage,
+    ReaderView,
+    SaveResult,
+    SyncProgress,
+    SyncSummary,
+)
+
+
+@dataclass
+class Unlocked(Message):
+    """The vault is open (or the lock screen was left): show the data again."""
+
+
+@dataclass
+class UnlockFailed(Message):
+    """The passphrase was refused. ``key``/``params``: the message to show; ``wait``: seconds to wait."""
+
+    key: str
+    wait: float = 0.0
+    params: dict[str, object] | None = None
+
+
+@dataclass
+class ReaderPoke(Message):
+    """The hardware watcher saw a reader or a card come or go (posted from its thread)."""
+
+
+@dataclass
+class ReaderChanged(Message):
+    """What is in the card reader now."""
+
+    view: ReaderView
+
+
+@dataclass
+class HomeLoaded(Message):
+    """The day at a glance, freshly read."""
+
+    summary: HomeSummary
+
+
+@dataclass
+class SearchDone(Message):
+    """Results for ``query`` (older queries' results are dropped by the screen)."""
+
+    query: str
+    hits: list[PersonHit]
+
+
+@dataclass
+class PersonLoaded(Message):
+    """A person page, freshly read (after a reveal too)."""
+
+    page: PersonPage
+
+
+@dataclass
+class FormSaved(Message):
+    """Outcome of a form: saved, refused by the rules, or invalid input (see :class:`SaveResult`)."""
+
+    result: SaveResult
+    person_id: str | None = None
+
+
+@dataclass
+class SyncStepped(Message):
+    """Progress of the running sync."""
+
+    progress: SyncProgress
+
+
+@dataclass
+class SyncFinished(Message):
+    """The sync ended (done, cancelled or failed: see the summary)."""
+
+    summary: SyncSummary
+
+
+@dataclass
+class Notice(Message):
+    """Ask the app to show a message from the catalogue (``severity``: information / warning / error)."""
+
+    key: str
+    severity: str = "information"

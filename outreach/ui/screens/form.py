@@ -1,0 +1,142 @@
+"""One form per worker action, drawn from its :class:`FormSpec` (services/forms.py).
+
+Errors show inline under the field, in the worker's language, naming the article. A refusal by the rules
+opens a dialog saying why and what to do instead; nothing is saved. A saved event shows the fee decision
+and says the status is provisional until the center confirms it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Label, Static
+
+from outreach.i18n import t
+from outreach.services.forms import SPECS
+from outreach.services.views import SaveResult
+from outreach.ui.base import BaseScreen
+from outreach.ui.format import pick
+from outreach.ui.messages import FormSaved
+from outreach.ui.widgets.forms.form_field import FormField
+
+
+class FormScreen(BaseScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "bind.save", id="save", priority=True),
+        Binding("escape", "back", "bind.cancel", id="back"),
+    ]
+
+    def __init__(self, kind: str, person_id: str | None, values: dict[str, Any] | None = None) -> None:
+        super().__init__(id="form", classes=kind.replace(".", "-"))
+        self.kind = kind
+        self.spec = SPECS[kind]
+        self.person_id = person_id
+        self._values = values or {}
+        self.last_result: SaveResult | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Label(f"{t(self.spec.title_key)}  [{t('article', n=self.spec.article)}]", id="form-title")
+        with VerticalScroll(id="form-body"):
+            for note in self.spec.notes:
+                yield Static(t(note), classes="form-note")
+            yield Static("", id="form-errors")
+            agent_heading = False
+            for field in self.spec.fields:
+                if field.group == "agent" and not agent_heading:
+                    agent_heading = True
+                    key = "form.agent_required" if self.spec.agent == "required" else "form.agent_optional"
+                    yield Label(t(key), classes="form-section")
+                yield FormField(field, self._values.get(field.name))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.person_id and self.kind in ("card.apply", "person.update") and not self._values:
+            self.prefill()
+        self.query(FormField).first().query("Input, Select, Checkbox, SelectionList").first().focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-prefill")
+    def prefill(self) -> None:
+        assert self.person_id is not None
+        values = self.outreach.ctx.cards.prefill(self.person_id)
+        self.app.call_from_thread(self._fill, values)
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        for field in self.query(FormField):
+            if field.spec.name in values and values[field.spec.name] not in (None, ""):
+                control = field.query_one(f"#in-{field.spec.name}")
+                try:
+                    control.value = values[field.spec.name]  # type: ignore[attr-defined]
+                except Exception:
+                    continue
+
+    def values(self) -> dict[str, Any]:
+        return {f.spec.name: f.value for f in self.query(FormField)}
+
+    def action_save(self) -> None:
+        self.save(self.values())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form")
+    def save(self, values: dict[str, Any]) -> None:
+        cards = self.outreach.ctx.cards
+        if self.person_id is None:
+            result, person_id = cards.register_and_apply(values)
+        else:
+            result, person_id = cards.record(self.person_id, self.kind, values), self.person_id
+        if result.saved and person_id is not None and result.op_id:
+            self.outreach.ctx.visits.note_operation(person_id, result.op_id)
+        self.post_message(FormSaved(result, person_id))
+
+    @on(FormSaved)
+    def _saved(self, message: FormSaved) -> None:
+        from outreach.ui.dialogs.message import MessageDialog
+
+        result = message.result
+        self.last_result = result
+        by_field = {e.field: e for e in result.errors}
+        for field in self.query(FormField):
+            error = by_field.pop(field.spec.name, None)
+            field.set_error(f"{pick(error.message)} [{t('article', n=error.article)}]" if error and error.article
+                            else pick(error.message) if error else "")
+        general = [f"✕ {pick(e.message)}" + (f" [{t('article', n=e.article)}]" if e.article else "")
+                   for e in by_field.values()]
+        summary = self.query_one("#form-errors", Static)
+        if result.errors:
+            summary.update("\n".join([t("form.fix_errors", count=len(result.errors)), *general]))
+            summary.add_class("shown")
+            first = next((f for f in self.query(FormField) if f.has_class("invalid")), None)
+            if first is not None:
+                self.query_one("#form-body", VerticalScroll).scroll_to_widget(first)
+            return
+        summary.update("")
+        summary.remove_class("shown")
+        if result.refusal is not None:
+            body = "\n\n".join([
+                pick(result.refusal),
+                t("article", n=result.refusal_article or self.spec.article),
+                t(f"advice.{result.refusal_code}") if result.refusal_code and
+                t(f"advice.{result.refusal_code}") != f"advice.{result.refusal_code}" else t("refusal.advice"),
+                t("refusal.nothing_saved"),
+            ])
+            self.app.push_screen(MessageDialog(t("refusal.title"), body, kind="refusal"))
+            return
+        lines = [t("saved.body")]
+        if result.fee is not None:
+            word = t("fee.charged") if result.fee_charged else t("fee.free")
+            lines.append(f"{t('fee.label')}: {word} — {pick(result.fee)}")
+        lines.append(t("saved.provisional"))
+        person_id = message.person_id
+
+        def after(_: bool | None) -> None:
+            self.app.pop_screen()
+            if self.person_id is None and person_id is not None:
+                self.outreach.open_person(person_id)
+
+        self.app.push_screen(MessageDialog(t("saved.title"), "\n\n".join(lines), kind="saved"), after)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
