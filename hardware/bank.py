@@ -1,6 +1,7 @@
 """Reading the UnionPay PAN from the card's financial application (reference §5.5).
 
-PPSE first (its FCI lists the AIDs in one answer), then PSE (directory records), then known AIDs.
+The UnionPay debit AID is selected directly (one command on co-branded cards); only when it is absent are
+the directories consulted: PSE (contact) or PPSE (contactless) first depending on the ATR, then the other.
 Records named by the AFL are read until one holds tag 5A; tag 57 (track 2) is the fallback.
 """
 
@@ -68,7 +69,22 @@ def _aids_from_pse(ch: Channel, fci: bytes) -> list[bytes]:
         if not resp.ok:
             break
         aids.extend(find_all_tlv(resp.data, 0x4F))
+        if aids:
+            break
     return aids
+
+
+def _directory_aids(ch: Channel) -> list[bytes]:
+    """AIDs listed by PPSE (contactless ATR ``3B 8x 80 01``) or PSE (contact), the likelier one first."""
+    contactless = ch.atr[:1] == b"\x3b" and ch.atr[1:2] and ch.atr[1] >> 4 == 0x8 and ch.atr[2:4] == b"\x80\x01"
+    for name in (PPSE, PSE) if contactless else (PSE, PPSE):
+        fci, _sw = _select(ch, name)
+        if fci is None:
+            continue
+        aids = find_all_tlv(fci, 0x4F) if name == PPSE else _aids_from_pse(ch, fci)
+        if aids:
+            return aids
+    return []
 
 
 def _pan_from_57(track2: bytes) -> str:
@@ -91,23 +107,20 @@ def read_pan(ch: Channel) -> BankResult:
         UnreadableData: a bank answer could not be parsed (the caller may downgrade this to a warning).
         CardRemoved, ReaderBusy, ReaderServiceUnavailable: from the transport.
     """
-    fci, _sw = _select(ch, PPSE)
-    aids: list[bytes] = []
-    if fci is not None:
-        aids = find_all_tlv(fci, 0x4F)
-    else:
-        fci, _sw = _select(ch, PSE)
-        if fci is not None:
-            aids = _aids_from_pse(ch, fci)
-    candidates = [a for a in aids if a[:5] == KNOWN_AIDS[0][:5]] or aids or list(KNOWN_AIDS)
-    for aid in candidates:
-        afci, sw = _select(ch, aid)
-        if afci is not None:
-            break
-        if sw in LOCKED_SWS:
-            return BankResult(None, None, "bank application locked")
-    else:
-        return BankResult(None, None, "no bank application")
+    afci, sw = _select(ch, KNOWN_AIDS[0])  # the usual co-branded debit app: one command, no directory
+    if afci is None and sw in LOCKED_SWS:
+        return BankResult(None, None, "bank application locked")
+    if afci is None:
+        aids = _directory_aids(ch)
+        candidates = [a for a in aids if a != KNOWN_AIDS[0]] or ([] if aids else list(KNOWN_AIDS[1:]))
+        for aid in candidates:
+            afci, sw = _select(ch, aid)
+            if afci is not None:
+                break
+            if sw in LOCKED_SWS:
+                return BankResult(None, None, "bank application locked")
+        else:
+            return BankResult(None, None, "no bank application")
     pdol = find_tlv(afci, 0x9F38) or b""
     data = _pdol_data(pdol)
     resp = ch.transmit(build_apdu(0x80, 0xA8, 0x00, 0x00, bytes([0x83, len(data)]) + data, le=0))

@@ -1,0 +1,200 @@
+"""read_card against the in-process simulator: every profile, both T=0 paths, PSAM rules, APDU economy."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from hardware import (
+    CardData,
+    CardLocked,
+    CardRemoved,
+    Generation,
+    NoCard,
+    NoReader,
+    NotSocialSecurityCard,
+    PsamError,
+    open_reader,
+)
+from hardware.simulator import (
+    PSAM_SLOT,
+    USER_SLOT,
+    SimulatedReader,
+    build_profile,
+    load_profile,
+    merge_profile,
+)
+
+EXPECTED = {
+    "v2": dict(
+        generation=Generation.SECOND,
+        personal_data_status="read",
+        name="测试",
+        ssn="460100199001010019",
+        sex="1",
+        ethnicity="19",
+        birthplace="460100",
+        birth_date=dt.date(1990, 1, 1),
+        card_number="A00000011",
+        pan="6234560000000000001",
+        pan_source="5A",
+        algorithm=1,
+    ),
+    "v3": dict(
+        generation=Generation.THIRD,
+        personal_data_status="read",
+        name="测试",
+        algorithm=3,
+        psam_terminal_id="460100000001",
+    ),
+    "v3_t0": dict(
+        generation=Generation.THIRD,
+        name="符秀英",
+        card_number="T00012344",
+        pan="6210000000000000009",
+        card_category="4",
+    ),
+    "blank": dict(personal_data_status="empty", name=None, ssn=None, pan=None),
+    "bad_check_digit": dict(card_number="AI666666X"),
+    "expired": dict(expiry_date=dt.date(2022, 5, 1), name="陈亚妹"),
+    "foreigner": dict(name="MUELLER ANNA", ssn="DEU460100198507070", ethnicity="99"),
+    "long_name": dict(
+        name="阿卜杜热合曼·买买提依明·艾力江阿不力孜",
+        ssn="46900119700101006X",
+        pan_source="57",
+        birthplace="469001",
+    ),
+    "slow": dict(name="测试"),
+}
+WARNINGS = {"bad_check_digit": {"card_number_check"}, "expired": {"expired"}, "foreigner": {"ssn_unverified"}}
+ERRORS = {"bank_only": NotSocialSecurityCard, "locked": CardLocked, "pulled": CardRemoved}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_profile_reads_to_expected_value(name, sim_reader):
+    reader = sim_reader(name, psam=name.startswith("v3"))
+    data = reader.read_card(USER_SLOT)
+    assert isinstance(data, CardData)
+    for field, value in EXPECTED[name].items():
+        assert getattr(data, field) == value, field
+    assert {w.code for w in data.warnings} == WARNINGS.get(name, set())
+    assert data.region_code == data.card_id_code[:6]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        data.name = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("name", "error"), sorted(ERRORS.items()))
+def test_profile_gives_right_error(name, error, sim_reader):
+    err = pytest.raises(error, sim_reader(name).read_card, USER_SLOT).value
+    assert err.message_zh and err.message_en
+
+
+def test_pulled_card_gives_no_partial_value_and_leaves_slot_empty():
+    reader = SimulatedReader.with_card("pulled")
+    with pytest.raises(CardRemoved):
+        reader.read_card(USER_SLOT)
+    assert reader.card() is None
+    with pytest.raises(NoCard):
+        reader.read_card(USER_SLOT)
+
+
+def test_third_generation_without_psam_sends_no_auth_and_says_needs_psam(sim_reader):
+    reader = sim_reader("v3")
+    data = reader.read_card(USER_SLOT)
+    card = reader.card()
+    assert data.personal_data_status == "needs_psam"
+    assert data.name is None and data.ssn is None
+    assert data.card_number == "A00000011" and data.pan == "6234560000000000001"
+    sent_ins = {apdu[1] for apdu in card.counters.log}
+    assert not sent_ins & {0x20, 0x82, 0x88, 0x84}  # no VERIFY, no EXTERNAL/INTERNAL AUTH, no challenge
+    assert card.counters.decrements == 0 and card.counters.ext_auth == 3 and card.counters.pin == 3
+
+
+def test_psam_none_means_never_use_one(sim_reader):
+    reader = sim_reader("v3", psam=True)
+    assert reader.read_card(USER_SLOT, psam=None).personal_data_status == "needs_psam"
+    assert reader.card(PSAM_SLOT).counters.log == []
+
+
+def test_wrong_psam_key_is_psam_error_and_uses_one_try():
+    reader = SimulatedReader.with_card(
+        "v3", psam=merge_profile(load_profile("psam"), {"root_key": "FF" * 16})
+    )
+    with pytest.raises(PsamError) as info:
+        reader.read_card(USER_SLOT)
+    assert info.value.sw == 0x63C2
+    assert reader.card().counters.ext_auth == 2
+
+
+def test_auto_reader_picks_the_user_card_not_the_psam():
+    reader = SimulatedReader(readers=("Reader A", "Reader B"))
+    reader.insert("psam", "Reader A")
+    reader.insert("v2", "Reader B")
+    assert reader.read_card().reader == "Reader B"
+
+
+def test_no_reader_and_no_card():
+    with pytest.raises(NoReader):
+        SimulatedReader(readers=()).read_card()
+    with pytest.raises(NoCard):
+        SimulatedReader().read_card()
+    with pytest.raises(NoReader):
+        SimulatedReader().read_card("nope")
+
+
+def test_apdu_plan_has_no_redundant_command(sim_reader):
+    reader = sim_reader("v2")
+    reader.read_card(USER_SLOT)
+    log = reader.card().counters.log
+    # one SELECT SSSE, no SELECT EF (SFI addressing), 6 EF05 + 6 EF06 reads (no 4E: short name),
+    # SELECT AID, GPO, two AFL records each preceded by its 6Cxx probe (Le=00).
+    assert len(log) == 19
+    assert len(set(log)) == len(log) - 0  # no command sent twice
+    assert not any(a[1] == 0xA4 and a[2] == 0x02 for a in log)
+
+
+def test_t0_mode_uses_get_response(sim_reader):
+    reader = sim_reader("v3_t0", psam=True)
+    reader.read_card(USER_SLOT)
+    assert any(a[1] == 0xC0 for a in reader.card().counters.log)
+
+
+def test_build_profile_and_with_card_round_trip():
+    profile = build_profile(
+        name="王芳", ssn="460100199001010027", card_number="T00012344", generation=3, ethnicity="06"
+    )
+    data = SimulatedReader.with_card(profile, psam=True).read_card()
+    assert (data.name, data.ssn, data.sex, data.ethnicity, data.birth_date) == (
+        "王芳",
+        "460100199001010027",
+        "2",
+        "06",
+        dt.date(1990, 1, 1),
+    )
+    assert data.generation is Generation.THIRD and data.warnings == ()
+
+
+def test_factory_simulator_and_unknown_kind():
+    reader = open_reader("simulator", profile="v2")
+    assert reader.kind == "simulator" and reader.read_card().name == "测试"
+    with pytest.raises(ValueError, match="unknown"):
+        open_reader("carrier-pigeon")  # type: ignore[arg-type]
+
+
+def test_masking_and_json():
+    data = SimulatedReader.with_card("v2").read_card().masked()
+    assert (data.name, data.ssn, data.pan) == ("测*", "4601************19", "623456*********0001")
+    d = data.to_dict()
+    assert d["issue_date"] == "2019-06-01" and d["generation"] == "2" and d["atr"].startswith("3B6D")
+    latin = SimulatedReader.with_card("foreigner").read_card().masked()
+    assert latin.name == "M****** A***"
+
+
+def test_removed_by_hand_during_read_is_card_removed(sim_reader):
+    reader = sim_reader("v2")
+    transport = reader.connect(USER_SLOT)
+    reader.remove()
+    with pytest.raises(CardRemoved):
+        transport.transmit_raw(bytes.fromhex("00A4040000"))
