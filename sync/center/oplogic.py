@@ -154,7 +154,7 @@ def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) ->
     if cards is None:
         return 0
     applied = 0
-    for op_id, kind, event in rules.due(cards, today):
+    for op_id, _kind, event in rules.due(cards, today):
         if center_event(tx, subject, op_id, event, today, now).status == "applied":
             applied += 1
     return applied

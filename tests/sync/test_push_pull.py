@@ -36,7 +36,8 @@ def test_pull_returns_only_assigned_people_with_center_status(center, make_vault
     center.store.assign("alice", [p1.person_id], center.clock())
     sa = sync_once(a, center.url, transport=center.transport)
     sb = sync_once(b, center.url, transport=center.transport)
-    assert sa.pulled >= 2 and sb.pulled == 0
+    assert sa.pulled >= 2
+    assert sb.pulled == 0
     assert a.get_person(p1.person_id) is not None
     assert a.get_person(p2.person_id) is None
     assert b.get_person(p1.person_id) is None
@@ -45,7 +46,8 @@ def test_pull_returns_only_assigned_people_with_center_status(center, make_vault
     sync_once(b, center.url, transport=center.transport)
     sync_once(a, center.url, transport=center.transport)
     cards = a.person_cards(p1.person_id)
-    assert cards is not None and cards.cards[0].status == "applied"
+    assert cards is not None
+    assert cards.cards[0].status == "applied"
     assert all(s["source"] == "center" for s in a.card_sources(p1.person_id))
 
 
@@ -56,8 +58,8 @@ def test_pull_in_pages_resumes_from_checkpoint(center, make_vault, people):
     center.store.load_people([p.model_dump(mode="json") for p in ps], center.clock())
     center.store.assign("alice", [p.person_id for p in ps], center.clock())
     from sync import protocol as P
-    from sync.client.client import CenterClient, _pull, SyncSummary
     from sync.client import trust
+    from sync.client.client import CenterClient, SyncSummary, _pull
 
     client = CenterClient(center.url, transport=center.transport)
     summary = SyncSummary()
@@ -95,9 +97,11 @@ def test_conflict_applied_with_conflict_shows_theirs(center, make_vault, people)
     assert sa.applied == 1
     assert sb.applied_with_conflict == 1
     (c,) = sb.issues
-    assert c.status == "applied_with_conflict" and c.theirs[0]["worker_id"] == "alice"
+    assert c.status == "applied_with_conflict"
+    assert c.theirs[0]["worker_id"] == "alice"
     assert c.mine["person"]["mobile"] == "13900000002"
-    assert c.base_version is not None and c.center_version == c.base_version + 1
+    assert c.base_version is not None
+    assert c.center_version == c.base_version + 1
     assert [o["op_id"] for o in b.op_outcomes(open_only=True)] == [c.op_id]
 
 
@@ -114,8 +118,12 @@ def test_rejected_card_op_carries_center_state(center, make_vault, people):
     s = sync_once(b, center.url, transport=center.transport)
     assert s.rejected == 1
     (c,) = s.issues
-    assert c.status == "rejected" and c.code and c.message_zh and c.message_en
-    assert c.center_state and c.center_state["cards"][0]["status"] == "applied"
+    assert c.status == "rejected"
+    assert c.code
+    assert c.message_zh
+    assert c.message_en
+    assert c.center_state
+    assert c.center_state["cards"][0]["status"] == "applied"
     assert b.op_outcomes(open_only=True)[0]["status"] == "rejected"
 
 
@@ -126,12 +134,12 @@ def test_old_client_gets_426_and_keeps_operations(center, make_vault, people, mo
     monkeypatch.setattr("sync.protocol.MIN_PROTOCOL_VERSION", 2)  # the center now wants v2
     with pytest.raises(ProtocolTooOld) as exc:
         sync_once(v, center.url, transport=center.transport)
-    assert "更新" in exc.value.text() and "update" in exc.value.text()
+    assert "更新" in exc.value.text()
+    assert "update" in exc.value.text()
     assert len(v.pending_operations()) == 1
 
 
 def test_center_lifts_temporary_loss_on_its_own_clock_idempotently(center, make_vault, people, store):
-    from outreach.domain.enums import CardStatus
 
     v = make_vault()
     center.enrol(v)

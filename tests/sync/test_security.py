@@ -45,8 +45,10 @@ def test_unenrolled_device_refused(center, make_vault, people):
     op = people.register(v, people.person())
     before = _state(center)
     r, _, _ = _push_raw(center, v, _req(v, [op]))
-    assert r.status_code == 401 and r.json()["code"] == "not_enrolled"
-    assert r.json()["message_zh"] and r.json()["message_en"]
+    assert r.status_code == 401
+    assert r.json()["code"] == "not_enrolled"
+    assert r.json()["message_zh"]
+    assert r.json()["message_en"]
     assert _state(center) == before
 
 
@@ -78,7 +80,8 @@ def test_forged_and_altered_operations_rejected(center, make_vault, people):
         r, _, _ = _push_raw(center, v, _req(v, [bad]))
         assert r.status_code == 200
         (res,) = r.json()["results"]
-        assert res["status"] == "rejected" and res["code"] == "bad_signature"
+        assert res["status"] == "rejected"
+        assert res["code"] == "bad_signature"
     assert _state(center) == before
     # the genuine one still goes through afterwards
     assert sync_once(v, center.url, transport=center.transport).applied == 1
@@ -90,7 +93,8 @@ def test_bad_request_signature_refused(center, make_vault, people):
     op = people.register(v, people.person())
     before = _state(center)
     r, _, _ = _push_raw(center, v, _req(v, [op]), signer=trust.device_signer(other))
-    assert r.status_code == 401 and r.json()["code"] == "bad_signature"
+    assert r.status_code == 401
+    assert r.json()["code"] == "bad_signature"
     assert _state(center) == before
 
 
@@ -103,7 +107,8 @@ def test_replayed_request_refused(center, make_vault, people):
     before = _state(center)
     with httpx.Client(transport=center.transport, base_url=center.url) as c:
         again = c.post("/v1/push", content=body, headers=headers)
-    assert again.status_code == 401 and again.json()["code"] == "replayed_request"
+    assert again.status_code == 401
+    assert again.json()["code"] == "replayed_request"
     assert _state(center) == before
 
 
@@ -147,7 +152,8 @@ def test_hostile_bodies_refused(center, make_vault, case, monkeypatch):
         r, _, _ = _push_raw(center, v, {"protocol_version": 1, "device_id": v.device_id, "operations": [{"op": 1}]})
         assert r.status_code == 400
     body = r.json()
-    assert body["message_zh"] and body["message_en"]
+    assert body["message_zh"]
+    assert body["message_en"]
     assert _state(center) == before
 
 
@@ -181,7 +187,8 @@ def test_usb_transfer_roundtrip_twice_and_tampering(center, make_vault, people, 
         transfer.import_reply(v, json.dumps(tampered).encode())
     assert len(v.pending_operations()) == 3
     s = transfer.import_reply(v, reply)
-    assert s.applied == 3 and v.pending_operations() == []
+    assert s.applied == 3
+    assert v.pending_operations() == []
     s2 = transfer.import_reply(v, reply)  # twice: nothing left to clear
     assert s2.pushed == 0
     transfer.import_reply(v, reply2)

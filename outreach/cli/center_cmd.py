@@ -1,0 +1,197 @@
+"""``outreach center serve|enrol|revoke|status|import|load-people|assign``: running and managing the center.
+
+``--db`` takes a PostgreSQL URL (``postgresql://...``) or a SQLite file path; default: the embedded SQLite file
+under the center data folder. Exit codes: 0 fine, 1 refused / failed, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from outreach import locations
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from sync.center.pg_store import PgStore
+    from sync.center.sqlite_store import SqliteStore
+
+    db = getattr(args, "db", None)
+    if db and db.startswith(("postgresql://", "postgres://")):
+        store: Any = PgStore(db)
+    else:
+        store = SqliteStore(Path(db) if db else locations.center_data_dir() / "center.db")
+    store.init_schema()
+    return store
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.center.app import create_app
+
+    host, _, port = args.listen.rpartition(":")
+    if not host or not port.isdigit():
+        print("--listen 需要 HOST:PORT / --listen needs HOST:PORT", file=sys.stderr)
+        return 2
+    store = _store(args)
+    store.center_keys()
+    app = create_app(store)
+    stop = threading.Event()
+
+    def due_loop() -> None:  # time-driven deadlines from the center's own clock
+        while not stop.wait(600):
+            try:
+                app.state.center.run_due(force=True)
+            except Exception as exc:  # keep serving; report the kind of error only
+                print(f"到期处理失败 / deadline pass failed: {type(exc).__name__}", file=sys.stderr)
+
+    threading.Thread(target=due_loop, daemon=True).start()
+    print(f"中心已启动 / center listening on http://{host}:{port}", file=sys.stderr)
+    try:
+        uvicorn.run(app, host=host, port=int(port), log_level="warning", access_log=False)
+    finally:
+        stop.set()
+        store.close()
+    return 0
+
+
+def _cmd_enrol(args: argparse.Namespace) -> int:
+    from sync.errors import SyncError
+
+    store = _store(args)
+    try:
+        code = store.create_enrol_code(args.worker, args.role, args.area, dt.timedelta(hours=args.ttl_hours))
+    except SyncError as exc:
+        print(exc.text(), file=sys.stderr)
+        return 1
+    print(f"一次性登记码 / one-time enrolment code ({args.worker}, {args.role}, {args.ttl_hours} h): {code}")
+    return 0
+
+
+def _cmd_revoke(args: argparse.Namespace) -> int:
+    if _store(args).revoke(args.device, _now()):
+        print(f"设备已吊销 / device revoked: {args.device}")
+        return 0
+    print(f"未知设备 / unknown device: {args.device}", file=sys.stderr)
+    return 1
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    st = _store(args).status()
+    if args.json:
+        print(json.dumps(st, ensure_ascii=False, indent=2))
+        return 0
+    print("设备 devices:")
+    for d in st["devices"]:
+        flag = " 已吊销 REVOKED" if d["revoked"] else ""
+        print(f"  {d['device_id']}  {d['worker_id']} ({d['role']}, {d['area_code'] or '-'})  "
+              f"操作 ops {d['operations']}  seq {d['last_seq']}{flag}")
+    print(f"待处理冲突/拒绝 open conflicts/rejections: {len(st['open_conflicts'])}")
+    for c in st["open_conflicts"]:
+        print(f"  {c['op_id']}  {c['worker_id']}  {c['kind']}  {c['status']}  {c['code'] or ''}")
+    cp = st["checkpoint"]
+    print(f"签名检查点 signed checkpoint: size {cp['tree_size']} root {cp['root']} at {cp['issued_at']}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from sync import transfer
+    from sync.errors import SyncError
+
+    store = _store(args)
+    try:
+        data = Path(args.file).read_bytes()
+        now = _now()
+        reply = transfer.import_file(store, data, now.date(), now)
+    except (OSError, SyncError) as exc:
+        print(exc.text() if isinstance(exc, SyncError) else f"无法读取 / cannot read: {exc.strerror}", file=sys.stderr)
+        return 1
+    tmp = Path(args.reply + ".tmp")
+    tmp.write_bytes(reply)
+    tmp.replace(args.reply)
+    results = json.loads(reply)["response"]["results"]
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    print(f"已导入 / imported: {counts}; 回执 reply: {args.reply}")
+    return 0
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from sync.center import roster
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        print("无法读取文件（需 UTF-8 CSV） / cannot read the file (UTF-8 CSV needed)", file=sys.stderr)
+        return 1
+    people, problems = roster.parse(text, _now().date())
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        print(f"有 {len(problems)} 处问题，未导入任何记录 / {len(problems)} problem(s); nothing loaded", file=sys.stderr)
+        return 1
+    n = _store(args).load_people(people, _now())
+    print(f"已导入 {n} 人 / loaded {n} people")
+    return 0
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from sync.errors import SyncError
+
+    store = _store(args)
+    ids = list(args.person or [])
+    if args.area:
+        ids += store.people_in_area(args.area)
+    if not ids:
+        print("请给出 --person 或 --area / give --person or --area", file=sys.stderr)
+        return 2
+    try:
+        n = store.assign(args.worker, ids, _now())
+    except SyncError as exc:
+        print(exc.text(), file=sys.stderr)
+        return 1
+    print(f"已分配 {n} 人给 {args.worker} / assigned {n} people to {args.worker}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    center = subparsers.add_parser("center", help="同步中心 / the sync center")
+    sub = center.add_subparsers(dest="center_command", metavar="ACTION", required=True)
+
+    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
+        p.add_argument("--db", metavar="URL", help="postgresql://... or SQLite file (default: embedded)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("serve", _cmd_serve, "运行中心 / run the center")
+    p.add_argument("--listen", default="127.0.0.1:8765", metavar="HOST:PORT")
+    p = add("enrol", _cmd_enrol, "生成一次性登记码 / make a one-time enrolment code")
+    p.add_argument("--worker", required=True)
+    p.add_argument("--role", choices=["worker", "employer_host", "supervisor"], default="worker")
+    p.add_argument("--area", metavar="CODE")
+    p.add_argument("--ttl-hours", type=int, default=72)
+    p = add("revoke", _cmd_revoke, "吊销设备 / revoke a device")
+    p.add_argument("device")
+    p = add("status", _cmd_status, "中心状态 / center status")
+    p.add_argument("--json", action="store_true")
+    p = add("import", _cmd_import, "导入离线传输文件 / import an offline transfer file")
+    p.add_argument("file")
+    p.add_argument("--reply", required=True, metavar="REPLY")
+    p = add("load-people", _cmd_load, "导入人员名单 CSV / load people from CSV")
+    p.add_argument("file")
+    p = add("assign", _cmd_assign, "分配走访计划 / assign people to a worker")
+    p.add_argument("--worker", required=True)
+    p.add_argument("--person", nargs="+", metavar="ID")
+    p.add_argument("--area", metavar="CODE")
