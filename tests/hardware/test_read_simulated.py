@@ -88,7 +88,8 @@ def test_profile_reads_to_expected_value(name, sim_reader):
 @pytest.mark.parametrize(("name", "error"), sorted(ERRORS.items()))
 def test_profile_gives_right_error(name, error, sim_reader):
     err = pytest.raises(error, sim_reader(name).read_card, USER_SLOT).value
-    assert err.message_zh and err.message_en
+    assert err.message_zh
+    assert err.message_en
 
 
 def test_pulled_card_gives_no_partial_value_and_leaves_slot_empty():
@@ -105,11 +106,15 @@ def test_third_generation_without_psam_sends_no_auth_and_says_needs_psam(sim_rea
     data = reader.read_card(USER_SLOT)
     card = reader.card()
     assert data.personal_data_status == "needs_psam"
-    assert data.name is None and data.ssn is None
-    assert data.card_number == "A00000011" and data.pan == "6234560000000000001"
+    assert data.name is None
+    assert data.ssn is None
+    assert data.card_number == "A00000011"
+    assert data.pan == "6234560000000000001"
     sent_ins = {apdu[1] for apdu in card.counters.log}
     assert not sent_ins & {0x20, 0x82, 0x88, 0x84}  # no VERIFY, no EXTERNAL/INTERNAL AUTH, no challenge
-    assert card.counters.decrements == 0 and card.counters.ext_auth == 3 and card.counters.pin == 3
+    assert card.counters.decrements == 0
+    assert card.counters.ext_auth == 3
+    assert card.counters.pin == 3
 
 
 def test_psam_none_means_never_use_one(sim_reader):
@@ -173,12 +178,14 @@ def test_build_profile_and_with_card_round_trip():
         "06",
         dt.date(1990, 1, 1),
     )
-    assert data.generation is Generation.THIRD and data.warnings == ()
+    assert data.generation is Generation.THIRD
+    assert data.warnings == ()
 
 
 def test_factory_simulator_and_unknown_kind():
     reader = open_reader("simulator", profile="v2")
-    assert reader.kind == "simulator" and reader.read_card().name == "测试"
+    assert reader.kind == "simulator"
+    assert reader.read_card().name == "测试"
     with pytest.raises(ValueError, match="unknown"):
         open_reader("carrier-pigeon")  # type: ignore[arg-type]
 
@@ -187,7 +194,9 @@ def test_masking_and_json():
     data = SimulatedReader.with_card("v2").read_card().masked()
     assert (data.name, data.ssn, data.pan) == ("测*", "4601************19", "623456*********0001")
     d = data.to_dict()
-    assert d["issue_date"] == "2019-06-01" and d["generation"] == "2" and d["atr"].startswith("3B6D")
+    assert d["issue_date"] == "2019-06-01"
+    assert d["generation"] == "2"
+    assert d["atr"].startswith("3B6D")
     latin = SimulatedReader.with_card("foreigner").read_card().masked()
     assert latin.name == "M****** A***"
 

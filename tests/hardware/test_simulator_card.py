@@ -48,7 +48,8 @@ def test_read_record_modes_and_status_words(v2):
     assert run(v2, "00B2010012")[1] == "6986"
     run(v2, "00A4020002EF05")
     data, sw = run(v2, "00B2010012")  # identifier 01 in current EF
-    assert sw == "9000" and data[:2] == b"\x01\x10"
+    assert sw == "9000"
+    assert data[:2] == b"\x01\x10"
     assert run(v2, "00B2070400")[1] == "6C0B"  # Le=00 -> 6Cxx
     assert run(v2, "00B2070405")[1] == "6C0B"  # wrong Le -> 6Cxx
     assert run(v2, "00B207040B")[0][2:] == b"A00000011"  # record number 7
@@ -74,7 +75,8 @@ def test_external_authenticate_countdown_then_blocked_and_counted(v3):
     for expected in ("63C2", "63C1", "6983"):
         run(v3, "0084000008")
         assert run(v3, "0082000A10" + "00" * 16)[1] == expected
-    assert v3.counters.decrements == 3 and v3.counters.ext_auth == 0
+    assert v3.counters.decrements == 3
+    assert v3.counters.ext_auth == 0
     run(v3, "0084000008")
     assert run(v3, "0082000A10" + "00" * 16)[1] == "6983"
     assert v3.counters.decrements == 3
@@ -98,7 +100,8 @@ def test_auth_refusals(v3):
     assert run(v3, "0082000A05" + "00" * 5)[1] == "6700"
     assert run(v3, "0084000005")[1] == "6700"
     data, sw = run(v3, "0088000010" + "11" * 16)
-    assert sw == "9000" and len(data) == 8
+    assert sw == "9000"
+    assert len(data) == 8
 
 
 def test_verify_counts_and_blocks(v2):
@@ -122,9 +125,11 @@ def test_t0_mode_get_response():
     data, sw = run(card, SELECT_SSSE)
     assert (data, sw) == (b"", "611E")
     data, sw = run(card, "00C0000010")
-    assert sw == "610E" and len(data) == 16
+    assert sw == "610E"
+    assert len(data) == 16
     data, sw = run(card, "00C000000E")
-    assert sw == "9000" and data[-3:] == b"\x86\x01\x03"
+    assert sw == "9000"
+    assert data[-3:] == b"\x86\x01\x03"
     assert run(card, "00C0000010")[1] == "6985"
 
 
@@ -140,11 +145,14 @@ def test_bank_application(directory, gpo_format):
     )
     name = "315041592E5359532E4444463031" if directory != "ppse" else "325041592E5359532E4444463031"
     data, sw = run(card, "00A404000E" + name + "00")
-    assert sw == "9000" and data[0] == 0x6F
+    assert sw == "9000"
+    assert data[0] == 0x6F
     data, sw = run(card, "00A4040008A00000033301010100")
-    assert sw == "9000" and b"PBOC DEBIT" in data
+    assert sw == "9000"
+    assert b"PBOC DEBIT" in data
     data, sw = run(card, "80A800000B8309" + "00" * 7 + "0156" + "00")
-    assert sw == "9000" and data[0] == (0x80 if gpo_format == 1 else 0x77)
+    assert sw == "9000"
+    assert data[0] == (0x80 if gpo_format == 1 else 0x77)
     assert run(card, "00B2011400")[1].startswith("6C")
     rec = run(card, "00B20114" + run(card, "00B2011400")[1][2:])[0]
     assert bytes.fromhex("5A0A6234560000000000001F") in rec
@@ -156,7 +164,8 @@ def test_psam_commands():
     assert run(psam, "80FA00000800000000000000000008")[1] == "6985"
     assert run(psam, "BFDE070A21" + "03" + "00" * 32)[1] == "9000"
     data, sw = run(psam, "80FA000008000102030405060708")
-    assert sw == "9000" and len(data) == 8
+    assert sw == "9000"
+    assert len(data) == 8
     assert run(psam, "BFDE070A21" + "01" + "00" * 32)[1] == "6A81"
     assert run(psam, "BFDE070B21" + "03" + "00" * 32)[1] == "6A88"
     assert run(psam, SELECT_SSSE)[1] == "6A82"

@@ -84,7 +84,8 @@ def test_role_by_name(name, role):
 
 def test_role_rules_configuration_and_probe():
     rules = RoleRules(psam_readers=("X",), user_readers=("Y SAM",), psam_atr_prefixes=("3B 6A 00 00 50",))
-    assert rules.role_by_name("X") is ReaderRole.PSAM and rules.role_by_name("Y SAM") is ReaderRole.USER
+    assert rules.role_by_name("X") is ReaderRole.PSAM
+    assert rules.role_by_name("Y SAM") is ReaderRole.USER
     reader = SimulatedReader(readers=("A", "B", "C"))
     reader.insert("psam", "A")
     reader.insert("v2", "B")
