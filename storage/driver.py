@@ -19,7 +19,7 @@ Connection settings (see :func:`configure`):
 
 from __future__ import annotations
 
-import sqlite3  # noqa: F401  (type of the fallback used by tests)
+import sqlite3
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,6 +35,8 @@ dbapi: ModuleType = _sqlcipher
 PAGE_SIZE = 4096
 #: Size of the per-file random salt SQLCipher keeps in the first bytes of the file.
 SALT_SIZE = 16
+#: SQLite primary result code for a damaged database image.
+SQLITE_CORRUPT = 11
 
 Connection = Any
 """A DB-API connection of :data:`dbapi` (``sqlcipher3`` ships no type information)."""

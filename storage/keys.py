@@ -18,6 +18,7 @@ would be tried after the current one, and ``change_passphrase`` rewrites the vau
 
 from __future__ import annotations
 
+import codecs
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,7 @@ def precheck(path: Path) -> bytes:
         head = f.read(PAGE_SIZE)
     if head.startswith(SQLITE_MAGIC):
         raise ForeignFileError()
-    if head[:SALT_SIZE] and _looks_like_text(head[:SALT_SIZE]):
+    if head and _looks_like_text(head[:64]):
         raise ForeignFileError()
     if size < PAGE_SIZE or (size % PAGE_SIZE and not _wal_has_frames(path)):
         raise CorruptVaultError()
@@ -99,12 +100,15 @@ def precheck(path: Path) -> bytes:
 
 
 def _looks_like_text(data: bytes) -> bool:
-    """Random salt bytes are all printable with probability ~1e-7; text files nearly always are."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return all(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    """Text (UTF-8 or GBK/GB18030) at the start: 64 random bytes essentially never decode as printable."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(data, final=False)  # tolerate a cut char
+        except UnicodeDecodeError:
+            continue
+        if len(text) >= 8 and all(ch.isprintable() or ch in "\r\n\t" for ch in text):
+            return True
+    return False
 
 
 def classify_open_failure(path: Path) -> VaultError:

@@ -33,6 +33,7 @@ from storage.driver import Connection
 from storage.errors import (
     AttachmentNotFoundError,
     BadInputError,
+    CorruptVaultError,
     LogAppendError,
     VaultError,
     VaultExistsError,
@@ -96,6 +97,7 @@ class Vault:
         path.parent.mkdir(parents=True, exist_ok=True)
         salt = keys.new_salt()
         key = keys.derive_key(passphrase, salt)
+        conn: Connection = None
         try:
             conn = driver.connect(path, bytes(key), salt, create=True)
             driver.configure(conn)
@@ -119,8 +121,9 @@ class Vault:
             conn.execute("COMMIT")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except BaseException:
-            with contextlib.suppress(Exception):
-                conn.close()
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     Path(str(path) + suffix).unlink()
@@ -145,8 +148,8 @@ class Vault:
         path = Path(path)
         if not path.is_file():
             raise VaultNotFoundError()
-        guard.check(path)
         salt = keys.precheck(path)
+        guard.check(path)
         key = keys.derive_key(passphrase, salt)
         try:
             conn = driver.connect(path, bytes(key))
@@ -154,6 +157,8 @@ class Vault:
             keys.wipe(key)
             if not driver.is_db_error(exc):
                 raise
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF == driver.SQLITE_CORRUPT:
+                raise CorruptVaultError() from None  # page 1 decrypted: right key, damaged file
             error = keys.classify_open_failure(path)
             if isinstance(error, WrongPassphraseError):
                 error.retry_after = guard.delay_for(guard.record_failure(path))
@@ -164,9 +169,11 @@ class Vault:
             keys.check_size(path, page_count, page_size)
             driver.configure(conn)
             schema.migrate(conn)
-        except BaseException:
+        except BaseException as exc:
             conn.close()
             keys.wipe(key)
+            if driver.is_db_error(exc):
+                raise CorruptVaultError() from None
             raise
         guard.reset(path)
         return cls(path, conn, key, salt)

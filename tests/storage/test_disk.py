@@ -1,0 +1,81 @@
+"""Nothing readable of a person on disk: every file under the data folder, UTF-8 and GBK."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from outreach import locations
+from outreach.services.seed import check_digit, seed_people
+from storage import Vault
+from tests.storage.conftest import PASSPHRASE
+
+
+def _needles(vault: Vault) -> list[bytes]:
+    out: list[bytes] = []
+    for (data,) in vault._db().execute("SELECT data FROM people").fetchall():
+        import json
+
+        person = json.loads(data)
+        texts = [person["document"]["number"]]
+        if len(person["name"]) >= 3:  # 2-char GBK names are 4 bytes: random ciphertext could match
+            texts.append(person["name"])
+        if person["mobile"]:
+            texts.append(person["mobile"])
+        if person["address"]:
+            texts.append(person["address"])
+        for text in texts:
+            out.append(text.encode("utf-8"))
+            out.append(text.encode("gbk"))
+    return out
+
+
+def _scan(folder: Path, needles: list[bytes]) -> list[str]:
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes()
+            found += [f"{path.name}: {n!r}" for n in needles if n in blob]
+    return found
+
+
+def test_nothing_readable_on_disk_after_seeding() -> None:
+    path = locations.default_vault_path()
+    vault = Vault.create(path, PASSPHRASE, worker_id="w-disk")
+    report = seed_people(vault, 300, seed=7)
+    photo_marker = "相片-王小明-460106195001010018".encode()
+    vault.put_attachment(photo_marker * 50, "image/jpeg")
+    needles = _needles(vault) + [photo_marker, photo_marker.decode().encode("gbk")]
+    assert report.people == 300
+    assert len(needles) > 600
+    # while open (WAL and SHM present) ...
+    assert not _scan(locations.data_dir(), needles)
+    vault.close()
+    # ... and after closing
+    files = sorted(p.name for p in locations.data_dir().rglob("*") if p.is_file())
+    assert files == ["vault.db", "vault.db.attempts.json"]
+    assert not _scan(locations.data_dir(), needles)
+
+
+def test_seed_is_realistic_and_deterministic(tmp_path: Path) -> None:
+    a = Vault.create(tmp_path / "a.db", PASSPHRASE, worker_id="w")
+    report = seed_people(a, 60, seed=42)
+    assert set(report.statuses) >= {"applied", "ready", "active", "temp_lost", "lost", "cancelled", "suspended",
+                                     "recalled", "replaced", "exchanged"}
+    conn = a._db()
+    rows = conn.execute("SELECT name, id_number, area_code, data FROM people ORDER BY id_number").fetchall()
+    statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM cards")}
+    assert len(statuses) == 10
+    genders = set()
+    for _name, number, area, _data in rows:
+        assert number[:2] == "46"
+        assert number[:6] == area
+        assert number[17] == check_digit(number[:17])
+        genders.add(int(number[16]) % 2)
+    assert genders == {0, 1}
+    assert a.verify_log().ok
+    b = Vault.create(tmp_path / "b.db", PASSPHRASE, worker_id="w")
+    seed_people(b, 60, seed=42)
+    same = b._db().execute("SELECT name, id_number, area_code, data FROM people ORDER BY id_number").fetchall()
+    assert same == rows
+    a.close()
+    b.close()
