@@ -101,5 +101,7 @@ def due_events(state: PersonCards, today: date, calendar: WorkingDayCalendar) ->
             and card.issued_on is not None
             and today >= recall_due(card.issued_on)
         ):
-            events.append(CardRecall(card_id=card.card_id, cause="uncollected", due=recall_due(card.issued_on)))
+            events.append(
+                CardRecall(card_id=card.card_id, cause="uncollected", due=recall_due(card.issued_on))
+            )
     return events

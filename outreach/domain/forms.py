@@ -110,6 +110,12 @@ def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
     return problems, warnings
 
 
+def agent_problem(agent: Agent, today: date) -> Refusal | None:
+    """The first problem with an agent's record (name, document, age), or None. Raises nothing."""
+    problems, _ = _agent(agent, today)
+    return problems[0] if problems else None
+
+
 def check_form(
     form: ApplicationForm,
     *,

@@ -12,17 +12,27 @@ cancellation are in :mod:`outreach.domain.renewal`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from outreach.domain import renewal
-from outreach.domain._rules import accept, document_missing, no_card, pick, put, refuse, wrong_status
+from outreach.domain import locking, renewal
+from outreach.domain._rules import (
+    accept,
+    document_missing,
+    no_card,
+    pick,
+    put,
+    refuse,
+    refuse_with,
+    wrong_status,
+)
 from outreach.domain.conflicts import deterministic_op_id, precedence
 from outreach.domain.deadlines import (
     VALIDITY_YEARS,
     add_years,
     card_deadlines,
     due_events,
-    lift_due,
+    issue_due,
     pending_deadlines,
     recall_due,
 )
@@ -33,16 +43,11 @@ from outreach.domain.events import (
     CardBankActivate,
     CardDeliver,
     CardIssue,
-    CardLiftTemporary,
-    CardLossFormal,
-    CardLossTemporary,
     CardRecall,
-    CardSuspend,
-    CardUnlock,
     LifecycleEvent,
 )
 from outreach.domain.fees import fee_decision
-from outreach.domain.forms import check_form
+from outreach.domain.forms import agent_problem, check_form
 from outreach.domain.models import CardState, PersonCards
 from outreach.domain.numbers import check_card_number
 from outreach.domain.refusal import Refusal
@@ -61,7 +66,6 @@ __all__ = [
 ]
 
 _USABLE = (CardStatus.ACTIVE,)
-_LOCKED = (CardStatus.TEMP_LOST, CardStatus.LOST)
 
 
 def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
@@ -74,6 +78,14 @@ def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
             "3",
             f"一人一卡：此人已有社会保障卡（状态“{STATUS_ZH[card.status]}”），请办理补领、换领或换发",
             f"one person, one card: a card exists (status {card.status.value}); use replace, exchange or reissue",
+        )
+    if any(c.status is CardStatus.CANCELLED for c in state.cards):
+        return refuse(
+            state,
+            "holder_deceased",
+            "27",
+            "此人的社会保障卡已因死亡注销，不能再申领",
+            "this person's card was cancelled on death: no new application",
         )
     check = check_form(ev.form, today=ctx.today)
     if check.problems:
@@ -106,17 +118,28 @@ def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
         reason="first" if not state.cards else "reapply",
     )
     fee = fee_decision("apply", hardship=ev.hardship, first_card=not state.cards)
-    return accept(
-        put(state, card), fee=fee, deadlines=card_deadlines(card, ctx.calendar), warnings=check.warnings
-    )
+    deadlines = card_deadlines(card, ctx.calendar)
+    if ev.instant:  # 即时制卡: issued on the spot (Art. 11, second paragraph)
+        deadlines = [d.model_copy(update={"due": ctx.today}) if d.kind == "issue" else d for d in deadlines]
+    return accept(put(state, card), fee=fee, deadlines=deadlines, warnings=check.warnings)
 
 
 def _issue(state: PersonCards, ev: CardIssue, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, (CardStatus.APPLIED,))
+    """Applied -> ready (card produced). Also recalled -> ready: the agency keeps recalled cards (Art. 12) and
+    the center hands one out again when the holder turns up, unless another card is live by then."""
+    card = pick(state, ev.card_id, (CardStatus.APPLIED, CardStatus.RECALLED))
     if card is None:
         return no_card(state, ev.card_id)
-    if card.status is not CardStatus.APPLIED:
+    if card.status not in (CardStatus.APPLIED, CardStatus.RECALLED):
         return wrong_status(state, card, "11", "制卡发放", "issue it")
+    if card.status is CardStatus.RECALLED and state.live_cards():
+        return refuse(
+            state,
+            "one_person_one_card",
+            "3",
+            "已有其他有效卡，已回收的卡不能再发放",
+            "another live card exists: the recalled card cannot be handed out again",
+        )
     issued_on = ev.issued_on or ctx.today
     if issued_on > ctx.today or (card.accepted_on is not None and issued_on < card.accepted_on):
         return refuse(
@@ -127,30 +150,26 @@ def _issue(state: PersonCards, ev: CardIssue, ctx: RuleContext) -> Decision:
             f"issue date {issued_on.isoformat()} is before acceptance or in the future",
         )
     warnings: list[Refusal] = []
-    number = None
+    number = card.card_number
     if ev.card_number is not None:
         result = check_card_number(ev.card_number)
         if result.problems:
             return refuse(state, *_parts(result.problems[0]))
         warnings.extend(result.warnings)
         number = result.normalized
-    if card.accepted_on is not None and issued_on > ctx.calendar.add_workdays(card.accepted_on, 30):
-        warnings.append(
-            Refusal(
-                code="issued_late",
-                article="11",
-                message_zh="超过受理后 30 个工作日才制卡发放",
-                message_en="issued later than 30 working days after acceptance",
+    update: dict[str, object] = {"status": CardStatus.READY, "card_number": number, "issued_on": issued_on}
+    if card.status is CardStatus.APPLIED:
+        update["expires_on"] = add_years(issued_on, VALIDITY_YEARS)
+        if card.accepted_on is not None and issued_on > issue_due(card.accepted_on, ctx.calendar):
+            warnings.append(
+                Refusal(
+                    code="issued_late",
+                    article="11",
+                    message_zh="超过受理后 30 个工作日才制卡发放",
+                    message_en="issued later than 30 working days after acceptance",
+                )
             )
-        )
-    new = card.model_copy(
-        update={
-            "status": CardStatus.READY,
-            "card_number": number,
-            "issued_on": issued_on,
-            "expires_on": add_years(issued_on, VALIDITY_YEARS),
-        }
-    )
+    new = card.model_copy(update=update)
     return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar), warnings=warnings)
 
 
@@ -159,19 +178,19 @@ def _parts(r: Refusal) -> tuple[str, str, str, str]:
 
 
 def _deliver(state: PersonCards, ev: CardDeliver, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, (CardStatus.READY, CardStatus.RECALLED))
+    card = pick(state, ev.card_id, (CardStatus.READY,))
     if card is None:
         return no_card(state, ev.card_id)
-    if card.status not in (CardStatus.READY, CardStatus.RECALLED):
-        return wrong_status(state, card, "12", "领卡", "collect it")
-    if card.status is CardStatus.RECALLED and state.live_cards():
+    if card.status is CardStatus.RECALLED:
         return refuse(
             state,
-            "one_person_one_card",
-            "3",
-            "已有其他有效卡，不能再领取已回收的卡",
-            "another live card exists: the recalled card cannot be collected",
+            "card_recalled",
+            "12",
+            "此卡已回收由一卡通机构保管，须先由中心重新发放",
+            "the card was recalled and is kept by the agency: the center must hand it out again first",
         )
+    if card.status is not CardStatus.READY:
+        return wrong_status(state, card, "12", "领卡", "collect it")
     if ev.method == "agent" and ev.agent is None:
         return refuse(
             state,
@@ -180,6 +199,8 @@ def _deliver(state: PersonCards, ev: CardDeliver, ctx: RuleContext) -> Decision:
             "代理领卡须登记代理人及双方有效身份证件",
             "collection by an agent needs the agent and both identity documents",
         )
+    if ev.agent is not None and (why := agent_problem(ev.agent, ctx.today)) is not None:
+        return refuse_with(state, why)
     if not ev.document_checked:
         return document_missing(state, "12")
     new = card.model_copy(
@@ -208,6 +229,16 @@ def _bank_activate(state: PersonCards, ev: CardBankActivate, ctx: RuleContext) -
         return refuse(
             state, "already_activated", "15", "银行账户已激活", "the bank account is already active"
         )
+    if card.expires_on is not None and card.expires_on < ctx.today:
+        return refuse(
+            state,
+            "card_expired",
+            "6",
+            f"此卡已于 {card.expires_on.isoformat()} 过期，请办理换领",
+            f"the card expired on {card.expires_on.isoformat()}: exchange it",
+        )
+    if ev.agent is not None and (why := agent_problem(ev.agent, ctx.today)) is not None:
+        return refuse_with(state, why)
     if not ev.holder_present and ev.agent is None:
         return refuse(
             state,
@@ -219,128 +250,6 @@ def _bank_activate(state: PersonCards, ev: CardBankActivate, ctx: RuleContext) -
     if not ev.document_checked:
         return document_missing(state, "15")
     return accept(put(state, card.model_copy(update={"bank_activated": True})))
-
-
-def _loss_temporary(state: PersonCards, ev: CardLossTemporary, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, _USABLE)
-    if card is None:
-        return no_card(state, ev.card_id)
-    if card.status is not CardStatus.ACTIVE:
-        return wrong_status(state, card, "17", "办理临时挂失", "report it temporarily lost")
-    if not ev.identity_verified:
-        return refuse(
-            state,
-            "identity_not_verified",
-            "17",
-            "须先核验持卡人实名身份",
-            "the holder's identity must be verified",
-        )
-    new = card.model_copy(
-        update={"status": CardStatus.TEMP_LOST, "temp_loss_period": ev.period, "temp_loss_since": ctx.today}
-    )
-    return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar))
-
-
-def _loss_formal(state: PersonCards, ev: CardLossFormal, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, (CardStatus.ACTIVE, CardStatus.TEMP_LOST))
-    if card is None:
-        return no_card(state, ev.card_id)
-    if card.status not in (CardStatus.ACTIVE, CardStatus.TEMP_LOST):
-        return wrong_status(state, card, "18", "办理正式挂失", "report it formally lost")
-    if not ev.document_checked:
-        return document_missing(state, "18")
-    new = card.model_copy(update={"status": CardStatus.LOST, "lost_on": ctx.today, "temp_loss_period": None})
-    return accept(put(state, new))
-
-
-def _unlock(state: PersonCards, ev: CardUnlock, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, _LOCKED)
-    replaced = [c for c in state.cards if c.status is CardStatus.REPLACED and c.replacement_applied]
-    if (
-        (card is None or card.status not in _LOCKED)
-        and replaced
-        and (ev.card_id in (None, replaced[-1].card_id))
-    ):
-        return refuse(
-            state,
-            "unlock_after_replacement",
-            "19",
-            "已办理正式挂失且完成补领申请，不再办理解挂",
-            "a replacement has been applied for after the formal loss report: the card can no longer be unlocked",
-        )
-    if card is None:
-        return no_card(state, ev.card_id)
-    if card.status not in _LOCKED:
-        return refuse(
-            state,
-            "card_not_locked",
-            "19",
-            f"卡状态为“{STATUS_ZH[card.status]}”，无需解挂",
-            f"the card is {card.status.value}: nothing to unlock",
-        )
-    if not ev.document_checked or not ev.card_presented:
-        return refuse(
-            state,
-            "document_and_card_required",
-            "19",
-            "解挂须持有效身份证件原件和社会保障卡",
-            "unlocking needs the original identity document and the card",
-        )
-    new = card.model_copy(
-        update={
-            "status": CardStatus.ACTIVE,
-            "temp_loss_period": None,
-            "temp_loss_since": None,
-            "lost_on": None,
-        }
-    )
-    return accept(put(state, new))
-
-
-def _lift_temporary(state: PersonCards, ev: CardLiftTemporary, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, (CardStatus.TEMP_LOST,))
-    if card is None:
-        return no_card(state, ev.card_id)
-    if card.status is not CardStatus.TEMP_LOST:
-        return refuse(
-            state,
-            "not_temp_lost",
-            "17",
-            f"卡状态为“{STATUS_ZH[card.status]}”，不是临时挂失（已正式挂失的不自动解除）",
-            f"the card is {card.status.value}, not temporarily lost (a formal loss report does not lift itself)",
-        )
-    if card.temp_loss_period != "15d":
-        return refuse(
-            state,
-            "long_term_loss",
-            "17",
-            "长期临时挂失须持卡人办理解挂",
-            "a long-term temporary loss report lifts only by an explicit unlock",
-        )
-    due = lift_due(card.temp_loss_since or ctx.today)
-    if ctx.today < due:
-        return refuse(
-            state,
-            "lift_too_early",
-            "17",
-            f"临时挂失满 15 日后（{due.isoformat()}）才自动解除",
-            f"a 15-day temporary loss report lifts itself on {due.isoformat()}",
-        )
-    new = card.model_copy(
-        update={"status": CardStatus.ACTIVE, "temp_loss_period": None, "temp_loss_since": None}
-    )
-    return accept(put(state, new))
-
-
-def _suspend(state: PersonCards, ev: CardSuspend, ctx: RuleContext) -> Decision:
-    card = pick(
-        state, ev.card_id, (CardStatus.ACTIVE, CardStatus.TEMP_LOST, CardStatus.LOST, CardStatus.READY)
-    )
-    if card is None:
-        return no_card(state, ev.card_id)
-    if not card.live or card.status is CardStatus.SUSPENDED:
-        return wrong_status(state, card, "42", "中止一卡通应用功能", "suspend it")
-    return accept(put(state, card.model_copy(update={"status": CardStatus.SUSPENDED})))
 
 
 def _recall(state: PersonCards, ev: CardRecall, ctx: RuleContext) -> Decision:
@@ -367,12 +276,8 @@ _HANDLERS: dict[type[Any], Callable[[PersonCards, Any, RuleContext], Decision]] 
     CardIssue: _issue,
     CardDeliver: _deliver,
     CardBankActivate: _bank_activate,
-    CardLossTemporary: _loss_temporary,
-    CardLossFormal: _loss_formal,
-    CardUnlock: _unlock,
-    CardLiftTemporary: _lift_temporary,
-    CardSuspend: _suspend,
     CardRecall: _recall,
+    **locking.HANDLERS,
     **renewal.HANDLERS,
 }
 
@@ -393,9 +298,9 @@ def decide(state: PersonCards, event: LifecycleEvent, ctx: RuleContext) -> Decis
     return handler(state, event, ctx)
 
 
-def electronic_refusal(card: CardState | None) -> Refusal | None:
+def electronic_refusal(card: CardState | None, today: date | None = None) -> Refusal | None:
     """Why the electronic card cannot be applied for or used now (Art. 4, 13), or None when it can: it needs a
-    collected physical card in the active status. Raises nothing."""
+    collected physical card in the active status and, when ``today`` is given, not expired. Raises nothing."""
     if card is None or card.collected_on is None:
         return Refusal(
             code="no_physical_card",
@@ -403,11 +308,13 @@ def electronic_refusal(card: CardState | None) -> Refusal | None:
             message_zh="须先领取实体社会保障卡，才能申领电子社会保障卡",
             message_en="the physical card must be collected before the electronic card",
         )
-    if card.status is not CardStatus.ACTIVE:
+    expired = today is not None and card.expires_on is not None and card.expires_on < today
+    if card.status is not CardStatus.ACTIVE or expired:
         return Refusal(
             code="physical_card_abnormal",
             article="13",
-            message_zh=f"实体卡状态为“{STATUS_ZH[card.status]}”，电子社会保障卡无法申领和使用",
-            message_en=f"the physical card is {card.status.value}: the electronic card cannot be applied for or used",
+            message_zh=f"实体卡状态为“{'已过期' if expired else STATUS_ZH[card.status]}”，电子社会保障卡无法申领和使用",
+            message_en=f"the physical card is {'expired' if expired else card.status.value}: "
+            "the electronic card cannot be applied for or used",
         )
     return None

@@ -3,8 +3,8 @@ their document, or a Latin (English) name when they have no Chinese name. Nothin
 
 Chinese characters are recognised by Unicode block (Basic, Extension A-I, compatibility ideographs), so rare
 characters (生僻字) in the supplementary planes are accepted. Ethnic-minority names joined with a middle dot are
-accepted in their usual forms (买买提·艾力); the dot variants U+00B7, U+30FB, U+2022 and U+FF0E... are normalised to
-U+00B7.
+accepted in their usual forms (买买提·艾力); the dot variants U+30FB, U+2022, U+2027, U+FF0E and others are
+normalised to U+00B7.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from outreach.domain.refusal import Refusal, refusal
 
 MAX_NAME = 50
 MIDDLE_DOT = "\u00b7"
-_DOTS = "\u00b7\u30fb\u2022\u2027\u22c5\u318d\uff65\u16eb\u2219"
+_DOTS = "\u00b7\u30fb\u2022\u2027\u22c5\u318d\uff65\u16eb\u2219\uff0e"
 
 _CJK_RANGES = (
     (0x3400, 0x4DBF),  # Extension A

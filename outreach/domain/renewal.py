@@ -15,7 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from outreach.domain._rules import accept, document_missing, no_card, pick, put, refuse, wrong_status
+from outreach.domain._rules import (
+    accept,
+    document_missing,
+    no_card,
+    pick,
+    put,
+    refuse,
+    refuse_with,
+    wrong_status,
+)
 from outreach.domain.deadlines import card_deadlines
 from outreach.domain.decision import Decision, RuleContext
 from outreach.domain.enums import CardStatus
@@ -28,6 +37,7 @@ from outreach.domain.events import (
     CardReturnOld,
 )
 from outreach.domain.fees import fee_decision
+from outreach.domain.forms import agent_problem
 from outreach.domain.models import CardState, PersonCards
 from outreach.domain.refusal import Refusal, refusal
 
@@ -220,6 +230,8 @@ def _cancel(state: PersonCards, ev: CardCancel, ctx: RuleContext) -> Decision:
             "持卡人死亡的，应由其代理人办理注销",
             "on death the card is cancelled by the holder's agent",
         )
+    if (why := agent_problem(ev.agent, ctx.today)) is not None:
+        return refuse_with(state, why)
     if ev.deceased_on > ctx.today:
         return refuse(
             state,

@@ -12,7 +12,6 @@ from outreach.domain import CardApply, CardStatus, decide
     ("existing", "accepted"),
     [
         ((), True),
-        ((CardStatus.CANCELLED,), True),
         ((CardStatus.REPLACED,), True),
         ((CardStatus.RECALLED,), True),
         ((CardStatus.APPLIED,), False),
@@ -44,3 +43,10 @@ def test_art_03_refusal_never_raises_and_keeps_state():
     assert decision.state is before
     assert "一人一卡" in decision.refusal.message_zh
     assert "one person, one card" in decision.refusal.message_en
+
+
+def test_art_03_no_new_application_after_cancellation_on_death():
+    decision = decide(state(card(CardStatus.CANCELLED)), CardApply(form=form()), ctx())
+    assert not decision.accepted
+    assert decision.refusal.code == "holder_deceased"
+    assert decision.refusal.article == "27"

@@ -61,6 +61,8 @@ def test_art_05_foreign_names_refused(name):
 
 def test_art_05_middle_dot_variants_are_normalised():
     assert normalize_name("买买提 • 艾力") == "买买提·艾力"
+    assert normalize_name("买买提．艾力") == "买买提·艾力"
+    assert normalize_name("John.Smith") == "John.Smith"  # Latin names untouched
 
 
 @pytest.mark.parametrize(

@@ -56,3 +56,8 @@ def test_art_11_card_number_check_failure_is_warning_format_failure_refused():
     bad = decide(state(card(CardStatus.APPLIED)), CardIssue(card_number="A1"), ctx())
     assert not bad.accepted
     assert bad.refusal.code == "card_number_format"
+
+
+def test_art_11_instant_issue_due_the_same_day():
+    decision = decide(state(), CardApply(form=form(), instant=True), ctx())
+    assert [d.due for d in decision.deadlines if d.kind == "issue"] == [ctx().today]

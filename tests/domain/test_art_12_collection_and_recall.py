@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import agent, card, ctx, state
+from domain_factory import agent, card, ctx, doc, state
 
-from outreach.domain import CardDeliver, CardRecall, CardStatus, decide, due_events
+from outreach.domain import CardApply, CardDeliver, CardIssue, CardRecall, CardStatus, decide, due_events
 from outreach.domain.deadlines import recall_due
 
 
@@ -19,12 +19,13 @@ from outreach.domain.deadlines import recall_due
         (CardStatus.READY, CardDeliver(method="mail"), True),
         (CardStatus.READY, CardDeliver(method="agent", agent=agent()), True),
         (CardStatus.READY, CardDeliver(method="agent"), False),
-        (CardStatus.READY, CardDeliver(document_checked=False), False),
         (
-            CardStatus.RECALLED,
-            CardDeliver(),
-            True,
-        ),  # a recalled card is kept by the agency and can be collected
+            CardStatus.READY,
+            CardDeliver(method="agent", agent=agent(document=doc("460100197005050130"))),
+            False,
+        ),
+        (CardStatus.READY, CardDeliver(document_checked=False), False),
+        (CardStatus.RECALLED, CardDeliver(), False),  # kept by the agency: handed out again by the center first
         (CardStatus.APPLIED, CardDeliver(), False),
         (CardStatus.ACTIVE, CardDeliver(), False),
         (CardStatus.CANCELLED, CardDeliver(), False),
@@ -72,3 +73,19 @@ def test_art_12_due_events_recall_at_180_days():
     events = due_events(s, date(2025, 8, 2), ctx().calendar)
     assert [e.kind for e in events] == ["card.recall"]
     assert decide(s, events[0], ctx(date(2025, 8, 2))).accepted
+
+
+def test_art_12_recalled_card_handed_out_again_unless_another_card_is_live():
+    recalled = state(card(CardStatus.RECALLED, card_id="kept"))
+    again = decide(recalled, CardIssue(card_id="kept"), ctx())
+    assert again.accepted
+    assert again.state.cards[0].status is CardStatus.READY
+    assert (
+        again.state.cards[0].expires_on == recalled.cards[0].expires_on
+    )  # validity runs from the first issue
+    assert decide(again.state, CardDeliver(), ctx()).accepted
+    from domain_factory import form
+
+    newer = decide(recalled, CardApply(form=form()), ctx()).state
+    refused = decide(newer, CardIssue(card_id="kept"), ctx())
+    assert refused.refusal.code == "one_person_one_card"

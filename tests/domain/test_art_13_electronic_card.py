@@ -41,3 +41,9 @@ def test_art_13_electronic_card_only_with_active_physical_card(status, allowed):
 
 def test_art_13_no_physical_card():
     assert electronic_refusal(None).code == "no_physical_card"
+
+
+def test_art_13_expired_physical_card_blocks_electronic_card():
+    expired = card(CardStatus.ACTIVE, expires_on=date(2026, 5, 31))
+    assert electronic_refusal(expired) is None  # without a day, only the status counts
+    assert electronic_refusal(expired, date(2026, 6, 1)).code == "physical_card_abnormal"

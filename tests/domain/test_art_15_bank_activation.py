@@ -37,3 +37,19 @@ def test_art_15_activation_twice_refused():
     s = state(card(CardStatus.ACTIVE, bank_activated=True))
     decision = decide(s, CardBankActivate(), ctx())
     assert decision.refusal.code == "already_activated"
+
+
+def test_art_15_expired_card_not_activated():
+    from datetime import date
+
+    expired = card(CardStatus.ACTIVE, expires_on=date(2026, 5, 31))
+    decision = decide(state(expired), CardBankActivate(), ctx())
+    assert decision.refusal.code == "card_expired"
+
+
+def test_art_15_agent_with_invalid_document_refused():
+    from domain_factory import doc
+
+    bad = agent(document=doc("460100197005050130"))
+    decision = decide(state(card()), CardBankActivate(holder_present=False, agent=bad), ctx())
+    assert decision.refusal.code == "check_digit"

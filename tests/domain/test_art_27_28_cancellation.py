@@ -35,6 +35,11 @@ DIED = date(2026, 5, 20)
             "death_date_in_future",
         ),
         (CardStatus.CANCELLED, CardCancel(agent=agent(), deceased_on=DIED, proof="pledge"), "no_live_card"),
+        (
+            CardStatus.ACTIVE,
+            CardCancel(agent=agent(name="Li 3"), deceased_on=DIED, proof="pledge"),
+            "name_not_chinese",
+        ),
     ],
 )
 def test_art_27_cancellation(status, event, code):

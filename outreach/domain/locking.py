@@ -1,0 +1,157 @@
+"""Lifecycle rules that lock and unlock a card: loss reports (Art. 16-18), unlock (Art. 19), the automatic lift
+of a 15-day temporary loss report (Art. 17) and suspension for misuse (Art. 42).
+
+Rule refusals never raise; see :func:`outreach.domain.lifecycle.decide`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from outreach.domain._rules import accept, document_missing, no_card, pick, put, refuse, wrong_status
+from outreach.domain.deadlines import card_deadlines, lift_due
+from outreach.domain.decision import Decision, RuleContext
+from outreach.domain.enums import STATUS_ZH, CardStatus
+from outreach.domain.events import (
+    CardLiftTemporary,
+    CardLossFormal,
+    CardLossTemporary,
+    CardSuspend,
+    CardUnlock,
+)
+from outreach.domain.models import PersonCards
+
+_USABLE = (CardStatus.ACTIVE,)
+_LOCKED = (CardStatus.TEMP_LOST, CardStatus.LOST)
+
+
+def _loss_temporary(state: PersonCards, ev: CardLossTemporary, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, _USABLE)
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status is not CardStatus.ACTIVE:
+        return wrong_status(state, card, "17", "办理临时挂失", "report it temporarily lost")
+    if not ev.identity_verified:
+        return refuse(
+            state,
+            "identity_not_verified",
+            "17",
+            "须先核验持卡人实名身份",
+            "the holder's identity must be verified",
+        )
+    new = card.model_copy(
+        update={"status": CardStatus.TEMP_LOST, "temp_loss_period": ev.period, "temp_loss_since": ctx.today}
+    )
+    return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar))
+
+
+def _loss_formal(state: PersonCards, ev: CardLossFormal, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, (CardStatus.ACTIVE, CardStatus.TEMP_LOST))
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status not in (CardStatus.ACTIVE, CardStatus.TEMP_LOST):
+        return wrong_status(state, card, "18", "办理正式挂失", "report it formally lost")
+    if not ev.document_checked:
+        return document_missing(state, "18")
+    new = card.model_copy(update={"status": CardStatus.LOST, "lost_on": ctx.today, "temp_loss_period": None})
+    return accept(put(state, new))
+
+
+def _unlock(state: PersonCards, ev: CardUnlock, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, _LOCKED)
+    replaced = [c for c in state.cards if c.status is CardStatus.REPLACED and c.replacement_applied]
+    if (
+        (card is None or card.status not in _LOCKED)
+        and replaced
+        and (ev.card_id in (None, replaced[-1].card_id))
+    ):
+        return refuse(
+            state,
+            "unlock_after_replacement",
+            "19",
+            "已办理正式挂失且完成补领申请，不再办理解挂",
+            "a replacement has been applied for after the formal loss report: the card can no longer be unlocked",
+        )
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status not in _LOCKED:
+        return refuse(
+            state,
+            "card_not_locked",
+            "19",
+            f"卡状态为“{STATUS_ZH[card.status]}”，无需解挂",
+            f"the card is {card.status.value}: nothing to unlock",
+        )
+    if not ev.document_checked or not ev.card_presented:
+        return refuse(
+            state,
+            "document_and_card_required",
+            "19",
+            "解挂须持有效身份证件原件和社会保障卡",
+            "unlocking needs the original identity document and the card",
+        )
+    new = card.model_copy(
+        update={
+            "status": CardStatus.ACTIVE,
+            "temp_loss_period": None,
+            "temp_loss_since": None,
+            "lost_on": None,
+        }
+    )
+    return accept(put(state, new))
+
+
+def _lift_temporary(state: PersonCards, ev: CardLiftTemporary, ctx: RuleContext) -> Decision:
+    card = pick(state, ev.card_id, (CardStatus.TEMP_LOST,))
+    if card is None:
+        return no_card(state, ev.card_id)
+    if card.status is not CardStatus.TEMP_LOST:
+        return refuse(
+            state,
+            "not_temp_lost",
+            "17",
+            f"卡状态为“{STATUS_ZH[card.status]}”，不是临时挂失（已正式挂失的不自动解除）",
+            f"the card is {card.status.value}, not temporarily lost (a formal loss report does not lift itself)",
+        )
+    if card.temp_loss_period != "15d":
+        return refuse(
+            state,
+            "long_term_loss",
+            "17",
+            "长期临时挂失须持卡人办理解挂",
+            "a long-term temporary loss report lifts only by an explicit unlock",
+        )
+    due = lift_due(card.temp_loss_since or ctx.today)
+    if ctx.today < due:
+        return refuse(
+            state,
+            "lift_too_early",
+            "17",
+            f"临时挂失满 15 日后（{due.isoformat()}）才自动解除",
+            f"a 15-day temporary loss report lifts itself on {due.isoformat()}",
+        )
+    new = card.model_copy(
+        update={"status": CardStatus.ACTIVE, "temp_loss_period": None, "temp_loss_since": None}
+    )
+    return accept(put(state, new))
+
+
+def _suspend(state: PersonCards, ev: CardSuspend, ctx: RuleContext) -> Decision:
+    card = pick(
+        state, ev.card_id, (CardStatus.ACTIVE, CardStatus.TEMP_LOST, CardStatus.LOST, CardStatus.READY)
+    )
+    if card is None:
+        return no_card(state, ev.card_id)
+    if not card.live or card.status is CardStatus.SUSPENDED:
+        return wrong_status(state, card, "42", "中止一卡通应用功能", "suspend it")
+    return accept(put(state, card.model_copy(update={"status": CardStatus.SUSPENDED})))
+
+
+HANDLERS: dict[type[Any], Callable[[PersonCards, Any, RuleContext], Decision]] = {
+    CardLossTemporary: _loss_temporary,
+    CardLossFormal: _loss_formal,
+    CardUnlock: _unlock,
+    CardLiftTemporary: _lift_temporary,
+    CardSuspend: _suspend,
+}
