@@ -14,6 +14,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from outreach.domain.enums import ETHNICITY_CODES, DocType, Gender
+from outreach.domain.events import KeyField
 from outreach.domain.identity import check_identity
 from outreach.domain.models import Agent, ApplicationForm, IdentityDocument, Person
 from outreach.domain.names import check_name
@@ -217,5 +218,54 @@ def form_from_person(person: Person, *, lacks_full_capacity: bool = False) -> Ap
 
 
 def check_person(person: Person, *, today: date) -> FormCheck:
-    """The form checks applied to a person record (e.g. before ``person.register``)."""
-    return check_form(form_from_person(person), today=today)
+    """The form checks applied to a person record (e.g. before ``person.register``), plus its social security
+    number (Art. 5) when recorded."""
+    result = check_form(form_from_person(person), today=today)
+    if person.ss_number is None:
+        return result
+    ss = check_ss_number(person.ss_number, person.document, today=today)
+    problems = result.problems + ss.problems
+    return FormCheck(valid=not problems, problems=problems, warnings=result.warnings + ss.warnings)
+
+
+def key_data_changes(before: Person, after: Person) -> list[KeyField]:
+    """Key data changed between two versions of a person (Art. 23): name, document type, social security number.
+
+    Non-empty: the card must be reissued (``card.reissue``) besides the ``person.update``; empty: a plain
+    ``person.update`` is enough (Art. 23, second paragraph). Raises nothing.
+    """
+    changed: list[KeyField] = []
+    if before.name != after.name:
+        changed.append("name")
+    if before.document.doc_type != after.document.doc_type:
+        changed.append("doc_type")
+    if (before.ss_number or before.document.number) != (after.ss_number or after.document.number):
+        changed.append("ss_number")
+    return changed
+
+
+def check_ss_number(ss_number: str, document: IdentityDocument, *, today: date) -> FormCheck:
+    """The social security number of Art. 5: holders of a resident ID, household register or residence permit
+    use their 18-digit citizen number; others get a number under national rules that is not published, so it is
+    only checked when it has a known 18-character shape, and otherwise accepted with a warning. Raises nothing."""
+    result = check_identity(ss_number, today=today)
+    if document.doc_type in _CITIZEN_DOCS:
+        own = check_identity(document.number, document.doc_type, today=today)
+        if result.normalized != own.normalized:
+            why = refusal(
+                "ss_number_mismatch",
+                "5",
+                "持居民身份证、户口簿或港澳台居民居住证的，社会保障号码应为其 18 位公民身份号码",
+                "for holders of a resident ID, household register or residence permit the SSN is the citizen number",
+            )
+            return FormCheck(valid=False, problems=[why])
+        return FormCheck(valid=result.valid, problems=result.problems, warnings=result.warnings)
+    if len(result.normalized) == 18 and result.doc_type is not None and result.normalized[:1].isdigit():
+        return FormCheck(valid=result.valid, problems=result.problems, warnings=result.warnings)
+    unverified = refusal(
+        "ss_number_unverified",
+        "5",
+        "社会保障号码按全国统一规则编制，格式无法核验，请核对",
+        "SSN allocated under national rules: format not verifiable, please double-check",
+    )
+    return FormCheck(valid=True, warnings=[unverified])

@@ -25,7 +25,11 @@ from outreach.domain.deadlines import recall_due
             False,
         ),
         (CardStatus.READY, CardDeliver(document_checked=False), False),
-        (CardStatus.RECALLED, CardDeliver(), False),  # kept by the agency: handed out again by the center first
+        (
+            CardStatus.RECALLED,
+            CardDeliver(),
+            False,
+        ),  # kept by the agency: handed out again by the center first
         (CardStatus.APPLIED, CardDeliver(), False),
         (CardStatus.ACTIVE, CardDeliver(), False),
         (CardStatus.CANCELLED, CardDeliver(), False),

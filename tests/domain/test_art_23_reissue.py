@@ -46,3 +46,47 @@ def test_art_23_lost_card_cannot_be_reissued():
         ).refusal.code
         == "card_lost_use_replace"
     )
+
+
+def _person(**kw):
+    from datetime import date
+
+    from domain_factory import doc
+
+    from outreach.domain import Person
+
+    data = {
+        "person_id": "p",
+        "name": "王小明",
+        "gender": "1",
+        "birth_date": date(1990, 1, 1),
+        "document": doc(),
+    }
+    data.update(kw)
+    return Person(**data)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"address": "海口市美兰区"}, []),
+        ({"mobile": "13900000000"}, []),
+        ({"name": "王晓明"}, ["name"]),
+        ({"ss_number": "460100199001010027"}, ["ss_number"]),
+    ],
+)
+def test_art_23_key_and_non_key_changes(changes, key):
+    from outreach.domain.forms import key_data_changes
+
+    before = _person()
+    assert key_data_changes(before, before.model_copy(update=changes)) == key
+
+
+def test_art_23_document_type_change_is_key():
+    from domain_factory import doc
+
+    from outreach.domain import DocType
+    from outreach.domain.forms import key_data_changes
+
+    before = _person(document=doc(doc_type=DocType.HOUSEHOLD_REGISTER))
+    assert key_data_changes(before, _person()) == ["doc_type"]
