@@ -142,18 +142,23 @@ def from_row(row: tuple[Any, ...]) -> Operation:
     )
 
 
-def iterate(conn: Connection, after_seq: int = 0, batch: int = 1000) -> Iterator[Operation]:
-    """Operations with ``seq > after_seq`` in seq order, read in batches (no long-lived cursor)."""
+def iterate(
+    conn: Connection, after_seq: int = 0, batch: int = 1000, limit: int | None = None
+) -> Iterator[Operation]:
+    """Operations with ``seq > after_seq`` in seq order, read in batches (no long-lived cursor);
+    at most ``limit`` of them when given."""
     last = after_seq
-    while True:
-        rows = conn.execute(
-            f"SELECT {COLUMNS} FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch)
-        ).fetchall()
+    left = limit
+    while left is None or left > 0:
+        size = batch if left is None else min(batch, left)
+        rows = conn.execute(f"SELECT {COLUMNS} FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?", (last, size)).fetchall()
         if not rows:
             return
         for row in rows:
             yield from_row(row)
         last = int(rows[-1][0])
+        if left is not None:
+            left -= len(rows)
 
 
 def verify(

@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
-import os
 import threading
 import time
 import uuid
@@ -24,21 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from outreach.domain.models import Person, PersonCards, Visit
-from outreach.domain.operation import GENESIS_HASH, KINDS, Operation
-from storage import driver, guard, keys, oplog, projections, queries, schema
+from outreach.domain.operation import KINDS, Operation
+from storage import driver, guard, keys, opening, oplog, projections, queries, schema
 from storage.driver import Connection
 from storage.errors import (
     AttachmentNotFoundError,
     BadInputError,
-    CorruptVaultError,
     LogAppendError,
     VaultError,
-    VaultExistsError,
     VaultLockedError,
-    VaultNotFoundError,
     WrongPassphraseError,
 )
 from storage.oplog import LogVerdict
@@ -53,17 +48,11 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 class Vault:
-    """An open vault. Build one with :meth:`create` or :meth:`open`; end with :meth:`lock` or :meth:`close`."""
+    """An open vault. Build one with :meth:`create` or :meth:`open`; end with :meth:`lock` or :meth:`close`.
+
+    Every method that reads or writes raises :class:`VaultLockedError` once the vault is locked or closed.
+    """
 
     def __init__(self, path: Path, conn: Connection, key: bytearray, salt: bytes) -> None:
         self.path = path
@@ -90,47 +79,7 @@ class Vault:
             ValueError: empty passphrase or worker id.
         """
         path = Path(path)
-        if not worker_id:
-            raise ValueError("worker_id is required")
-        if path.exists():
-            raise VaultExistsError()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        salt = keys.new_salt()
-        key = keys.derive_key(passphrase, salt)
-        conn: Connection = None
-        try:
-            conn = driver.connect(path, bytes(key), salt, create=True)
-            driver.configure(conn)
-            schema.migrate(conn)
-            signer = Ed25519PrivateKey.generate()
-            public = signer.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-            private = signer.private_bytes_raw()
-            state = {
-                "device_id": device_id or str(uuid.uuid4()),
-                "worker_id": worker_id,
-                "device_private_key": private.hex(),
-                "device_public_key": public.hex(),
-                "kdf": keys.PROFILE.name,
-                "head_seq": "0",
-                "head_hash": GENESIS_HASH,
-                "last_hlc": "",
-                "created_at": _now(),
-            }
-            conn.execute("BEGIN IMMEDIATE")
-            conn.executemany("INSERT INTO vault_state(key, value) VALUES (?, ?)", list(state.items()))
-            conn.execute("COMMIT")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except BaseException:
-            if conn is not None:
-                with contextlib.suppress(Exception):
-                    conn.close()
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):
-                    Path(str(path) + suffix).unlink()
-            keys.wipe(key)
-            raise
-        _fsync_dir(path.parent)
-        guard.reset(path)
+        conn, key, salt = opening.create_file(path, passphrase, worker_id=worker_id, device_id=device_id)
         return cls(path, conn, key, salt)
 
     @classmethod
@@ -146,36 +95,7 @@ class Vault:
             SchemaError: written by a newer version.
         """
         path = Path(path)
-        if not path.is_file():
-            raise VaultNotFoundError()
-        salt = keys.precheck(path)
-        guard.check(path)
-        key = keys.derive_key(passphrase, salt)
-        try:
-            conn = driver.connect(path, bytes(key))
-        except Exception as exc:
-            keys.wipe(key)
-            if not driver.is_db_error(exc):
-                raise
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF == driver.SQLITE_CORRUPT:
-                raise CorruptVaultError() from None  # page 1 decrypted: right key, damaged file
-            error = keys.classify_open_failure(path)
-            if isinstance(error, WrongPassphraseError):
-                error.retry_after = guard.delay_for(guard.record_failure(path))
-            raise error from None
-        try:
-            page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
-            page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
-            keys.check_size(path, page_count, page_size)
-            driver.configure(conn)
-            schema.migrate(conn)
-        except BaseException as exc:
-            conn.close()
-            keys.wipe(key)
-            if driver.is_db_error(exc):
-                raise CorruptVaultError() from None
-            raise
-        guard.reset(path)
+        conn, key, salt = opening.open_file(path, passphrase)
         return cls(path, conn, key, salt)
 
     def change_passphrase(self, old: str, new: str) -> None:
@@ -328,10 +248,19 @@ class Vault:
             return [self._append_in_tx(conn, k, s, p, None) for k, s, p in items]
 
     def operations(self, after_seq: int = 0) -> Iterator[Operation]:
-        """This device's operations with ``seq > after_seq``, in order."""
-        with self._mutex:
-            conn = self._db()
-        return oplog.iterate(conn, after_seq)
+        """This device's operations with ``seq > after_seq``, in order (read in locked batches).
+
+        Raises:
+            VaultLockedError: the vault is (or gets) locked.
+        """
+        last = after_seq
+        while True:
+            with self._mutex:
+                batch = list(oplog.iterate(self._db(), last, batch=1000, limit=1000))
+            if not batch:
+                return
+            yield from batch
+            last = batch[-1].seq
 
     def verify_log(self) -> LogVerdict:
         """Check the whole chain (hashes, links, seq, signatures, recorded head); see :func:`oplog.verify`."""

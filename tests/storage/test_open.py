@@ -195,3 +195,23 @@ def test_error_tree_is_documented_and_bilingual() -> None:
             assert any("\u4e00" <= ch <= "\u9fff" for ch in err.message_zh), cls
             assert err.message_en.isascii()
             assert str(err).startswith(err.message_zh)
+
+
+def test_rekey_is_atomic_across_a_kill_before_checkpoint(vault: Vault, vault_path: Path) -> None:
+    """Killed right after the rekey transaction (re-encrypted pages only in the WAL): new passphrase opens."""
+    for i in range(30):
+        register(vault, name=f"邢{i}", number=f"4690301970010{i:04d}5")
+    vault.close()
+    code = (
+        "import os, sys\nfrom storage import Vault, driver, keys\n"
+        "v = Vault.open(sys.argv[1], sys.argv[2])\n"
+        "driver.rekey(v._db(), bytes(keys.derive_key('after-kill', v._salt)))\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(vault_path), PASSPHRASE], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert Path(str(vault_path) + "-wal").stat().st_size > 0
+    with pytest.raises(WrongPassphraseError):
+        Vault.open(vault_path, PASSPHRASE)
+    with Vault.open(vault_path, "after-kill") as v:
+        assert v.verify_log().checked == 30
