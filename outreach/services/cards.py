@@ -44,6 +44,19 @@ _CODE_FIELDS = (
     ("number", "doc_number"),
     ("name", "name"),
 )
+#: Rule refusals of ``decide`` that are about one input of the form: shown under that field.
+_REFUSAL_FIELDS = {
+    "photo_required": "photo_path",
+    "agent_required": "agent_name",
+    "birth_date_future": "birth_date",
+    "death_date_in_future": "deceased_on",
+    "change_evidence_required": "evidence",
+    "document_not_checked": "document_checked",
+    "document_and_card_required": "document_checked",
+    "identity_not_verified": "identity_verified",
+    "card_not_presented": "card_presented",
+    "holder_must_be_present": "holder_present",
+}
 #: Where a pydantic error location points on the form.
 _LOC_FIELDS = {
     "number": "doc_number",
@@ -124,10 +137,10 @@ class CardService:
         if not clean.get("agent_name"):
             return None
         if not clean.get("agent_doc_number"):
-            errors.add("agent_doc_number", "form.err.agent_document", "Art. 10")
+            errors.add("agent_doc_number", "form.err.agent_document", "10")
             return None
         if not clean.get("agent_relationship"):
-            errors.add("agent_relationship", "form.err.required", "Art. 10")
+            errors.add("agent_relationship", "form.err.required", "10")
             return None
         return {
             "name": clean["agent_name"],
@@ -144,16 +157,16 @@ class CardService:
         try:
             data = Path(path).expanduser().read_bytes()
         except OSError:
-            errors.add("photo_path", "form.err.photo_unreadable", "Art. 10")
+            errors.add("photo_path", "form.err.photo_unreadable", "10")
             return None
         if len(data) > MAX_PHOTO_BYTES:
-            errors.add("photo_path", "form.err.photo_size", "Art. 10")
+            errors.add("photo_path", "form.err.photo_size", "10")
             return None
         if data.startswith(b"\xff\xd8\xff"):
             return data, "image/jpeg"
         if data.startswith(b"\x89PNG\r\n\x1a\n"):
             return data, "image/png"
-        errors.add("photo_path", "form.err.photo_type", "Art. 10")
+        errors.add("photo_path", "form.err.photo_type", "10")
         return None
 
     @staticmethod
@@ -221,7 +234,7 @@ class CardService:
             data |= {"method": clean["method"], "document_checked": clean["document_checked"],
                      "electronic": clean["electronic"], "agent": agent}
             if clean["method"] == "agent" and agent is None:
-                errors.add("agent_name", "form.err.agent_required", "Art. 12")
+                errors.add("agent_name", "form.err.agent_required", "12")
         elif kind == "card.bank_activate":
             data |= {"holder_present": clean["holder_present"], "document_checked": clean["document_checked"],
                      "agent": agent}
@@ -342,6 +355,14 @@ class CardService:
         decision = rules.decide(state, event, self._clock.today())
         if not decision.accepted:
             refusal = decision.refusal
+            code = str(get(refusal, "code", ""))
+            field = _REFUSAL_FIELDS.get(code, "")
+            if str(get(refusal, "message_en", "")).lower().startswith("agent"):
+                field = "agent_doc_number" if "document" in str(get(refusal, "message_en", "")) else "agent_name"
+            if field and any(f.name == field for f in spec.fields):
+                message = Bilingual(get(refusal, "message_zh", ""), get(refusal, "message_en", ""))
+                return SaveResult(errors=[FieldError(field, message, str(get(refusal, "article", "")))],
+                                  refusal_code=code)
             return SaveResult(
                 refusal=Bilingual(get(refusal, "message_zh", ""), get(refusal, "message_en", "")),
                 refusal_article=str(get(refusal, "article", "")),

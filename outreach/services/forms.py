@@ -60,39 +60,39 @@ HARDSHIP = ("none", "extremely_poor", "minimum_allowance")
 GENDERS = ("1", "2", "9")
 
 AGENT_FIELDS = (
-    FieldSpec("agent_name", group="agent", article="Art. 10"),
+    FieldSpec("agent_name", group="agent", article="10"),
     FieldSpec("agent_doc_type", "select", DOC_TYPES, "doc_type", default="resident_id", group="agent"),
-    FieldSpec("agent_doc_number", group="agent", article="Art. 10"),
+    FieldSpec("agent_doc_number", group="agent", article="10"),
     FieldSpec("agent_relationship", group="agent"),
     FieldSpec("agent_proof", "select", PROOFS, "proof", default="relationship_proof", group="agent"),
     FieldSpec("agent_mobile", group="agent"),
 )
 
 PERSON_FIELDS = (
-    FieldSpec("name", required=True, article="Art. 10"),
-    FieldSpec("gender", "select", GENDERS, "gender", required=True, default="1", article="Art. 10"),
-    FieldSpec("ethnicity", default="01", article="Art. 10"),
-    FieldSpec("birth_date", "date", required=True, article="Art. 10"),
-    FieldSpec("nationality", default="CHN", article="Art. 10"),
-    FieldSpec("doc_type", "select", DOC_TYPES, "doc_type", required=True, default="resident_id", article="Art. 10"),
-    FieldSpec("doc_number", required=True, article="Art. 10"),
-    FieldSpec("valid_from", "date", article="Art. 10"),
-    FieldSpec("valid_until", "date", article="Art. 10"),
-    FieldSpec("mobile", article="Art. 10"),
-    FieldSpec("occupation", article="Art. 10"),
-    FieldSpec("address", article="Art. 10"),
-    FieldSpec("photo_path", "path", article="Art. 10"),
+    FieldSpec("name", required=True, article="10"),
+    FieldSpec("gender", "select", GENDERS, "gender", required=True, default="1", article="10"),
+    FieldSpec("ethnicity", default="01", article="10"),
+    FieldSpec("birth_date", "date", required=True, article="10"),
+    FieldSpec("nationality", default="CHN", article="10"),
+    FieldSpec("doc_type", "select", DOC_TYPES, "doc_type", required=True, default="resident_id", article="10"),
+    FieldSpec("doc_number", required=True, article="10"),
+    FieldSpec("valid_from", "date", article="10"),
+    FieldSpec("valid_until", "date", article="10"),
+    FieldSpec("mobile", article="10"),
+    FieldSpec("occupation", article="10"),
+    FieldSpec("address", article="10"),
+    FieldSpec("photo_path", "path", article="10"),
 )
 
 SPECS: dict[str, FormSpec] = {
     "card.apply": FormSpec(
         "card.apply",
-        "Art. 8-11",
+        "8-11",
         (
             *PERSON_FIELDS,
-            FieldSpec("lacks_full_capacity", "bool", default=False, article="Art. 10"),
-            FieldSpec("hardship", "select", HARDSHIP, "hardship", default="none", article="Art. 24"),
-            FieldSpec("bank_account_opened", "bool", default=True, article="Art. 11"),
+            FieldSpec("lacks_full_capacity", "bool", default=False, article="10"),
+            FieldSpec("hardship", "select", HARDSHIP, "hardship", default="none", article="24"),
+            FieldSpec("bank_account_opened", "bool", default=True, article="11"),
             *AGENT_FIELDS,
         ),
         agent="optional",
@@ -100,22 +100,22 @@ SPECS: dict[str, FormSpec] = {
     ),
     "card.deliver": FormSpec(
         "card.deliver",
-        "Art. 12",
+        "12",
         (
             FieldSpec("method", "select", ("home_delivery", "in_person", "agent", "mail"), "method",
-                      default="home_delivery", article="Art. 12"),
-            FieldSpec("document_checked", "bool", default=True, article="Art. 12"),
-            FieldSpec("electronic", "bool", default=False, article="Art. 13"),
+                      default="home_delivery", article="12"),
+            FieldSpec("document_checked", "bool", default=True, article="12"),
+            FieldSpec("electronic", "bool", default=False, article="13"),
             *AGENT_FIELDS,
         ),
         agent="optional",
     ),
     "card.bank_activate": FormSpec(
         "card.bank_activate",
-        "Art. 15",
+        "15",
         (
-            FieldSpec("holder_present", "bool", default=True, article="Art. 15"),
-            FieldSpec("document_checked", "bool", default=True, article="Art. 15"),
+            FieldSpec("holder_present", "bool", default=True, article="15"),
+            FieldSpec("document_checked", "bool", default=True, article="15"),
             *AGENT_FIELDS,
         ),
         agent="optional",
@@ -123,80 +123,80 @@ SPECS: dict[str, FormSpec] = {
     ),
     "card.loss_temporary": FormSpec(
         "card.loss_temporary",
-        "Art. 17",
+        "17",
         (
-            FieldSpec("period", "select", ("15d", "long"), "period", default="15d", article="Art. 17"),
-            FieldSpec("identity_verified", "bool", default=True, article="Art. 17"),
+            FieldSpec("period", "select", ("15d", "long"), "period", default="15d", article="17"),
+            FieldSpec("identity_verified", "bool", default=True, article="17"),
         ),
     ),
     "card.loss_formal": FormSpec(
-        "card.loss_formal", "Art. 18", (FieldSpec("document_checked", "bool", default=True, article="Art. 18"),)
+        "card.loss_formal", "18", (FieldSpec("document_checked", "bool", default=True, article="18"),)
     ),
     "card.unlock": FormSpec(
         "card.unlock",
-        "Art. 19",
+        "19",
         (
-            FieldSpec("document_checked", "bool", default=True, article="Art. 19"),
-            FieldSpec("card_presented", "bool", default=True, article="Art. 19"),
+            FieldSpec("document_checked", "bool", default=True, article="19"),
+            FieldSpec("card_presented", "bool", default=True, article="19"),
         ),
     ),
     "card.replace": FormSpec(
         "card.replace",
-        "Art. 20",
+        "20",
         (
-            FieldSpec("document_checked", "bool", default=True, article="Art. 20"),
+            FieldSpec("document_checked", "bool", default=True, article="20"),
             FieldSpec("generation", "select", ("3", "2"), "generation", default="3"),
         ),
     ),
     "card.exchange": FormSpec(
         "card.exchange",
-        "Art. 21-22",
+        "21-22",
         (
             FieldSpec("reason", "select", tuple(str(i) for i in range(1, 8)), "exchange_reason", required=True,
-                      default="1", article="Art. 21"),
-            FieldSpec("photo_path", "path", article="Art. 22"),
-            FieldSpec("document_checked", "bool", default=True, article="Art. 22"),
-            FieldSpec("card_presented", "bool", default=True, article="Art. 22"),
+                      default="1", article="21"),
+            FieldSpec("photo_path", "path", article="22"),
+            FieldSpec("document_checked", "bool", default=True, article="22"),
+            FieldSpec("card_presented", "bool", default=True, article="22"),
         ),
     ),
     "card.reissue": FormSpec(
         "card.reissue",
-        "Art. 23",
+        "23",
         (
             FieldSpec("changed", "multi", ("name", "doc_type", "ss_number"), "key_field", required=True,
-                      article="Art. 23"),
+                      article="23"),
             FieldSpec("evidence", "select", ("household_register", "change_certificate"), "evidence",
-                      default="household_register", article="Art. 23"),
-            FieldSpec("new_doc_type", "select", ("", *DOC_TYPES), "doc_type", default="", article="Art. 23"),
-            FieldSpec("new_doc_number", article="Art. 23"),
-            FieldSpec("document_checked", "bool", default=True, article="Art. 23"),
+                      default="household_register", article="23"),
+            FieldSpec("new_doc_type", "select", ("", *DOC_TYPES), "doc_type", default="", article="23"),
+            FieldSpec("new_doc_number", article="23"),
+            FieldSpec("document_checked", "bool", default=True, article="23"),
         ),
     ),
     "person.update": FormSpec(
         "person.update",
-        "Art. 23",
+        "23",
         (
-            FieldSpec("mobile", article="Art. 23"),
-            FieldSpec("occupation", article="Art. 23"),
-            FieldSpec("address", article="Art. 23"),
+            FieldSpec("mobile", article="23"),
+            FieldSpec("occupation", article="23"),
+            FieldSpec("address", article="23"),
         ),
         notes=("form.note.update",),
     ),
     "card.cancel": FormSpec(
         "card.cancel",
-        "Art. 27-28",
+        "27-28",
         (
-            FieldSpec("deceased_on", "date", required=True, article="Art. 27"),
+            FieldSpec("deceased_on", "date", required=True, article="27"),
             FieldSpec("proof", "select", ("death_certificate", "household_cancellation", "other_proof", "pledge"),
-                      "cancel_proof", default="death_certificate", article="Art. 27"),
-            FieldSpec("card_presented", "bool", default=True, article="Art. 27"),
+                      "cancel_proof", default="death_certificate", article="27"),
+            FieldSpec("card_presented", "bool", default=True, article="27"),
             *AGENT_FIELDS,
         ),
         agent="required",
         notes=("form.note.cancel",),
     ),
     "card.return_old": FormSpec(
-        "card.return_old", "Art. 25", (FieldSpec("returned", "bool", default=True, article="Art. 25"),)
+        "card.return_old", "25", (FieldSpec("returned", "bool", default=True, article="25"),)
     ),
 }
 

@@ -51,7 +51,8 @@ class PeopleService:
         hits: list[PersonHit] = []
         for person in vault.find_people(query, limit=limit):
             pid = get(person, "person_id")
-            card = get(person, "card") or None
+            cards = vault.person_cards(pid)
+            card = _current_card(cards) if cards is not None else None
             hits.append(
                 PersonHit(
                     person_id=pid,

@@ -50,7 +50,7 @@ def check_form(form: Any, today: date) -> list[Any]:
         return []
     if isinstance(result, list | tuple):
         return list(result)
-    refusals = getattr(result, "refusals", None) or getattr(result, "errors", None)
+    refusals = getattr(result, "problems", None) or getattr(result, "refusals", None)
     return list(refusals or [])
 
 

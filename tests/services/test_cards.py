@@ -1,0 +1,181 @@
+"""Every worker form: a valid entry is saved as one operation; each class of bad input is refused with the
+right message and saves nothing."""
+
+from __future__ import annotations
+
+import pytest
+from services.outreach_support import application_values, card_dump, count_ops, set_cards
+
+from outreach.i18n import CATALOGUES
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(JPEG)
+    return str(path)
+
+
+@pytest.fixture
+def pid(ctx):
+    """符亚明: a person from the center without a card."""
+    return ctx.people.find("符亚明")[0].person_id
+
+
+def give_card(ctx, pid, status, **extra):
+    set_cards(ctx.session.vault, pid, [card_dump(pid, status, "H46010002", **extra)], version=5)
+
+
+AGENT = {"agent_name": "符海", "agent_doc_type": "resident_id", "agent_doc_number": "460106198001010039",
+         "agent_relationship": "儿子", "agent_proof": "relationship_proof"}
+
+VALID = [
+    ("card.deliver", "ready", {"method": "home_delivery", "document_checked": True}),
+    ("card.bank_activate", "active", {"holder_present": True, "document_checked": True}),
+    ("card.loss_temporary", "active", {"period": "long", "identity_verified": True}),
+    ("card.loss_formal", "active", {"document_checked": True}),
+    ("card.unlock", "temp_lost", {"document_checked": True, "card_presented": True}),
+    ("card.replace", "lost", {"document_checked": True, "generation": "3"}),
+    ("card.exchange", "active", {"reason": "3", "document_checked": True, "card_presented": True}),
+    ("card.reissue", "active", {"changed": ["name"], "evidence": "household_register", "document_checked": True}),
+    ("card.cancel", "active", {"deceased_on": "2026-11-20", "proof": "pledge", "card_presented": True, **AGENT}),
+    ("person.update", None, {"mobile": "13800001111", "address": "海南省琼海市嘉积镇1号"}),
+]
+
+
+@pytest.mark.parametrize(("kind", "status", "values"), VALID, ids=[v[0] for v in VALID])
+def test_a_valid_entry_is_saved_as_one_operation(ctx, pid, kind, status, values):
+    if status is not None:
+        extra = {"bank_activated": False} if kind == "card.bank_activate" else {}
+        give_card(ctx, pid, status, **extra)
+    version = ctx.session.vault.subject_version(pid)
+    before = count_ops(ctx)
+    result = ctx.cards.record(pid, kind, values)
+    assert result.saved, (result.errors, result.refusal)
+    assert count_ops(ctx) == before + 1
+    op = list(ctx.session.vault.operations())[-1]
+    assert op.kind == kind
+    assert op.subject == pid
+    assert op.base_version == version
+    if kind.startswith("card."):
+        assert set(op.payload) == {"event", "cards", "fee"}
+        assert op.payload["event"]["kind"] == kind
+        assert op.payload["cards"]["person_id"] == pid
+    else:
+        assert op.payload["person"]["mobile"] == "13800001111"
+
+
+def test_first_application_registers_the_person_and_shows_the_fee(ctx, photo):
+    result, person_id = ctx.cards.register_and_apply(application_values(photo_path=photo))
+    assert result.saved, (result.errors, result.refusal)
+    kinds = [(o.kind, o.subject) for o in ctx.session.vault.operations()]
+    assert kinds[-2:] == [("person.register", person_id), ("card.apply", person_id)]
+    apply = list(ctx.session.vault.operations())[-1]
+    assert apply.payload["fee"] is not None
+    assert result.fee is not None
+    assert result.fee_charged is False
+    assert apply.payload["event"]["form"]["photo_ref"] not in (None, "pending")
+    assert ctx.people.find("陈玉兰")[0].person_id == person_id
+
+
+def test_application_for_a_known_person(ctx, pid, photo):
+    values = ctx.cards.prefill(pid) | {"photo_path": photo, "bank_account_opened": True}
+    result = ctx.cards.record(pid, "card.apply", values)
+    assert result.saved, (result.errors, result.refusal)
+    assert ctx.people.page(pid).cards[0].status == "applied"
+
+
+def _messages(result):
+    return {e.field: (e.message.zh, e.message.en, e.article) for e in result.errors}
+
+
+BAD_APPLICATIONS = [
+    ("missing name", {"name": ""}, "name", "form.err.required"),
+    ("bad date", {"birth_date": "1942-02-31"}, "birth_date", "form.err.date"),
+    ("bad choice", {"gender": "x"}, "gender", "form.err.choice"),
+    ("control character", {"address": "云龙镇\x075号"}, "address", "form.err.control"),
+    ("bad check digit", {"doc_number": "46010719420930002X"}, "doc_number", None),
+    ("photo missing for an adult", {"photo_path": ""}, "photo_path", None),
+    ("photo not an image", {"photo_path": "TEXTFILE"}, "photo_path", "form.err.photo_type"),
+    ("photo path wrong", {"photo_path": "/nonexistent/photo.jpg"}, "photo_path", "form.err.photo_unreadable"),
+    ("agent without document", {"agent_name": "陈明"}, "agent_doc_number", "form.err.agent_document"),
+]
+
+
+@pytest.mark.parametrize(("case", "changes", "field", "key"), BAD_APPLICATIONS, ids=[b[0] for b in BAD_APPLICATIONS])
+def test_bad_application_is_refused_and_saves_nothing(ctx, photo, tmp_path, case, changes, field, key):
+    if changes.get("photo_path") == "TEXTFILE":
+        text = tmp_path / "photo.txt"
+        text.write_text("not a photo")
+        changes = {"photo_path": str(text)}
+    before = count_ops(ctx)
+    result, person_id = ctx.cards.register_and_apply(application_values(photo_path=photo) | changes)
+    assert not result.saved
+    assert person_id is None
+    assert count_ops(ctx) == before
+    messages = _messages(result)
+    assert field in messages, messages
+    zh, en, article = messages[field]
+    if key is not None:
+        assert zh == CATALOGUES["zh_CN"][key]
+        assert en == CATALOGUES["en"][key]
+    else:
+        assert zh
+        assert en
+        assert article
+
+
+BAD_EVENTS = [
+    ("required", "card.cancel", "active", {"proof": "pledge", **AGENT}, "deceased_on", "form.err.required"),
+    ("date", "card.cancel", "active", {"deceased_on": "20.11.2026", "proof": "pledge", **AGENT}, "deceased_on",
+     "form.err.date"),
+    ("agent", "card.cancel", "active", {"deceased_on": "2026-11-20", "proof": "pledge"}, "agent_name",
+     "form.err.agent_required"),
+    ("choice", "card.loss_temporary", "active", {"period": "30d"}, "period", "form.err.choice"),
+    ("reissue needs a key field", "card.reissue", "active", {"changed": [], "evidence": "household_register"},
+     "changed", "form.err.required"),
+    ("control", "person.update", None, {"address": "bad\x1bvalue"}, "address", "form.err.control"),
+]
+
+
+@pytest.mark.parametrize(("case", "kind", "status", "values", "field", "key"), BAD_EVENTS, ids=[b[0] for b in BAD_EVENTS])
+def test_bad_event_input_is_refused_and_saves_nothing(ctx, pid, case, kind, status, values, field, key):
+    if status:
+        give_card(ctx, pid, status)
+    before = count_ops(ctx)
+    result = ctx.cards.record(pid, kind, values)
+    assert not result.saved
+    assert count_ops(ctx) == before
+    assert _messages(result)[field][0] == CATALOGUES["zh_CN"][key]
+
+
+REFUSED = [
+    ("unlock an active card", "card.unlock", "active", {}),
+    ("replace without formal loss", "card.replace", "active", {}),
+    ("deliver a card not ready", "card.deliver", "applied", {"method": "in_person"}),
+    ("loss report without a card", "card.loss_formal", None, {}),
+]
+
+
+@pytest.mark.parametrize(("case", "kind", "status", "values"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_refused_event_explains_and_saves_nothing(ctx, pid, case, kind, status, values):
+    if status:
+        give_card(ctx, pid, status)
+    before = count_ops(ctx)
+    result = ctx.cards.record(pid, kind, values)
+    assert not result.saved
+    assert count_ops(ctx) == before
+    assert result.refusal is not None
+    assert result.refusal.zh
+    assert result.refusal.en
+    assert result.refusal_code
+
+
+def test_one_person_one_card(ctx, photo):
+    pid = ctx.people.find("王秀英")[0].person_id
+    before = count_ops(ctx)
+    result = ctx.cards.record(pid, "card.apply", ctx.cards.prefill(pid) | {"photo_path": photo})
+    assert result.refusal_code == "one_person_one_card"
+    assert count_ops(ctx) == before

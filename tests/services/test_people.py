@@ -1,0 +1,54 @@
+"""Finding people and the person page: masked until revealed, a reveal is an audit operation."""
+
+from __future__ import annotations
+
+from services.outreach_support import PEOPLE, count_ops
+
+
+def test_find_by_name_initials_and_digits(ctx):
+    assert [h.name for h in ctx.people.find("王秀")] == ["王秀英"]
+    assert [h.name for h in ctx.people.find("wxy")] == ["王秀英"]
+    full = ctx.people.person(ctx.people.find("王秀英")[0].person_id).document.number
+    assert [h.name for h in ctx.people.find(full)] == ["王秀英"]
+    assert "王秀英" in [h.name for h in ctx.people.find(full[-6:])]
+    hit = ctx.people.find("H46010001")[0]
+    assert hit.name == "王秀英"
+    assert hit.card_status == "active"
+    assert full not in hit.id_masked
+    assert ctx.people.find("  ") == []
+
+
+def test_page_is_masked_until_revealed(ctx):
+    pid = ctx.people.find("王秀英")[0].person_id
+    number = ctx.people.person(pid).document.number
+    page = ctx.people.page(pid)
+    shown = {f.key: f for f in page.fields}
+    assert number not in shown["id_number"].value
+    assert shown["id_number"].sensitive
+    assert "1390898" not in shown["mobile"].value
+    before = count_ops(ctx, "audit.reveal")
+    ctx.people.reveal(pid, "id_number", screen="person")
+    assert count_ops(ctx, "audit.reveal") == before + 1
+    op = [o for o in ctx.session.vault.operations() if o.kind == "audit.reveal"][-1]
+    assert op.subject == pid
+    assert op.payload == {"field": "id_number", "screen": "person"}
+    page = ctx.people.page(pid)
+    assert {f.key: f for f in page.fields}["id_number"].value == number
+    ctx.people.hide_all()
+    assert number not in {f.key: f for f in ctx.people.page(pid).fields}["id_number"].value
+
+
+def test_cards_from_the_center_are_not_provisional(ctx):
+    pid = ctx.people.find("王秀英")[0].person_id
+    card = ctx.people.page(pid).cards[0]
+    assert card.status == "active"
+    assert not card.provisional
+    assert card.synced_at is not None
+    ctx.cards.record(pid, "card.loss_temporary", {"period": "15d", "identity_verified": True})
+    card = ctx.people.page(pid).cards[0]
+    assert card.status == "temp_lost"
+    assert card.provisional
+
+
+def test_people_count_matches_seed(ctx):
+    assert len(ctx.people.find("4", limit=50)) <= len(PEOPLE)

@@ -1,0 +1,70 @@
+"""Creating, opening and locking the vault; wrong passphrases get a growing wait, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+from services.outreach_support import PASSPHRASE, make_context
+
+from outreach.services.errors import VaultExists, VaultMissing, WeakPassphrase, WrongPassphrase
+from outreach.services.security import mask_id, passphrase_strength, wait_after_failures
+
+
+def test_first_start_creates_the_vault(tmp_path):
+    ctx = make_context(tmp_path, create=False)
+    assert not ctx.session.exists()
+    with pytest.raises(WeakPassphrase) as mismatch:
+        ctx.session.create(PASSPHRASE, PASSPHRASE + "x")
+    assert mismatch.value.key == "unlock.mismatch"
+    with pytest.raises(WeakPassphrase) as weak:
+        ctx.session.create("1234", "1234")
+    assert weak.value.key == "unlock.weak"
+    assert not ctx.session.exists()
+    ctx.session.create(PASSPHRASE, PASSPHRASE)
+    assert ctx.session.is_open
+    assert ctx.session.exists()
+    with pytest.raises(VaultExists):
+        ctx.session.create(PASSPHRASE, PASSPHRASE)
+    ctx.close()
+
+
+def test_unlock_without_a_vault_says_so(tmp_path):
+    ctx = make_context(tmp_path, create=False)
+    with pytest.raises(VaultMissing):
+        ctx.session.unlock(PASSPHRASE)
+
+
+def test_wrong_passphrase_is_refused_and_the_right_one_opens(tmp_path):
+    ctx = make_context(tmp_path, seed=False)
+    with pytest.raises(WrongPassphrase) as wrong:
+        ctx.session.unlock("not the passphrase")
+    assert PASSPHRASE not in str(wrong.value)
+    assert "not the passphrase" not in str(wrong.value)
+    assert not ctx.session.is_open
+    ctx.session._not_before = 0.0  # skip the wait the storage layer asked for
+    ctx.session.unlock(PASSPHRASE)
+    assert ctx.session.is_open
+    ctx.close()
+
+
+def test_lock_and_resume(ctx):
+    ctx.session.lock()
+    assert ctx.session.locked
+    with pytest.raises(WrongPassphrase):
+        ctx.session.resume("wrong")
+    assert ctx.session.locked
+    ctx.session.resume(PASSPHRASE)
+    assert not ctx.session.locked
+
+
+def test_the_wait_grows_and_is_capped():
+    waits = [wait_after_failures(n) for n in range(1, 15)]
+    assert waits[:2] == [0.0, 0.0]
+    assert waits == sorted(waits)
+    assert max(waits) == 300
+
+
+def test_strength_and_masking():
+    assert passphrase_strength("") == 0
+    assert passphrase_strength("1234") < passphrase_strength(PASSPHRASE)
+    assert passphrase_strength(PASSPHRASE) >= 3
+    assert mask_id("460106194803081025") == "460***********1025"
