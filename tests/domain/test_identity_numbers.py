@@ -267,7 +267,7 @@ def valid_citizen_numbers(draw: st.DrawFn) -> str:
     return citizen(region, born.strftime("%Y%m%d"), seq)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(valid_citizen_numbers())
 def test_property_generated_valid_numbers_are_accepted(number):
     result = check_identity(number, today=TODAY)
@@ -276,7 +276,7 @@ def test_property_generated_valid_numbers_are_accepted(number):
     assert result.birth_date.strftime("%Y%m%d") == number[6:14]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(valid_citizen_numbers(), st.integers(0, 17), st.integers(1, 10))
 def test_property_any_single_character_change_is_refused(number, position, shift):
     alphabet = "0123456789X" if position == 17 else "0123456789"
