@@ -160,6 +160,23 @@ class Vault:
     def public_key(self) -> bytes:
         return self._public_key
 
+    def sign(self, message: bytes) -> bytes:
+        """Ed25519 signature by the device key (for sync requests); the key never leaves the vault.
+
+        Exactly-32-byte messages are refused: those are what operation signatures cover (raw SHA-256),
+        so nothing signed here can pass for an operation signature.
+
+        Raises:
+            ValueError: a 32-byte message.
+            VaultLockedError: the vault is locked.
+        """
+        if len(message) == 32:
+            raise ValueError("32-byte messages are reserved for operation hashes")
+        with self._mutex:
+            if self._signer is None:
+                raise VaultLockedError()
+            return self._signer.sign(bytes(message))
+
     # ------------------------------------------------------------------ internals
     def _db(self) -> Connection:
         if self._conn is None:

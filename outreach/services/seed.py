@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from outreach.domain.enums import CardStatus, DocType, Gender, Hardship, VisitOutcome
 from outreach.domain.models import CardState, IdentityDocument, Person, PersonCards, Visit
+from outreach.domain.numbers import card_number_check_char
 
 if TYPE_CHECKING:
     from storage import Vault
@@ -69,6 +70,12 @@ _STATUS_WEIGHTS: dict[CardStatus, int] = {
 }
 
 
+def _card_number(serial: int) -> str:
+    """9-character card number: "H", 7 digits, and the domain's check character."""
+    body = f"H{serial:07d}"
+    return body + card_number_check_char(body)
+
+
 def check_digit(first17: str) -> str:
     """GB 11643-1999 check character of the first 17 digits."""
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
@@ -88,7 +95,7 @@ class _Gen:
         self.rng = random.Random(seed)
         self.today = today
         self.used_ids: set[str] = set()
-        self.card_serial = self.rng.randrange(10_000_000, 20_000_000)
+        self.card_serial = self.rng.randrange(1_000_000, 5_000_000)
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -150,7 +157,7 @@ class _Gen:
             person_id=person_id,
             status=status,
             bank_activated=in_hand and self.rng.random() < 0.8,
-            card_number=f"H{self.card_serial:08d}" if produced else None,
+            card_number=_card_number(self.card_serial) if produced else None,
             accepted_on=accepted,
             issued_on=issued if produced else None,
             expires_on=issued.replace(year=issued.year + 10) if produced and issued.month * 100 + issued.day != 229 else None,

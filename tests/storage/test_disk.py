@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from outreach import locations
-from outreach.services.seed import check_digit, seed_people
+from outreach.services.seed import REFERENCE_DAY, check_digit, seed_people
 from storage import Vault
 from tests.storage.conftest import PASSPHRASE
 
@@ -72,6 +72,15 @@ def test_seed_is_realistic_and_deterministic(tmp_path: Path) -> None:
         assert number[17] == check_digit(number[:17])
         genders.add(int(number[16]) % 2)
     assert genders == {0, 1}
+    from outreach.domain.identity import check_identity
+    from outreach.domain.numbers import check_card_number
+
+    for _name, number, _area, _data in rows:
+        assert check_identity(number, today=REFERENCE_DAY).valid, number
+    for (card_number,) in conn.execute("SELECT card_number FROM cards WHERE card_number IS NOT NULL"):
+        check = check_card_number(card_number)
+        assert check.valid, card_number
+        assert not check.warnings, card_number
     assert a.verify_log().ok
     b = Vault.create(tmp_path / "b.db", PASSPHRASE, worker_id="w")
     seed_people(b, 60, seed=42)

@@ -182,3 +182,12 @@ def test_device_key_lives_only_inside_the_vault(vault: Vault, vault_path: Path) 
         assert bytes.fromhex(private) not in path.read_bytes()
         assert private.encode() not in path.read_bytes()
     assert driver.PAGE_SIZE == 4096
+
+
+def test_sign_for_sync_with_domain_separation(vault: Vault) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    message = b"outreach-sync-v1\nPOST\n/v1/push\n..."
+    Ed25519PublicKey.from_public_bytes(vault.public_key).verify(vault.sign(message), message)
+    with pytest.raises(ValueError, match="32-byte"):
+        vault.sign(b"\0" * 32)
