@@ -69,6 +69,10 @@ class Transport(ABC):
     def close(self) -> None:
         """Release the card (leave it powered for others). Never raises."""
 
+    def alive(self) -> bool:
+        """True while the same card is still connected (no APDU sent). Default: True."""
+        return True
+
 
 def build_apdu(cla: int, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None) -> bytes:
     """Short APDU from parts (``le=0`` means Le byte ``00``; ``None`` means no Le)."""

@@ -76,7 +76,9 @@ def _aids_from_pse(ch: Channel, fci: bytes) -> list[bytes]:
 
 def _directory_aids(ch: Channel) -> list[bytes]:
     """AIDs listed by PPSE (contactless ATR ``3B 8x 80 01``) or PSE (contact), the likelier one first."""
-    contactless = ch.atr[:1] == b"\x3b" and ch.atr[1:2] and ch.atr[1] >> 4 == 0x8 and ch.atr[2:4] == b"\x80\x01"
+    contactless = (
+        ch.atr[:1] == b"\x3b" and ch.atr[1:2] and ch.atr[1] >> 4 == 0x8 and ch.atr[2:4] == b"\x80\x01"
+    )
     for name in (PPSE, PSE) if contactless else (PSE, PPSE):
         fci, _sw = _select(ch, name)
         if fci is None:

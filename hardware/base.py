@@ -8,10 +8,11 @@ background thread; a UI turns them into its own messages.
 from __future__ import annotations
 
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from hardware.apdu import Transport
 from hardware.errors import HardwareError
@@ -127,6 +128,9 @@ class CardReader(ABC):
 
     def __init__(self, rules: RoleRules | None = None) -> None:
         self.rules = rules or RoleRules()
+        #: PSAM kept connected between reads: (reader name, transport, Psam). See hardware.reading.
+        self.psam_session: tuple[str, Transport, Any] | None = None
+        self.read_lock = threading.Lock()
 
     @abstractmethod
     def reader_names(self) -> list[str]:
@@ -140,11 +144,12 @@ class CardReader(ABC):
         """
 
     @abstractmethod
-    def connect(self, reader: str) -> Transport:
+    def connect(self, reader: str, *, transaction: bool = True) -> Transport:
         """Connect (shared) to the card in ``reader``.
 
         Args:
             reader: A name from :meth:`reader_names`.
+            transaction: Hold a PC/SC transaction (other programs wait) until the transport is closed.
 
         Returns:
             A :class:`Transport`; close it when done.
@@ -168,8 +173,11 @@ class CardReader(ABC):
             A :class:`ReaderWatcher`; call ``start()``.
         """
 
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release backend resources. Never raises."""
+    def close(self) -> None:
+        """Release backend resources (the kept PSAM connection). Never raises."""
+        session, self.psam_session = self.psam_session, None
+        if session is not None:
+            session[1].close()
 
     # -- concrete helpers ---------------------------------------------------------------------------
 
@@ -243,4 +251,5 @@ class CardReader(ABC):
         """
         from hardware.reading import read_card
 
-        return read_card(self, reader, psam=psam, personal=personal, bank=bank)
+        with self.read_lock:
+            return read_card(self, reader, psam=psam, personal=personal, bank=bank)

@@ -83,13 +83,18 @@ class PcscTransport(Transport):
             raise CardRemoved("short response", reader=self.reader_name)
         return bytes(response[:-2]), (response[-2] << 8) | response[-1]
 
+    def alive(self) -> bool:
+        if self._closed:
+            return False
+        hr = sc.SCardStatus(self.hcard)[0]  # fails with SCARD_W_REMOVED_CARD once the card was pulled
+        return bool(hr == sc.SCARD_S_SUCCESS)
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         try:
-            sc.SCardEndTransaction(self.hcard, sc.SCARD_LEAVE_CARD)
-            sc.SCardDisconnect(self.hcard, sc.SCARD_LEAVE_CARD)
+            sc.SCardDisconnect(self.hcard, sc.SCARD_LEAVE_CARD)  # also ends the transaction
         except Exception:  # pragma: no cover - never raise from close
             log.debug("disconnect failed", exc_info=True)
 
@@ -145,7 +150,7 @@ class PcscReader(CardReader):
     def reader_names(self) -> list[str]:
         return self._ctx.list_readers()
 
-    def connect(self, reader: str) -> Transport:
+    def connect(self, reader: str, *, transaction: bool = True) -> Transport:
         for attempt in (1, 2):
             ctx = self._ctx.get()
             hr, hcard, protocol = sc.SCardConnect(
@@ -166,13 +171,15 @@ class PcscReader(CardReader):
         if hr != sc.SCARD_S_SUCCESS:
             sc.SCardDisconnect(hcard, sc.SCARD_LEAVE_CARD)
             raise NoCard(_hr_text(hr), reader=reader)
-        sc.SCardBeginTransaction(hcard)  # keep other programs out for the duration of a read
+        if transaction:
+            sc.SCardBeginTransaction(hcard)  # keep other programs out for the duration of a read
         return PcscTransport(hcard, protocol, reader, bytes(atr))
 
     def watcher(self, callbacks: WatchCallbacks, *, poll_interval: float = 0.5) -> ReaderWatcher:
         return PcscWatcher(callbacks, poll_interval=poll_interval)
 
     def close(self) -> None:
+        super().close()
         self._ctx.reset()
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from hardware.apdu import LOCKED_SWS, Channel, build_apdu
 from hardware.bank import read_pan
@@ -128,13 +128,11 @@ def _read_ef06(ch: Channel) -> dict[str, Any] | None:
 
 
 def _pick_reader(backend: CardReader, reader: str | None) -> tuple[str, Transport]:
+    if reader is not None:
+        return reader, backend.connect(reader)  # raises NoReader for an unknown name
     names = backend.reader_names()
     if not names:
         raise NoReader()
-    if reader is not None:
-        if reader not in names:
-            raise NoReader(reader, reader=reader)
-        return reader, backend.connect(reader)
     for name in names:
         if backend.rules.role_by_name(name) is ReaderRole.PSAM:
             continue
@@ -154,7 +152,7 @@ def _find_psam(backend: CardReader, user_reader: str, psam: str | None) -> tuple
     candidates = [psam] if psam != "auto" else [n for n in backend.reader_names() if n != user_reader]
     for name in candidates:
         try:
-            transport = backend.connect(name)
+            transport = backend.connect(name, transaction=False)
         except HardwareError:
             if psam != "auto":
                 raise
@@ -266,13 +264,19 @@ def read_card(
     A card removed at any point raises :class:`CardRemoved`; no partial value is returned.
     """
     name, transport = _pick_reader(backend, reader)
-    psam_hold: list[Transport] = []
 
     def provider() -> Psam | None:
+        # The PSAM stays in its slot: keep it connected between reads (checked alive without an APDU).
+        session = backend.psam_session
+        if session is not None:
+            if (psam == "auto" or psam == session[0]) and session[1].alive():
+                return cast(Psam, session[2])
+            backend.psam_session = None
+            session[1].close()
         found = _find_psam(backend, name, psam)
         if found is None:
             return None
-        psam_hold.append(found[1])
+        backend.psam_session = (found[1].reader_name, found[1], found[0])
         return found[0]
 
     try:
@@ -282,10 +286,13 @@ def read_card(
     except CardRemoved as exc:
         exc.reader = name
         raise
+    except PsamError:
+        session, backend.psam_session = backend.psam_session, None  # re-discover next time
+        if session is not None:
+            session[1].close()
+        raise
     finally:
         transport.close()
-        for t in psam_hold:
-            t.close()
     return data
 
 

@@ -29,7 +29,6 @@ USER_SLOT = "Simulated Reader 00"
 PSAM_SLOT = "Simulated Reader PSAM 01"
 
 
-
 class _SimTransport(Transport):
     def __init__(self, owner: SimulatedReader, reader_name: str, card: Any) -> None:
         self.owner = owner
@@ -51,6 +50,10 @@ class _SimTransport(Transport):
             self.owner.remove(self.reader_name)
             raise CardRemoved(reader=self.reader_name) from None
         return out[:-2], int.from_bytes(out[-2:], "big")
+
+    def alive(self) -> bool:
+        card: Any = self.card
+        return id(self.owner.slots.get(self.reader_name)) == id(card) and not getattr(card, "pulled", False)
 
     def close(self) -> None:
         pass
@@ -141,7 +144,7 @@ class SimulatedReader(CardReader):
         with self._lock:
             return list(self.slots)
 
-    def connect(self, reader: str) -> Transport:
+    def connect(self, reader: str, *, transaction: bool = True) -> Transport:
         with self._lock:
             if reader not in self.slots:
                 raise NoReader(reader, reader=reader)
