@@ -228,7 +228,7 @@ class Vault:
                 hlc=hlc,
                 prev_hash=head["head_hash"],
             )
-        except ValueError as exc:  # includes pydantic.ValidationError
+        except (ValueError, TypeError) as exc:  # pydantic.ValidationError; non-JSON values (dates, bytes)
             raise LogAppendError("操作内容无效", "invalid operation content") from exc
         oplog.insert(conn, op)
         projections.apply_op(conn, op)

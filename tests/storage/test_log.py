@@ -52,6 +52,8 @@ def test_bad_appends_write_nothing(vault: Vault) -> None:
     with pytest.raises(LogAppendError):
         vault.append("person.update", "p", {"x": float("nan")})
     with pytest.raises(LogAppendError):
+        vault.append("person.update", "p", {"when": __import__("datetime").date(2026, 1, 1)})
+    with pytest.raises(LogAppendError):
         vault.append_many([("visit.log", "p", {}), ("nope", "p", {})])
     assert [o.seq for o in vault.operations()] == [1]
     assert vault.verify_log().ok
