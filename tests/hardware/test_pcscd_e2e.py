@@ -214,3 +214,54 @@ def test_reader_and_watcher_survive_pcscd_restart(private_pcscd):
         probe.wait(5)
         probe.stdin.close()
         probe.stdout.close()
+
+
+def test_cli_simulate_serves_a_card_until_ctrl_c(pcscd, tmp_path):
+    import signal
+
+    from conftest import wait_card_state
+
+    data = tmp_path / "person.json"
+    data.write_text(json.dumps({"ef06": {"name": "黎明"}}), encoding="utf-8")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "outreach.cli.main",
+            "card",
+            "simulate",
+            "--profile",
+            "v2",
+            "--data",
+            str(data),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_card_state(USER_READER, True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "outreach.cli.main",
+                "card",
+                "read",
+                "--reader",
+                USER_READER,
+                "--json",
+                "--reveal",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert json.loads(out.stdout)["name"] == "黎明"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 130
+    wait_card_state(USER_READER, False)
