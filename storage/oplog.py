@@ -33,6 +33,10 @@ COLUMNS = (
 )
 
 
+#: Largest HLC counter that fits the 5-digit text form.
+MAX_COUNTER = 99_999
+
+
 @dataclass(frozen=True)
 class LogVerdict:
     """Result of :func:`verify`: ``ok`` or the first bad operation (its seq, op_id and the problem)."""
@@ -47,7 +51,8 @@ class LogVerdict:
 def next_hlc(last: str | None, wall_ms: int | None = None) -> str:
     """Hybrid logical clock: the wall clock in ms when it moved forward, else last + 1 on the counter.
 
-    Strictly greater than ``last`` even when the wall clock goes back.
+    Strictly greater than ``last`` even when the wall clock goes back (e.g. a laptop whose clock reset to
+    2000-01-01); a full counter moves on to the next millisecond, so the text form keeps sorting correctly.
     """
     now = int(time.time() * 1000) if wall_ms is None else wall_ms
     if last is None:
@@ -55,6 +60,8 @@ def next_hlc(last: str | None, wall_ms: int | None = None) -> str:
     last_wall, last_counter = parse_hlc(last)
     if now > last_wall:
         return format_hlc(now, 0)
+    if last_counter >= MAX_COUNTER:  # keep the fixed-width text form: borrow the next millisecond
+        return format_hlc(last_wall + 1, 0)
     return format_hlc(last_wall, last_counter + 1)
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from outreach.domain.operation import GENESIS_HASH, compute_hash, hash_ok, parse_hlc, signature_ok
 from storage import LogAppendError, Vault, driver, oplog
@@ -193,3 +195,21 @@ def test_sign_for_sync_with_domain_separation(vault: Vault) -> None:
     Ed25519PublicKey.from_public_bytes(vault.public_key).verify(vault.sign(message), message)
     with pytest.raises(ValueError, match="32-byte"):
         vault.sign(b"\0" * 32)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=9_999_999_999_999), min_size=1, max_size=50))
+def test_hlc_strictly_increases_for_any_wall_clock(walls: list[int]) -> None:
+    last = None
+    for wall in walls:
+        now = oplog.next_hlc(last, wall)
+        if last is not None:
+            assert parse_hlc(now) > parse_hlc(last)
+            assert now > last  # the text form sorts the same way
+        last = now
+
+
+def test_hlc_counter_overflow_keeps_text_order() -> None:
+    last = "2000000000000.99999"
+    nxt = oplog.next_hlc(last, 1)
+    assert nxt == "2000000000001.00000"
+    assert nxt > last
