@@ -69,6 +69,8 @@ def iso(t: dt.datetime) -> str:
 
 class SqlStore(Store):
     serial = "INTEGER"
+    #: Pushed operations per transaction (PostgreSQL: 1, so that devices proceed in parallel).
+    push_chunk = 1
 
     def __init__(self) -> None:
         self._leaves: list[bytes] = []
@@ -178,12 +180,13 @@ class SqlStore(Store):
 
     # -- operations ------------------------------------------------------------------------------------
     def push(self, device: Device, ops: list[Any], today: dt.date, now: dt.datetime) -> list[Any]:
-        out = []
-        for op in ops:
-            def one(tx: Tx, op: Any = op) -> Any:
-                return oplogic.push_one(tx, device, op, today, now)
+        out: list[Any] = []
+        n = self.push_chunk
+        for i in range(0, len(ops), n):
+            def chunk(tx: Tx, part: list[Any] = ops[i:i + n]) -> list[Any]:
+                return [oplogic.push_one(tx, device, op, today, now) for op in part]
 
-            out.append(self._run(one))
+            out.extend(self._run(chunk))
         return out
 
     def apply_due(self, today: dt.date, now: dt.datetime) -> int:

@@ -58,8 +58,8 @@ Signer = Callable[[bytes], bytes]
 def device_signer(vault: Any) -> Signer:
     """The device's Ed25519 signing function.
 
-    The vault keeps the private key; the contract exposes no signing method yet, so this uses ``vault.sign``
-    when present and otherwise the vault's private signer object (never copying the key out).
+    The vault keeps the private key and signs (``vault.sign``; it refuses 32-byte messages so that nothing
+    signed for sync can pass for an operation signature). Older vaults without ``sign``: their signer object.
     """
     sign = getattr(vault, "sign", None)
     if callable(sign):

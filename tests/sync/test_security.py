@@ -74,7 +74,7 @@ def test_forged_and_altered_operations_rejected(center, make_vault, people):
     fields = altered.signed_fields()
     forged_hash = compute_hash(fields)
     forged = altered.model_copy(update={"hash": forged_hash,
-                                        "signature": trust.device_signer(other)(bytes.fromhex(forged_hash)).hex()})
+                                        "signature": other._signer.sign(bytes.fromhex(forged_hash)).hex()})
     before = _state(center)
     for bad in (altered, forged):
         r, _, _ = _push_raw(center, v, _req(v, [bad]))
