@@ -150,15 +150,17 @@ def from_row(row: tuple[Any, ...]) -> Operation:
 
 
 def iterate(
-    conn: Connection, after_seq: int = 0, batch: int = 1000, limit: int | None = None
+    conn: Connection, after_seq: int = 0, batch: int = 1000, limit: int | None = None, subject: str | None = None
 ) -> Iterator[Operation]:
     """Operations with ``seq > after_seq`` in seq order, read in batches (no long-lived cursor);
-    at most ``limit`` of them when given."""
+    at most ``limit`` of them when given; only those of ``subject`` when given (index ``oplog_subject``)."""
     last = after_seq
     left = limit
+    where = "seq > ?" if subject is None else "subject = ? AND seq > ?"
     while left is None or left > 0:
         size = batch if left is None else min(batch, left)
-        rows = conn.execute(f"SELECT {COLUMNS} FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?", (last, size)).fetchall()
+        args = (last, size) if subject is None else (subject, last, size)
+        rows = conn.execute(f"SELECT {COLUMNS} FROM oplog WHERE {where} ORDER BY seq LIMIT ?", args).fetchall()
         if not rows:
             return
         for row in rows:

@@ -264,8 +264,9 @@ class Vault:
         with self._tx() as conn:
             return [self._append_in_tx(conn, k, s, p, None) for k, s, p in items]
 
-    def operations(self, after_seq: int = 0) -> Iterator[Operation]:
-        """This device's operations with ``seq > after_seq``, in order (read in locked batches).
+    def operations(self, after_seq: int = 0, *, subject: str | None = None) -> Iterator[Operation]:
+        """This device's operations with ``seq > after_seq``, in order (read in locked batches);
+        ``subject``: only that person's operations (indexed; use it for a person's history).
 
         Raises:
             VaultLockedError: the vault is (or gets) locked.
@@ -273,7 +274,7 @@ class Vault:
         last = after_seq
         while True:
             with self._mutex:
-                batch = list(oplog.iterate(self._db(), last, batch=1000, limit=1000))
+                batch = list(oplog.iterate(self._db(), last, batch=1000, limit=1000, subject=subject))
             if not batch:
                 return
             yield from batch

@@ -45,6 +45,9 @@ def test_append_chains_and_signs(vault: Vault) -> None:
         assert op.device_id == vault.device_id
         assert op.worker_id == "worker-1"
     assert [o.op_id for o in vault.operations(after_seq=1)] == [op2.op_id]
+    other = register(vault, name="张三丰", number="460107195001010026")
+    assert [o.seq for o in vault.operations(subject=pid)] == [1, 2]
+    assert [o.seq for o in vault.operations(subject=other["person_id"])] == [3]
 
 
 def test_bad_appends_write_nothing(vault: Vault) -> None:
