@@ -26,7 +26,7 @@ from hardware.errors import (
     ReaderServiceUnavailable,
     UnreadableData,
 )
-from hardware.factory import open_reader
+from hardware.factory import open_reader, open_watcher
 from hardware.model import CardData, CardWarning, Generation, ReaderRole
 from hardware.reading import read_card
 
@@ -54,5 +54,6 @@ __all__ = [
     "UnreadableData",
     "WatchCallbacks",
     "open_reader",
+    "open_watcher",
     "read_card",
 ]

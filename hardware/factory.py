@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from hardware.base import CardReader, RoleRules
+from hardware.base import CardReader, ReaderWatcher, RoleRules, WatchCallbacks
 
 BackendKind = Literal["pcsc", "simulator"]
 
@@ -46,3 +46,26 @@ def open_reader(
             reader.insert(load_profile("psam"), PSAM_SLOT)
         return reader
     raise ValueError(f"unknown reader backend {kind!r}")
+
+
+def open_watcher(
+    callbacks: WatchCallbacks,
+    kind: BackendKind = "pcsc",
+    *,
+    reader: CardReader | None = None,
+    poll_interval: float = 0.5,
+) -> ReaderWatcher:
+    """A started watcher over ``reader`` (or a new backend of ``kind``).
+
+    Args:
+        callbacks: Plain callables, called on the watcher's thread.
+        kind: Backend when ``reader`` is not given.
+        reader: Watch this backend (e.g. the demo's :class:`~hardware.simulator.SimulatedReader`).
+        poll_interval: Upper bound between checks, in seconds.
+
+    Returns:
+        The running :class:`ReaderWatcher`; call ``stop()`` when done.
+    """
+    watcher = (reader or open_reader(kind)).watcher(callbacks, poll_interval=poll_interval)
+    watcher.start()
+    return watcher

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hardware.codec import card_number_ok, luhn_ok, region_code_ok, ssn_check_ok
-from hardware.errors import UnreadableData
+from hardware.errors import PsamRequired, UnreadableData
 
 PersonalDataStatus = Literal["read", "needs_psam", "empty", "not_read"]
 """``read``: EF06 read; ``needs_psam``: 3rd-gen card, no PSAM, nothing tried; ``empty``: the card carries no
@@ -153,6 +153,19 @@ class CardData:
     def is_expired(self, today: dt.date | None = None) -> bool:
         """True when ``today`` (default: now) is after the expiry date."""
         return (today or dt.date.today()) > self.expiry_date
+
+    def require_personal_data(self) -> CardData:
+        """Return self when EF06 was read.
+
+        Raises:
+            PsamRequired: a third-generation card was read without a PSAM.
+            UnreadableData: the card carries no personal records (blank card) or EF06 was not asked for.
+        """
+        if self.personal_data_status == "read":
+            return self
+        if self.personal_data_status == "needs_psam":
+            raise PsamRequired()
+        raise UnreadableData(f"personal data {self.personal_data_status}")
 
     def masked(self) -> CardData:
         """A copy with SSN, name and PAN partially masked, for display and logs."""

@@ -265,3 +265,22 @@ def test_cli_simulate_serves_a_card_until_ctrl_c(pcscd, tmp_path):
         stdout, _ = proc.communicate(timeout=10)
     assert proc.returncode == 130
     wait_card_state(USER_READER, False)
+
+
+def test_exclusive_use_by_another_program_is_reader_busy(vcards):
+    from smartcard import scard as sc
+
+    from hardware import ReaderBusy
+
+    vcards.insert("v2")
+    hr, ctx = sc.SCardEstablishContext(sc.SCARD_SCOPE_USER)
+    hr, hcard, _ = sc.SCardConnect(ctx, USER_READER, sc.SCARD_SHARE_EXCLUSIVE, sc.SCARD_PROTOCOL_T0)
+    assert hr == sc.SCARD_S_SUCCESS
+    try:
+        with pytest.raises(ReaderBusy) as info:
+            open_reader("pcsc").read_card(USER_READER)
+        assert "占用" in info.value.message_zh
+    finally:
+        sc.SCardDisconnect(hcard, sc.SCARD_LEAVE_CARD)
+        sc.SCardReleaseContext(ctx)
+    assert open_reader("pcsc").read_card(USER_READER).card_number == "A00000011"

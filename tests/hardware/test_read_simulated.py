@@ -162,3 +162,19 @@ def test_removed_by_hand_during_read_is_card_removed(sim_reader):
     reader.remove()
     with pytest.raises(CardRemoved):
         transport.transmit_raw(bytes.fromhex("00A4040000"))
+
+
+def test_require_personal_data_and_open_watcher():
+    import queue
+
+    from hardware import PsamRequired, WatchCallbacks, open_watcher
+
+    reader = SimulatedReader.with_card("v3")
+    with pytest.raises(PsamRequired):
+        reader.read_card().require_personal_data()
+    assert SimulatedReader.with_card("v2").read_card().require_personal_data().name == "测试"
+    q: queue.Queue = queue.Queue()
+    watcher = open_watcher(WatchCallbacks(on_card_removed=q.put), reader=reader)
+    reader.remove()
+    assert q.get(timeout=2) == USER_SLOT
+    watcher.stop()
