@@ -86,7 +86,8 @@ def _document(
 
 def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
     problems, warnings, born, _ = _document(agent.document, today, "代理人", "agent's")
-    problems += check_name(agent.name, citizen=agent.document.doc_type in _CITIZEN_DOCS)
+    for r in check_name(agent.name, citizen=agent.document.doc_type in _CITIZEN_DOCS):
+        problems.append(_prefixed(r, "代理人姓名：", "agent's name: "))
     if born is not None and age_on(born, today) < GUARDIAN_AGE:
         problems.append(
             refusal(
@@ -106,9 +107,13 @@ def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
             )
         )
     if agent.mobile:
-        m = check_mobile(agent.mobile)
-        problems += m.problems
+        for r in check_mobile(agent.mobile).problems:
+            problems.append(_prefixed(r, "代理人手机号码：", "agent's mobile: "))
     return problems, warnings
+
+
+def _prefixed(r: Refusal, zh: str, en: str) -> Refusal:
+    return r.model_copy(update={"message_zh": zh + r.message_zh, "message_en": en + r.message_en})
 
 
 def agent_problem(agent: Agent, today: date) -> Refusal | None:

@@ -20,7 +20,7 @@ from outreach.domain.events import (
     CardSuspend,
     CardUnlock,
 )
-from outreach.domain.models import PersonCards
+from outreach.domain.models import CardState, PersonCards
 
 _USABLE = (CardStatus.ACTIVE,)
 _LOCKED = (CardStatus.TEMP_LOST, CardStatus.LOST)
@@ -58,14 +58,19 @@ def _loss_formal(state: PersonCards, ev: CardLossFormal, ctx: RuleContext) -> De
     return accept(put(state, new))
 
 
+def _replaced_after_loss(state: PersonCards, card: CardState) -> bool:
+    """True when ``card`` is a replaced card, or is the replacement still being made for one (the holder found
+    the old card after applying for a replacement: Art. 19 last sentence)."""
+    if card.status is CardStatus.REPLACED and card.replacement_applied:
+        return True
+    if card.reason == "replace" and card.status in (CardStatus.APPLIED, CardStatus.READY):
+        return any(c.status is CardStatus.REPLACED for c in state.cards)
+    return False
+
+
 def _unlock(state: PersonCards, ev: CardUnlock, ctx: RuleContext) -> Decision:
     card = pick(state, ev.card_id, _LOCKED)
-    replaced = [c for c in state.cards if c.status is CardStatus.REPLACED and c.replacement_applied]
-    if (
-        (card is None or card.status not in _LOCKED)
-        and replaced
-        and (ev.card_id in (None, replaced[-1].card_id))
-    ):
+    if card is not None and _replaced_after_loss(state, card):
         return refuse(
             state,
             "unlock_after_replacement",

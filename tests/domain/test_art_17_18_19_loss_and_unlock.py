@@ -114,3 +114,22 @@ def test_art_19_no_unlock_after_replacement_application():
     assert not decision.accepted
     assert decision.refusal.code == "unlock_after_replacement"
     assert decision.state == s
+
+
+def test_art_19_old_replacement_does_not_block_unlocking_a_later_card():
+    old = card(CardStatus.REPLACED, card_id="old", replacement_applied=True)
+    current = card(CardStatus.ACTIVE, card_id="current", reason="replace")
+    decision = decide(state(old, current), CardUnlock(), ctx())
+    assert decision.refusal.code == "card_not_locked"
+    lost_again = decide(
+        state(old, card(CardStatus.TEMP_LOST, card_id="current", reason="replace")), CardUnlock(), ctx()
+    )
+    assert lost_again.accepted
+
+
+def test_art_19_naming_the_replaced_card_is_refused():
+    old = card(CardStatus.REPLACED, card_id="old", replacement_applied=True)
+    new = card(CardStatus.APPLIED, card_id="new", reason="replace")
+    assert (
+        decide(state(old, new), CardUnlock(card_id="old"), ctx()).refusal.code == "unlock_after_replacement"
+    )
