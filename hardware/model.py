@@ -130,6 +130,15 @@ class CardData:
                         "Birth date does not match the SSN.",
                     )
                 )
+        if self.sex is not None and self.sex not in ("1", "2", "9"):
+            add(_warn("sex", "性别代码无效。", "Sex code is invalid."))
+        elif self.sex in ("1", "2") and _ssn_sex(self.ssn) not in (None, self.sex):
+            add(_warn("sex_mismatch", "性别与社会保障号码不一致。", "Sex does not match the SSN."))
+        if self.ethnicity is not None and not (
+            self.ethnicity.isdigit()
+            and (1 <= int(self.ethnicity) <= 56 or self.ethnicity in ("97", "98", "99"))
+        ):
+            add(_warn("ethnicity", "民族代码无效。", "Ethnicity code is invalid."))
         if self.birthplace is not None and not region_code_ok(self.birthplace):
             add(_warn("birthplace", "出生地区划代码无效。", "Birthplace region code is invalid."))
         if self.pan is not None and not luhn_ok(self.pan):
@@ -191,6 +200,13 @@ class CardData:
             out[f.name] = value
         out["region_code"] = self.region_code
         return out
+
+
+def _ssn_sex(ssn: str | None) -> str | None:
+    """'1'/'2' from the parity of the 17th digit of a citizen-style SSN, else None."""
+    if not ssn or len(ssn) != 18 or not ssn[16].isdigit() or ssn[:3].isalpha():
+        return None
+    return "1" if int(ssn[16]) % 2 else "2"
 
 
 def mask_middle(value: str | None, keep_start: int, keep_end: int) -> str | None:

@@ -133,8 +133,9 @@ def _pick_reader(backend: CardReader, reader: str | None) -> tuple[str, Transpor
     names = backend.reader_names()
     if not names:
         raise NoReader()
+    kept_psam = backend.psam_session[0] if backend.psam_session else None
     for name in names:
-        if backend.rules.role_by_name(name) is ReaderRole.PSAM:
+        if name == kept_psam or backend.rules.role_by_name(name) is ReaderRole.PSAM:
             continue
         try:
             transport = backend.connect(name)

@@ -178,3 +178,37 @@ def test_require_personal_data_and_open_watcher():
     reader.remove()
     assert q.get(timeout=2) == USER_SLOT
     watcher.stop()
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"sex": "2"}, "sex_mismatch"),
+        ({"sex": "7"}, "sex"),
+        ({"ethnicity": "57"}, "ethnicity"),
+        ({"birthplace": "990000"}, "birthplace"),
+        ({"ssn": "460100199001010018"}, "ssn_check"),
+        ({"birth_date": dt.date(1991, 1, 1)}, "birth_mismatch"),
+        ({"pan": "6234560000000000002"}, "pan_check"),
+    ],
+)
+def test_validation_warnings(changes, code):
+    data = SimulatedReader.with_card("v2").read_card()
+    assert code in {w.code for w in dataclasses.replace(data, warnings=(), **changes).warnings}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"card_id_code": "460100D15600000600001234ABCDEF01"},
+        {"card_id_code": "990100D15600000500001234ABCDEF01"},
+        {"expiry_date": dt.date(2019, 6, 1)},
+        {"version": "9.00"},
+    ],
+)
+def test_validation_rejects(changes):
+    from hardware import UnreadableData
+
+    data = SimulatedReader.with_card("v2").read_card()
+    with pytest.raises(UnreadableData):
+        dataclasses.replace(data, **changes)
