@@ -170,6 +170,15 @@ def iterate(
             left -= len(rows)
 
 
+def pending(conn: Connection, limit: int) -> list[Operation]:
+    """Operations in the outbox, in device order."""
+    cols = ", ".join("o." + c.strip() for c in COLUMNS.split(","))
+    rows = conn.execute(
+        f"SELECT {cols} FROM outbox b JOIN oplog o ON o.seq = b.seq ORDER BY b.seq LIMIT ?", (limit,)
+    ).fetchall()
+    return [from_row(r) for r in rows]
+
+
 def verify(
     conn: Connection, public_key: bytes, device_id: str, head: tuple[int, str] | None = None
 ) -> LogVerdict:

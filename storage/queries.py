@@ -8,8 +8,10 @@ milliseconds at 100,000 people.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import uuid
 from datetime import date
 from typing import Any
 
@@ -135,3 +137,18 @@ def op_outcomes(conn: Connection, open_only: bool = False) -> list[dict[str, Any
             item["center_state"] = json.loads(item["center_state"])
         out.append(item)
     return out
+
+
+def put_attachment(conn: Connection, data: bytes, mime: str, now: str) -> str:
+    """Store a blob inside the vault (caller's transaction); returns its new reference."""
+    ref = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO attachments(ref, mime, sha256, created_at, data) VALUES (?,?,?,?,?)",
+        (ref, mime, hashlib.sha256(data).hexdigest(), now, bytes(data)),
+    )
+    return ref
+
+
+def get_attachment(conn: Connection, ref: str) -> bytes | None:
+    row = conn.execute("SELECT data FROM attachments WHERE ref = ?", (ref,)).fetchone()
+    return None if row is None else bytes(row[0])

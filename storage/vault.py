@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import hmac
 import threading
 import time
@@ -31,6 +30,7 @@ from storage.driver import Connection
 from storage.errors import (
     AttachmentNotFoundError,
     BadInputError,
+    ForeignFileError,
     LogAppendError,
     VaultError,
     VaultLockedError,
@@ -60,13 +60,17 @@ class Vault:
         self._key: bytearray | None = key
         self._salt = salt
         self._mutex = threading.RLock()
-        state = self._state()
-        self._device_id = state["device_id"]
-        self._worker_id = state["worker_id"]
-        self._public_key = bytes.fromhex(state["device_public_key"])
-        self._signer: Ed25519PrivateKey | None = Ed25519PrivateKey.from_private_bytes(
-            bytes.fromhex(state["device_private_key"])
-        )
+        try:
+            state = self._state()
+            self._device_id = state["device_id"]
+            self._worker_id = state["worker_id"]
+            self._public_key = bytes.fromhex(state["device_public_key"])
+            self._signer: Ed25519PrivateKey | None = Ed25519PrivateKey.from_private_bytes(
+                bytes.fromhex(state["device_private_key"])
+            )
+        except (KeyError, ValueError):  # an SQLCipher database of some other program
+            self.lock()
+            raise ForeignFileError() from None
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -102,11 +106,14 @@ class Vault:
         """Re-encrypt the whole vault under ``new`` (atomic ``PRAGMA rekey``); ``old`` then fails.
 
         Raises:
+            TooManyAttemptsError: wrong passphrases recently (same back-off as :meth:`open`).
             WrongPassphraseError: ``old`` is not the current passphrase (nothing changed).
+            ValueError: empty new passphrase.
             VaultLockedError: the vault is locked.
         """
         with self._mutex:
             conn = self._db()
+            guard.check(self.path)
             current = self._key
             candidate = keys.derive_key(old, self._salt)
             if current is None or not hmac.compare_digest(bytes(candidate), bytes(current)):
@@ -115,6 +122,7 @@ class Vault:
                 error.retry_after = guard.delay_for(guard.record_failure(self.path))
                 raise error
             keys.wipe(candidate)
+            guard.reset(self.path)
             new_key = keys.derive_key(new, self._salt)
             driver.rekey(conn, bytes(new_key))
             conn.execute("INSERT OR REPLACE INTO vault_state(key, value) VALUES ('kdf', ?)", (keys.PROFILE.name,))
@@ -291,12 +299,7 @@ class Vault:
     def pending_operations(self, limit: int = 500) -> list[Operation]:
         """Operations still in the outbox, in device order."""
         with self._mutex:
-            rows = self._db().execute(
-                f"SELECT {', '.join('o.' + c.strip() for c in oplog.COLUMNS.split(','))} FROM outbox b"
-                " JOIN oplog o ON o.seq = b.seq ORDER BY b.seq LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [oplog.from_row(r) for r in rows]
+            return oplog.pending(self._db(), limit)
 
     def pending_count(self) -> int:
         with self._mutex:
@@ -381,21 +384,16 @@ class Vault:
     # ------------------------------------------------------------------ attachments
     def put_attachment(self, data: bytes, mime: str) -> str:
         """Store a photo (or any blob) inside the encrypted vault; returns its reference."""
-        ref = str(uuid.uuid4())
         with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO attachments(ref, mime, sha256, created_at, data) VALUES (?,?,?,?,?)",
-                (ref, mime, hashlib.sha256(data).hexdigest(), _now(), bytes(data)),
-            )
-        return ref
+            return queries.put_attachment(conn, data, mime, _now())
 
     def get_attachment(self, ref: str) -> bytes:
         """Raises: AttachmentNotFoundError."""
         with self._mutex:
-            row = self._db().execute("SELECT data FROM attachments WHERE ref = ?", (ref,)).fetchone()
-        if row is None:
+            data = queries.get_attachment(self._db(), ref)
+        if data is None:
             raise AttachmentNotFoundError()
-        return bytes(row[0])
+        return data
 
 
 __all__ = ["LogVerdict", "Vault", "VaultError"]
