@@ -26,7 +26,7 @@ GENESIS_HASH = "0" * 64
 SCHEMA_VERSION = 1
 
 #: Operation kinds. Card kinds carry ``payload["event"]`` (a lifecycle event, see
-#: :mod:`outreach.domain.lifecycle`) and ``payload["card"]`` (the provisional card snapshot after it).
+#: :mod:`outreach.domain.lifecycle`) and ``payload["cards"]`` (the provisional PersonCards snapshot after it).
 #: Person kinds carry ``payload["person"]``; visit kinds ``payload["visit"]``.
 KINDS: frozenset[str] = frozenset(
     {
