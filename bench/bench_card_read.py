@@ -1,14 +1,14 @@
 """Card-read benchmark through the real pcscd + vpcd (run on demand, not a test).
 
-A simulated card is served to pcscd over the vpcd protocol (slot 0; the test PSAM in slot 1 for the
-third-generation case). For each case we time, over ``--rounds`` reads:
+A simulated card is served to pcscd over the vpcd protocol by a separate process (slot 0; the test PSAM in
+slot 1 for the third-generation case). For each case we time, over ``--rounds`` reads:
 
 * ``ours``:  ``PcscReader.read_card(reader)`` — connect, SSSE, EF05, EF06 (PSAM auth on 3rd gen), PAN,
   validation into ``CardData``, disconnect;
 * ``floor``: a minimal hand-written pyscard (``smartcard.scard``) sequence sending fixed APDUs for the same
   fields with no checks and no parsing beyond slicing (6Cxx on AFL records handled by resending).
 
-APDU counts come from the simulator's own log. Results: ``bench/results/card_read.json`` and a table on stdout.
+APDU counts: commands sent to the user card (PSAM commands not included). Results: ``bench/results/card_read.json`` and a table on stdout.
 
     scripts/services.sh >/dev/null; .venv/bin/python bench/bench_card_read.py [--rounds 200]
 """
@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,10 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from smartcard import scard as sc  # noqa: E402
 
-from hardware.pcsc import PcscReader  # noqa: E402
+from hardware.pcsc import PcscReader, PcscTransport  # noqa: E402
 from hardware.psam import diversification_factors  # noqa: E402
-from hardware.simulator import load_profile, make_card  # noqa: E402
-from hardware.simulator.vpicc import VpiccClient  # noqa: E402
 
 USER, PSAM = "Virtual PCD 00 00", "Virtual PCD 00 01"
 SSSE = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF"
@@ -43,8 +42,9 @@ BANK = ["00A4040008A00000033301010100", "80A800000B8309000000000000000001560000"
 AFL = ["00B2010C00", "00B2011400"]  # SFI 1 rec 1, SFI 2 rec 1 (Le=00, the card answers 6Cxx)
 
 
-def _tx(hcard: Any, apdu: bytes | str) -> tuple[bytes, int]:
+def _tx(hcard: Any, apdu: bytes | str, user: bool = True) -> tuple[bytes, int]:
     raw = bytes.fromhex(apdu) if isinstance(apdu, str) else apdu
+    COUNT["user"] += user
     hr, resp = sc.SCardTransmit(hcard, sc.SCARD_PCI_T0, list(raw))
     assert hr == sc.SCARD_S_SUCCESS, sc.SCardGetErrorMessage(hr)
     return bytes(resp[:-2]), (resp[-2] << 8) | resp[-1]
@@ -64,12 +64,12 @@ def floor_read(ctx: Any, third_gen: bool) -> dict[str, str]:
     if third_gen:
         hr, atr = sc.SCardStatus(hcard)[0], bytes(sc.SCardStatus(hcard)[4])
         hr, hpsam, _ = sc.SCardConnect(ctx, PSAM, sc.SCARD_SHARE_SHARED, sc.SCARD_PROTOCOL_T0)
-        _tx(hpsam, "00B0960006")
+        _tx(hpsam, "00B0960006", user=False)
         r4, _ = _tx(hcard, "0084000008")
         r3 = os.urandom(8)
         factors = diversification_factors(bytes.fromhex(out["01"])[:3].hex(), atr)
-        _tx(hpsam, b"\xbf\xde\x07\x0a\x21\x03" + factors + r4)
-        x, _ = _tx(hpsam, b"\x80\xfa\x00\x00\x08" + r3 + b"\x08")
+        _tx(hpsam, b"\xbf\xde\x07\x0a\x21\x03" + factors + r4, user=False)
+        x, _ = _tx(hpsam, b"\x80\xfa\x00\x00\x08" + r3 + b"\x08", user=False)
         _, sw = _tx(hcard, b"\x00\x82\x00\x0a\x10" + x + r3)
         assert sw == 0x9000
         sc.SCardDisconnect(hpsam, sc.SCARD_LEAVE_CARD)
@@ -88,15 +88,31 @@ def floor_read(ctx: Any, third_gen: bool) -> dict[str, str]:
     return out
 
 
+SIMULATOR = (
+    "import sys; from hardware.simulator import load_profile, make_card; "
+    "from hardware.simulator.vpicc import VpiccClient; "
+    "VpiccClient(make_card(load_profile(sys.argv[1])), port=int(sys.argv[2]), reconnect=False).run()"
+)
+COUNT = {"user": 0}
+
+
+def _counting(orig: Any) -> Any:
+    def transmit_raw(self: PcscTransport, apdu: bytes) -> tuple[bytes, int]:
+        if self.reader_name == USER:
+            COUNT["user"] += 1
+        result: tuple[bytes, int] = orig(self, apdu)
+        return result
+
+    return transmit_raw
+
+
 def run_case(name: str, rounds: int) -> dict[str, Any]:
+    """One card profile; the simulated cards run in their own processes, like real cards outside ours."""
     third = name.startswith("v3")
-    card = make_card(load_profile(name))
-    clients = [VpiccClient(card, port=35963, reconnect=False).start()]
+    procs = [subprocess.Popen([sys.executable, "-c", SIMULATOR, name, "35963"], cwd=ROOT)]
     if third:
-        clients.append(VpiccClient(make_card(load_profile("psam")), port=35964, reconnect=False).start())
-    for c in clients:
-        c.connected.wait(5)
-    time.sleep(1.0)  # let pcscd notice the cards
+        procs.append(subprocess.Popen([sys.executable, "-c", SIMULATOR, "psam", "35964"], cwd=ROOT))
+    time.sleep(2.0)  # let the cards connect and pcscd notice them
     reader = PcscReader()
     hr, ctx = sc.SCardEstablishContext(sc.SCARD_SCOPE_USER)
     try:
@@ -112,11 +128,11 @@ def run_case(name: str, rounds: int) -> dict[str, Any]:
         apdus: dict[str, int] = {"ours": 0, "floor": 0}
         for i in range(rounds):  # interleaved, alternating order: both see the same machine load
             for label in ("ours", "floor") if i % 2 else ("floor", "ours"):
-                n0 = len(card.counters.log)
+                n0 = COUNT["user"]
                 t = time.perf_counter()
                 fns[label]()
                 times[label].append((time.perf_counter() - t) * 1000)
-                apdus[label] = len(card.counters.log) - n0
+                apdus[label] = COUNT["user"] - n0
         results: dict[str, Any] = {
             label: {
                 "median_ms": round(statistics.median(ts), 3),
@@ -131,9 +147,10 @@ def run_case(name: str, rounds: int) -> dict[str, Any]:
     finally:
         sc.SCardReleaseContext(ctx)
         reader.close()
-        for c in clients:
-            c.stop()
-        time.sleep(0.5)
+        for p in procs:
+            p.terminate()
+            p.wait(5)
+        time.sleep(1.0)
 
 
 def main() -> int:
@@ -141,6 +158,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--cases", nargs="*", default=["v2", "v3"])
     args = parser.parse_args()
+    PcscTransport.transmit_raw = _counting(PcscTransport.transmit_raw)  # type: ignore[method-assign]
     report = {
         "rounds": args.rounds,
         "machine": {"python": platform.python_version(), "platform": platform.platform()},

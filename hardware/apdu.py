@@ -116,7 +116,7 @@ class Channel:
         self.transport = transport
         self.cla = cla
         self.count = 0
-        self.sent: list[bytes] = []
+        self._debug = log.isEnabledFor(logging.DEBUG)
 
     @property
     def atr(self) -> bytes:
@@ -124,9 +124,8 @@ class Channel:
 
     def _send(self, apdu: bytes) -> tuple[bytes, int]:
         self.count += 1
-        self.sent.append(apdu)
         data, sw = self.transport.transmit_raw(apdu)
-        if log.isEnabledFor(logging.DEBUG):
+        if self._debug:
             log.debug("%s > %s < %d bytes %04X", self.transport.reader_name, mask_apdu(apdu), len(data), sw)
         return data, sw
 
