@@ -186,7 +186,7 @@ class Center:
 
 
 def _reply(request: Request, model: BaseModel) -> Response:
-    body = model.model_dump_json().encode()
+    body = model.model_dump_json(exclude_defaults=True).encode()  # omitted fields take their defaults
     if "zstd" in request.headers.get("accept-encoding", ""):
         import zstandard
 

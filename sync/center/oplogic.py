@@ -41,7 +41,7 @@ def _subject(tx: Tx, subject: str) -> tuple[int, str | None, dict[str, Any] | No
 
 def _save_subject(tx: Tx, subject: str, version: int, area: str | None, person: dict[str, Any] | None,
                   cards: dict[str, Any] | None) -> None:
-    tx.x("INSERT INTO subjects (subject, version, area_code, person, cards) VALUES (?, ?, ?, ?, ?) "
+    tx.w("INSERT INTO subjects (subject, version, area_code, person, cards) VALUES (?, ?, ?, ?, ?) "
          "ON CONFLICT (subject) DO UPDATE SET version = excluded.version, area_code = excluded.area_code, "
          "person = excluded.person, cards = excluded.cards",
          (subject, version, area, json.dumps(person) if person else None, json.dumps(cards) if cards else None))
@@ -50,15 +50,18 @@ def _save_subject(tx: Tx, subject: str, version: int, area: str | None, person: 
 def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], person_id: str,
             owner: str | None, area: str | None) -> None:
     # Delete + insert gives the row a new, higher change_seq (under the log lock, so in commit order).
-    tx.x("DELETE FROM changes WHERE type = ? AND id = ?", (kind, cid))
-    tx.x("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (kind, cid))
+    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
          (kind, cid, version, json.dumps(data), person_id, owner, area))
 
 
 def _append_log(tx: Tx, data: dict[str, Any]) -> int:
     tx.lock("log")
-    idx = int(tx.q("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
-    tx.x("INSERT INTO merkle (idx, leaf) VALUES (?, ?)", (idx, merkle.leaf_hash(canonical_json(data)).hex()))
+    idx = tx.cache.get("next_idx")
+    if idx is None:  # the log lock is held to commit: the next index can be counted on within the transaction
+        idx = int(tx.q("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
+    tx.cache["next_idx"] = idx + 1
+    tx.w("INSERT INTO merkle (idx, leaf) VALUES (?, ?)", (idx, merkle.leaf_hash(canonical_json(data)).hex()))
     return idx
 
 
@@ -84,10 +87,13 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         return _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
     if not hash_ok(op) or not signature_ok(op, device.public_key):
         return _reject(op.op_id, "bad_signature", "操作的哈希或签名无效", "operation hash or signature invalid")
-    last = tx.q("SELECT last_seq, last_hash, revoked_at FROM devices WHERE device_id = ?", (device.device_id,))
-    if not last or last[0][2] is not None:
-        return _reject(op.op_id, "device_revoked", "设备已被吊销", "device revoked")
-    last_seq, last_hash = int(last[0][0]), last[0][1]
+    head = tx.cache.get("device:" + device.device_id)
+    if head is None:
+        last = tx.q("SELECT last_seq, last_hash, revoked_at FROM devices WHERE device_id = ?", (device.device_id,))
+        if not last or last[0][2] is not None:
+            return _reject(op.op_id, "device_revoked", "设备已被吊销", "device revoked")
+        head = (int(last[0][0]), str(last[0][1]))
+    last_seq, last_hash = head
     if op.seq != last_seq + 1 or op.prev_hash != last_hash:
         return _reject(op.op_id, "chain_broken", "操作序号或哈希链不连续", "device sequence or hash chain broken")
 
@@ -115,12 +121,13 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     idx = _append_log(tx, {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
                            "status": result.status, "code": result.code, "subject_version": new_version})
     resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
-    tx.x("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
+    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
          "subject_version, resolves, received_at, log_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash,
           op.model_dump_json(), result.status, result.code, new_version,
           str(resolves) if resolves is not None else None, _iso(now), idx))
-    tx.x("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
+    tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
+    tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
     for kind, data in changes:
         if kind == "cards":
             data = {**data, "version": new_version}
@@ -149,6 +156,7 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
 
 def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) -> int:
     """Apply the center's time-driven events for one person. Deterministic op ids make it idempotent."""
+    tx.lock("log")
     tx.lock("subject:" + subject)
     _, _, _, cards = _subject(tx, subject)
     if cards is None:
@@ -163,6 +171,7 @@ def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) ->
 def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today: dt.date,
                  now: dt.datetime) -> OpResult:
     """A card event decided by the center itself (issue, recall, lift): same rules, recorded and logged."""
+    tx.lock("log")
     tx.lock("subject:" + subject)
     if tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)):
         return OpResult(op_id=op_id, status="duplicate")
@@ -177,7 +186,7 @@ def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today:
     body = canonical_json({"kind": kind, "event": event, "decided_on": today.isoformat()}).decode()
     idx = _append_log(tx, {"op_id": op_id, "device_id": CENTER_DEVICE, "status": "applied", "kind": kind,
                            "subject_version": version})
-    tx.x("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
+    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
          "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
          (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, _iso(now), "", body, version, _iso(now), idx))
     _change(tx, "cards", subject, version, cards, subject, None, area)
@@ -191,9 +200,9 @@ def load_people(tx: Tx, people: list[dict[str, Any]], now: dt.datetime) -> int:
         if data is None:
             raise InvalidInput(f"record {i + 1}")
         valid.append(data)
+    tx.lock("log")
     for data in sorted(valid, key=lambda d: str(d["person_id"])):
         tx.lock("subject:" + data["person_id"])
-    tx.lock("log")
     for data in valid:
         pid = data["person_id"]
         version, _, _, cards = _subject(tx, pid)

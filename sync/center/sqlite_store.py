@@ -16,12 +16,16 @@ from sync.errors import StoreError
 class _SqliteTx:
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
+        self.cache: dict[str, Any] = {}
 
     def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql, params).fetchall())
 
     def x(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return self.con.execute(sql, params).rowcount
+
+    def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        self.con.execute(sql, params)
 
     def lock(self, key: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database's single write lock."""

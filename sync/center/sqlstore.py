@@ -1,8 +1,11 @@
 """The SQL store shared by both backends; a backend supplies transactions, locks and the serial type.
 
-SQL is written once with ``?`` placeholders. Lock order, everywhere: device, then subject(s), then the log.
-The log lock is taken before any row of ``merkle`` or ``changes`` is written and held to commit, so log indexes
-and change sequence numbers become visible in order (a reader never skips a late-committing row).
+SQL is written once with ``?`` placeholders. Lock order, everywhere: the log, then the device, then subject(s)
+(a lock already held may be taken again). The log lock is held to commit by every transaction that writes
+``merkle`` or ``changes``, so log indexes and change sequence numbers become visible in order (a reader never
+skips a late-committing row) and the Merkle log has no gap. Writers therefore serialise on the log; pushes
+amortise that with several operations per transaction (``push_chunk``). The device and subject locks state
+what each decision depends on, and stay correct if the log lock is ever narrowed.
 """
 
 from __future__ import annotations
@@ -58,8 +61,14 @@ CREATE TABLE IF NOT EXISTS merkle (idx BIGINT PRIMARY KEY, leaf TEXT NOT NULL);
 
 
 class Tx(Protocol):
+    """One transaction. ``cache`` holds values that locks held to commit make safe to reuse within it."""
+
+    cache: dict[str, Any]
+
     def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
     def x(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
+    def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """A write whose row count is not needed (may be queued until the next read)."""
     def lock(self, key: str) -> None: ...
 
 
@@ -184,6 +193,7 @@ class SqlStore(Store):
         n = self.push_chunk
         for i in range(0, len(ops), n):
             def chunk(tx: Tx, part: list[Any] = ops[i:i + n]) -> list[Any]:
+                tx.lock("log")
                 return [oplogic.push_one(tx, device, op, today, now) for op in part]
 
             out.extend(self._run(chunk))
