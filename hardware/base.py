@@ -131,6 +131,9 @@ class CardReader(ABC):
         #: PSAM kept connected between reads: (reader name, transport, Psam). See hardware.reading.
         self.psam_session: tuple[str, Transport, Any] | None = None
         self.read_lock = threading.Lock()
+        #: (card-ID code, PSAM terminal id) pairs whose external authentication the card refused: never
+        #: retried (each refusal costs one of the card's tries). Clear it to allow a deliberate retry.
+        self.refused_auth: dict[tuple[str, str], Any] = {}
 
     @abstractmethod
     def reader_names(self) -> list[str]:

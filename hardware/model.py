@@ -12,9 +12,10 @@ from typing import Any, Literal
 from hardware.codec import card_number_ok, luhn_ok, region_code_ok, ssn_check_ok
 from hardware.errors import PsamRequired, UnreadableData
 
-PersonalDataStatus = Literal["read", "needs_psam", "empty", "not_read"]
-"""``read``: EF06 read; ``needs_psam``: 3rd-gen card, no PSAM, nothing tried; ``empty``: the card carries no
-personal records (blank card); ``not_read``: the caller asked not to read EF06."""
+PersonalDataStatus = Literal["read", "needs_psam", "auth_failed", "empty", "not_read"]
+"""``read``: EF06 read; ``needs_psam``: EF06 protected and no PSAM, nothing tried; ``auth_failed``: the PSAM
+could not authenticate (see ``warnings``; not retried for this card by the same reader object); ``empty``: the
+card carries no personal records (blank card); ``not_read``: the caller asked not to read EF06."""
 
 RID = "D156000005"
 
@@ -172,8 +173,8 @@ class CardData:
         """
         if self.personal_data_status == "read":
             return self
-        if self.personal_data_status == "needs_psam":
-            raise PsamRequired()
+        if self.personal_data_status in ("needs_psam", "auth_failed"):
+            raise PsamRequired(self.personal_data_status)
         raise UnreadableData(f"personal data {self.personal_data_status}")
 
     def masked(self) -> CardData:

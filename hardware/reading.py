@@ -31,7 +31,7 @@ from hardware.errors import (
     PsamError,
     UnreadableData,
 )
-from hardware.model import CardData, CardWarning, Generation, ReaderRole
+from hardware.model import CardData, CardWarning, Generation, PersonalDataStatus, ReaderRole
 from hardware.psam import Psam, external_authenticate
 
 if TYPE_CHECKING:
@@ -107,9 +107,16 @@ def _read_ef05(ch: Channel) -> dict[str, Any]:
 def _read_ef06(ch: Channel) -> dict[str, Any] | None:
     """EF06 items; None when the card carries no personal records (6A83 on the SSN)."""
     out: dict[str, Any] = {}
-    ssn = read_record(ch, 6, 0x08, 18)
-    if ssn is None:
+    resp = ch.transmit(build_apdu(0x00, 0xB2, 0x08, 6 << 3, le=20))
+    if resp.sw == 0x6982:  # protected even though the version says otherwise
+        return _PROTECTED
+    if resp.sw == 0x6A83:
         return None
+    if resp.sw in LOCKED_SWS:
+        raise CardLocked("record 08", sw=resp.sw)
+    if not resp.ok:
+        raise UnreadableData("record 08", sw=resp.sw)
+    ssn = simple_tlv(resp.data, 0x08)
     out["ssn"] = decode_text(ssn, what="SSN").upper()
     name = read_record(ch, 6, 0x09, 30)
     if name is None:
@@ -125,6 +132,45 @@ def _read_ef06(ch: Channel) -> dict[str, Any] | None:
     out["birthplace"] = decode_bcd(raw[0x0C], what="birthplace") if raw[0x0C] else None
     out["birth_date"] = decode_date(raw[0x0D], what="birth date") if raw[0x0D] else None
     return out
+
+
+#: Marker returned by ``_read_ef06`` when EF06 answers 6982 (security status not satisfied).
+_PROTECTED: dict[str, Any] = {}
+
+
+def _authenticate(
+    ch: Channel,
+    psam_provider: Any,
+    algorithm: int | None,
+    card_id: str,
+    warnings: list[CardWarning],
+    refused: dict[tuple[str, str], PsamError],
+) -> tuple[PersonalDataStatus, str | None]:
+    """RKSSSE external authentication for a 3rd-gen card. Returns (status, PSAM terminal id); status
+    ``not_read`` means authenticated (EF06 may be read now).
+
+    A refused cryptogram (63Cx) uses one of the card's tries: the (card, PSAM) pair is remembered in
+    ``refused`` and never tried again, so repeated reads cannot lock the card.
+    """
+    psam_obj: Psam | None = psam_provider() if psam_provider is not None else None
+    if psam_obj is None:
+        return "needs_psam", None
+    try:
+        terminal_id = psam_obj.terminal_id()
+        if (card_id, terminal_id) in refused:
+            warnings.append(_auth_warning(refused[(card_id, terminal_id)]))
+            return "auth_failed", terminal_id
+        external_authenticate(ch, psam_obj, algorithm or 0x03, card_id[:6])
+    except PsamError as exc:
+        if exc.sw is not None and exc.sw >> 4 == 0x63C:
+            refused[(card_id, psam_obj.terminal_id())] = exc
+        warnings.append(_auth_warning(exc))
+        return "auth_failed", None
+    return "not_read", terminal_id
+
+
+def _auth_warning(exc: PsamError) -> CardWarning:
+    return CardWarning("psam_auth_failed", exc.message_zh, exc.message_en)
 
 
 def _pick_reader(backend: CardReader, reader: str | None) -> tuple[str, Transport]:
@@ -179,6 +225,7 @@ def read_from_channel(
     personal: bool = True,
     bank: bool = True,
     reader: str | None = None,
+    refused: dict[tuple[str, str], PsamError] | None = None,
 ) -> CardData:
     """Read a card over an open channel (see module docstring for the APDU plan).
 
@@ -188,6 +235,7 @@ def read_from_channel(
         personal: Read EF06 where allowed.
         bank: Read the PAN.
         reader: Reader name to record.
+        refused: (card-ID code, PSAM terminal id) pairs whose authentication was refused; updated.
 
     Returns:
         The validated :class:`CardData`.
@@ -200,22 +248,25 @@ def read_from_channel(
         ef05 = _read_ef05(ch)
         version: str = ef05["version"]
         gen = Generation(version[0]) if version[:1] in ("1", "2", "3") else Generation.FIRST
-        status: Literal["read", "needs_psam", "empty", "not_read"] = "not_read"
+        status: PersonalDataStatus = "not_read"
         ef06: dict[str, Any] | None = None
         terminal_id: str | None = None
-        if personal:
-            psam_obj: Psam | None = None
-            if gen is Generation.THIRD:
-                psam_obj = psam_provider() if psam_provider is not None else None
-                if psam_obj is None:
-                    status = "needs_psam"
-                else:
-                    terminal_id = psam_obj.terminal_id()
-                    external_authenticate(ch, psam_obj, algorithm or 0x03, ef05["card_id_code"][:6])
-            if status != "needs_psam":
-                ef06 = _read_ef06(ch)
-                status = "read" if ef06 is not None else "empty"
         warnings: list[CardWarning] = []
+        if personal:
+            if gen is Generation.THIRD:
+                status, terminal_id = _authenticate(
+                    ch,
+                    psam_provider,
+                    algorithm,
+                    ef05["card_id_code"],
+                    warnings,
+                    {} if refused is None else refused,
+                )
+            if status == "not_read":
+                ef06 = _read_ef06(ch)
+                status = "needs_psam" if ef06 is _PROTECTED else "read" if ef06 is not None else "empty"
+                if ef06 is _PROTECTED:
+                    ef06 = None
         pan = None
         source: Literal["5A", "57"] | None = None
         if bank:
@@ -282,13 +333,18 @@ def read_card(
 
     try:
         data = read_from_channel(
-            Channel(transport), psam_provider=provider, personal=personal, bank=bank, reader=name
+            Channel(transport),
+            psam_provider=provider,
+            personal=personal,
+            bank=bank,
+            reader=name,
+            refused=backend.refused_auth,
         )
     except CardRemoved as exc:
         exc.reader = name
         raise
-    except PsamError:
-        session, backend.psam_session = backend.psam_session, None  # re-discover next time
+    except PsamError:  # the PSAM itself failed (removed, not answering): re-discover next time
+        session, backend.psam_session = backend.psam_session, None
         if session is not None:
             session[1].close()
         raise

@@ -78,14 +78,27 @@ def test_psam_none_means_never_use_one(sim_reader):
     assert reader.card(PSAM_SLOT).counters.log == []
 
 
-def test_wrong_psam_key_is_psam_error_and_uses_one_try():
-    reader = SimulatedReader.with_card(
-        "v3", psam=merge_profile(load_profile("psam"), {"root_key": "FF" * 16})
-    )
-    with pytest.raises(PsamError) as info:
-        reader.read_card(USER_SLOT)
-    assert info.value.sw == 0x63C2
+def test_refused_psam_auth_returns_card_data_and_is_never_retried():
+    wrong = merge_profile(load_profile("psam"), {"root_key": "FF" * 16})
+    reader = SimulatedReader.with_card("v3", psam=wrong)
+    data = reader.read_card(USER_SLOT)
+    assert data.personal_data_status == "auth_failed"
+    assert data.name is None
+    assert data.card_number == "A00000011"
+    assert "psam_auth_failed" in {w.code for w in data.warnings}
+    assert reader.card().counters.ext_auth == 2  # one try used ...
+    for _ in range(3):  # ... and never another, however often the worker presses "read"
+        assert reader.read_card(USER_SLOT).personal_data_status == "auth_failed"
     assert reader.card().counters.ext_auth == 2
+    assert reader.card().counters.decrements == 1
+    reader.remove(PSAM_SLOT)
+    reader.insert("psam", PSAM_SLOT)  # a different PSAM (same test terminal id): still remembered
+    assert reader.read_card(USER_SLOT).personal_data_status == "auth_failed"
+    reader.refused_auth.clear()  # deliberate retry
+    assert reader.read_card(USER_SLOT).personal_data_status == "read"
+    assert reader.card().counters.ext_auth == 3
+    with pytest.raises(PsamError):
+        SimulatedReader.with_card("v3", psam=wrong).read_card().require_personal_data()
 
 
 def test_auto_reader_picks_the_user_card_not_the_psam():
@@ -212,3 +225,12 @@ def test_validation_rejects(changes):
     data = SimulatedReader.with_card("v2").read_card()
     with pytest.raises(UnreadableData):
         dataclasses.replace(data, **changes)
+
+
+def test_second_generation_with_protected_ef06_says_needs_psam():
+    profile = merge_profile(load_profile("v2"), {"ef06_protected": True})
+    reader = SimulatedReader.with_card(profile)
+    data = reader.read_card(USER_SLOT)
+    assert data.personal_data_status == "needs_psam"
+    assert data.ssn is None
+    assert reader.card().counters.decrements == 0
