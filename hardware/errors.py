@@ -17,12 +17,13 @@ Tree::
     │   ├── NotSocialSecurityCard      the card has no social security application (SSSE select 6A82)
     │   ├── CardLocked                 card or application locked (6A81 / 9303 / 6983)
     │   └── UnreadableData             a response could not be parsed or failed validation
-    └── PsamError                      personal data needs a PSAM that is missing or refused
-        └── PsamRequired               a third-generation card needs a PSAM to release EF06
+    └── PsamError                      the PSAM is missing, broken or refused (personal data needs it)
+        └── PsamRequired               personal data demanded, but there was no (working) PSAM
 
 ``read_card`` never returns a partial value when the card is pulled: it raises :class:`CardRemoved`.
-A missing PSAM is *not* an error for ``read_card`` (it returns ``personal_data_status="needs_psam"``);
-:class:`PsamRequired` is for callers that insist on personal data.
+A missing PSAM is *not* an error for ``read_card`` (it returns ``personal_data_status="needs_psam"``), nor is a
+refused authentication (``"auth_failed"`` plus a warning carrying the PsamError's messages; never retried for
+that card and PSAM). ``CardData.require_personal_data()`` raises :class:`PsamRequired` for callers that insist.
 """
 
 from __future__ import annotations
@@ -139,14 +140,15 @@ class UnreadableData(CardError):
 
 
 class PsamError(HardwareError):
-    """Raised when the PSAM (security module in the second reader slot) is missing, lacks a key or refuses."""
+    """Raised when the PSAM (security module in the second reader slot) is removed or stops answering during
+    a read, or (as a warning's source) when it lacks a key/algorithm or the card refuses its cryptogram."""
 
     message_zh = "PSAM 安全模块无法完成认证。"
     message_en = "The PSAM security module could not complete the authentication."
 
 
 class PsamRequired(PsamError):
-    """Raised when personal data of a third-generation card is demanded but no PSAM is available."""
+    """Raised by ``CardData.require_personal_data()`` when EF06 could not be read for want of a working PSAM."""
 
     message_zh = "第三代社保卡的个人信息需要 PSAM 安全模块才能读取，请手工录入。"
     message_en = "Personal data on a third-generation card needs a PSAM. Please type it in."

@@ -6,7 +6,8 @@ APDU plan (no redundant command; records read by SFI so no SELECT EF, each recor
 2. READ RECORD SFI 5 by identifier: 01 card-ID, 02 category, 03 version, 05 issue, 06 expiry, 07 card number.
 3. 1st/2nd gen: READ RECORD SFI 6 by identifier 08, 09, (4E only when the name field is full), 0A, 0B, 0C, 0D.
    3rd gen: only with a PSAM: GET CHALLENGE, PSAM DELIVERY SESSION KEY + CIPHER DATA, EXTERNAL AUTHENTICATE,
-   then the EF06 reads. Without a PSAM nothing is sent and ``personal_data_status == "needs_psam"``.
+   then the EF06 reads. Without a PSAM nothing is sent and ``personal_data_status == "needs_psam"``; a refused
+   authentication gives ``"auth_failed"`` (one try used; that card+PSAM pair is never tried again).
 4. Bank: SELECT PPSE (or PSE), SELECT AID, GPO, AFL records until tag 5A.
 
 VERIFY is never sent; EXTERNAL AUTHENTICATE only with a PSAM-computed cryptogram.
