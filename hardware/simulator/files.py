@@ -138,7 +138,8 @@ def bank_applications(bank: dict[str, Any] | None) -> list[Application]:
         return []
     pan: str = bank["pan"]
     expiry: str = bank.get("expiry", "3306")
-    entry = tlv(0x61, tlv(0x4F, DEBIT_AID) + tlv(0x50, b"PBOC DEBIT") + tlv(0x87, b"\x01"))
+    aid = bytes.fromhex(bank.get("aid", DEBIT_AID.hex()))
+    entry = tlv(0x61, tlv(0x4F, aid) + tlv(0x50, b"PBOC DEBIT") + tlv(0x87, b"\x01"))
     apps: list[Application] = []
     directory = bank.get("directory", "ppse")
     if directory in ("ppse", "both"):
@@ -148,7 +149,7 @@ def bank_applications(bank: dict[str, Any] | None) -> list[Application]:
         apps.append(Application(PSE, pse_fci, [RecordFile(0, 1, [tlv(0x70, entry)])]))
     pdol = bytes.fromhex("9F7A019F02065F2A02")
     a5 = tlv(0x50, b"PBOC DEBIT") + tlv(0x87, b"\x01") + tlv(0x9F38, pdol) + tlv(0x5F2D, b"zh")
-    fci = tlv(0x6F, tlv(0x84, DEBIT_AID) + tlv(0xA5, a5))
+    fci = tlv(0x6F, tlv(0x84, aid) + tlv(0xA5, a5))
     track2 = bytes.fromhex(pan + "D" + expiry + "2200000000000" + ("F" if (len(pan) + 18) % 2 else ""))
     rec1 = tlv(0x70, tlv(0x57, track2) + tlv(0x5F20, b"/"))
     rec2_body = tlv(0x5F24, bytes.fromhex(expiry + "30")) + tlv(0x5F34, b"\x01")
@@ -163,5 +164,5 @@ def bank_applications(bank: dict[str, Any] | None) -> list[Application]:
         RecordFile(0, 1, [rec1]),
         RecordFile(0, 2, [tlv(0x70, rec2_body)]),
     ]
-    apps.append(Application(DEBIT_AID, fci, files, gpo=gpo))
+    apps.append(Application(aid, fci, files, gpo=gpo))
     return apps

@@ -14,7 +14,8 @@ A profile is a plain dict (from a JSON file under ``hardware/simulator/profiles/
 ``ef05``            card_id_code (32 hex) or region + serial; category, version, init_org, issue_date,
                     expiry_date (ISO dates), card_number.
 ``ef06``            ssn, name, sex, ethnicity, birthplace, birth_date; null = blank card (records absent).
-``bank``            pan, expiry ("YYMM"), gpo_format (1|2), directory ("ppse"|"pse"|"none"), pan_tag ("5A"|"57").
+``bank``            pan, expiry ("YYMM"), gpo_format (1|2), directory ("ppse"|"pse"|"both"|"none"),
+                    pan_tag ("5A"|"57"), aid (hex, default the UnionPay debit AID A000000333010101).
 ``raw``             {"EF05"|"EF06": {"tag hex": "value hex"}}: override encoded values (bad-data tests).
 ``behaviour``       delay_ms (per APDU), remove_after (APDU count after which the card is pulled).
 PSAM profiles: ``terminal_id`` (12 hex), ``root_key``.

@@ -234,3 +234,21 @@ def test_second_generation_with_protected_ef06_says_needs_psam():
     assert data.personal_data_status == "needs_psam"
     assert data.ssn is None
     assert reader.card().counters.decrements == 0
+
+
+@pytest.mark.parametrize(
+    ("atr", "directory", "first_dir"),
+    [
+        ("3B6D000000814A44468660460100001234", "pse", b"1PAY"),
+        ("3B8D800100814A44468660460100001234" + "00", "ppse", b"2PAY"),
+        ("3B6D000000814A44468660460100001234", "ppse", b"1PAY"),
+    ],
+)
+def test_pan_through_directory_when_the_debit_aid_is_absent(atr, directory, first_dir):
+    bank = {"aid": "A000000333010102", "directory": directory, "gpo_format": 1}
+    reader = SimulatedReader.with_card(merge_profile(load_profile("v2"), {"atr": atr, "bank": bank}))
+    data = reader.read_card(USER_SLOT)
+    assert data.pan == "6234560000000000001"
+    selects = [a[5:] for a in reader.card().counters.log if a[1] == 0xA4]
+    assert selects[1].startswith(bytes.fromhex("A000000333010101"))  # direct try first
+    assert selects[2].startswith(first_dir)  # contact ATR: PSE first; contactless: PPSE first
