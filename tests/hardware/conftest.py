@@ -11,17 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hw_support import NO_PCSCD_HINT, PSAM_READER, USER_READER, wait_card_state
 
 from hardware.simulator import load_profile, make_card
 from hardware.simulator.vpicc import VpiccClient
-
-ROOT = Path(__file__).resolve().parents[2]
-USER_READER = "Virtual PCD 00 00"
-PSAM_READER = "Virtual PCD 00 01"
-NO_PCSCD_HINT = (
-    "pcscd with the vsmartcard virtual reader is required for @pytest.mark.pcscd tests: run scripts/services.sh "
-    "(or scripts/test). Set OUTREACH_ALLOW_NO_PCSCD=1 to skip them instead."
-)
 
 
 def _pcsc_readers() -> list[str] | None:
@@ -63,27 +56,6 @@ def pcscd() -> list[str]:
             pytest.skip("pcscd/vpcd not available (OUTREACH_ALLOW_NO_PCSCD=1)")
         pytest.fail(f"{NO_PCSCD_HINT} Readers seen: {readers!r}", pytrace=False)
     return readers
-
-
-def wait_card_state(reader: str, present: bool, timeout: float = 8.0) -> None:
-    """Block until pcscd reports a card present/absent in ``reader``."""
-    from smartcard import scard as sc
-
-    hr, ctx = sc.SCardEstablishContext(sc.SCARD_SCOPE_USER)
-    assert hr == sc.SCARD_S_SUCCESS
-    try:
-        deadline = time.monotonic() + timeout
-        state = sc.SCARD_STATE_UNAWARE
-        while time.monotonic() < deadline:
-            hr, result = sc.SCardGetStatusChange(ctx, 200, [(reader, state)])
-            if hr == sc.SCARD_S_SUCCESS:
-                _name, event, _atr = result[0]
-                if bool(event & sc.SCARD_STATE_PRESENT) == present:
-                    return
-                state = event & ~sc.SCARD_STATE_CHANGED
-        raise AssertionError(f"{reader}: card {'present' if present else 'absent'} not seen in {timeout}s")
-    finally:
-        sc.SCardReleaseContext(ctx)
 
 
 class VirtualCards:

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PSAM_READER, ROOT, USER_READER
 from hw_expected import ERRORS, EXPECTED, WARNINGS
+from hw_support import PSAM_READER, ROOT, USER_READER
 
 from hardware import CardData, CardRemoved, ReaderRole, WatchCallbacks, open_reader
 from hardware.simulator import load_profile, make_card
@@ -219,7 +219,7 @@ def test_reader_and_watcher_survive_pcscd_restart(private_pcscd):
 def test_cli_simulate_serves_a_card_until_ctrl_c(pcscd, tmp_path):
     import signal
 
-    from conftest import wait_card_state
+    from hw_support import wait_card_state
 
     data = tmp_path / "person.json"
     data.write_text(json.dumps({"ef06": {"name": "黎明"}}), encoding="utf-8")
