@@ -7,6 +7,8 @@ MESSAGES: dict[str, str] = {
     "article": "Art. {n}",
     "button.ok": "OK",
     "palette.key": "Key",
+    "choice.yes": "yes",
+    "choice.no": "no",
     "choice.none": "(none)",
     # bindings
     "bind.back": "Back",
@@ -120,7 +122,7 @@ MESSAGES: dict[str, str] = {
     "person.no_card": "No card on record",
     "person.history": "History",
     "person.no_history": "Nothing on this laptop yet",
-    "person.masked": "(masked, press M to reveal)",
+    "person.masked": "(masked)",
     "person.revealed": "(revealed, logged)",
     "person.reveal_which": "Reveal which value? (this is logged)",
     "person.which_event": "Which service?",

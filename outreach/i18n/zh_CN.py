@@ -7,6 +7,8 @@ MESSAGES: dict[str, str] = {
     "article": "第{n}条",
     "button.ok": "知道了",
     "palette.key": "按键",
+    "choice.yes": "是",
+    "choice.no": "否",
     "choice.none": "（未选）",
     # bindings
     "bind.back": "返回",
@@ -120,7 +122,7 @@ MESSAGES: dict[str, str] = {
     "person.no_card": "尚无社保卡记录",
     "person.history": "办理记录",
     "person.no_history": "本机暂无记录",
-    "person.masked": "（已遮盖，按 M 查看）",
+    "person.masked": "（已遮盖）",
     "person.revealed": "（已显示，已记录）",
     "person.reveal_which": "查看哪一项？（查看会被记录）",
     "person.which_event": "办理哪项业务？",

@@ -150,7 +150,7 @@ class PeopleService:
             bank_activated=bool(get(card, "bank_activated", False)),
             expires_on=as_date(get(card, "expires_on")),
             provisional=not from_center,
-            source=(self._center_label() or "center") if from_center else None,
+            source=self._center_label() if from_center else None,
             synced_at=synced,
             temp_loss_period=get(card, "temp_loss_period"),
             reason=get(card, "reason"),

@@ -29,6 +29,8 @@ class OutreachApp(App[int]):
     TITLE = "海南社保卡上门服务"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     ENABLE_COMMAND_PALETTE = True
+    #: Screens get ``-narrow`` below 100 columns: the person page stacks its panels (usable at 80x24).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("ctrl+l", "lock", "bind.lock", id="lock", tooltip="tip.lock"),
         Binding("ctrl+q", "quit", "bind.quit", id="quit", priority=True),
@@ -198,7 +200,7 @@ class OutreachApp(App[int]):
         self.notify(t(message.key), severity=message.severity)  # type: ignore[arg-type]
 
     # --- language ------------------------------------------------------------------------------
-    def change_language(self, lang: str) -> None:
+    async def change_language(self, lang: str) -> None:
         """Switch language: rebuild the screens in the new language (home again)."""
         set_language(lang)
         translate_bindings(self)
@@ -207,8 +209,8 @@ class OutreachApp(App[int]):
         from outreach.ui.screens.home import HomeScreen
 
         while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.switch_screen(HomeScreen())
+            await self.pop_screen()
+        await self.switch_screen(HomeScreen())
 
     async def action_quit(self) -> None:
         self.cancel_sync()

@@ -1,7 +1,8 @@
 """Messages the app's workers and widgets send upward. Small documented dataclasses, nothing else.
 
 Workers run in threads and never touch widgets: they ``post_message`` one of these (thread-safe) and a
-handler on the event loop updates the screen.
+handler on the event loop updates the screen. Messages the app hands on to the current screen
+(reader, sync) do not bubble, so they never come back up to the app.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from textual.message import Message
 
 from outreach.services.views import (
     HomeSummary,
+    OpIssue,
     PersonHit,
     PersonPage,
     ReaderView,
@@ -41,7 +43,7 @@ class ReaderPoke(Message):
 
 
 @dataclass
-class ReaderChanged(Message):
+class ReaderChanged(Message, bubble=False):
     """What is in the card reader now."""
 
     view: ReaderView
@@ -78,17 +80,24 @@ class FormSaved(Message):
 
 
 @dataclass
-class SyncStepped(Message):
+class SyncStepped(Message, bubble=False):
     """Progress of the running sync."""
 
     progress: SyncProgress
 
 
 @dataclass
-class SyncFinished(Message):
+class SyncFinished(Message, bubble=False):
     """The sync ended (done, cancelled or failed: see the summary)."""
 
     summary: SyncSummary
+
+
+@dataclass
+class IssuesLoaded(Message):
+    """Rejected and conflicting operations, freshly read (no sync ran)."""
+
+    issues: list[OpIssue]
 
 
 @dataclass

@@ -5,6 +5,8 @@ Imported as ``services.outreach_support`` (``tests/`` is on ``sys.path`` through
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -107,19 +109,45 @@ def seed_center_people(vault: Any) -> dict[str, str]:
     return ids
 
 
-def make_context(tmp_path: Path, *, create: bool = True, seed: bool = True, lang: str = "zh_CN",
-                 reader_factory: Any = None, sync_factory: Any = None) -> AppContext:
-    """A context over a fresh encrypted vault in ``tmp_path`` (created and seeded, then closed)."""
+_TEMPLATES: dict[bool, Path] = {}
+
+
+def _template(seed: bool) -> Path:
+    """One created (and seeded) vault per test session; each test gets its own copy of the file."""
     from storage import Vault
 
-    path = tmp_path / "vault.db"
-    if create:
+    if seed not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="outreach-test-vault-"))
+        path = folder / "vault.db"
         vault = Vault.create(path, PASSPHRASE, worker_id="w-test")
         try:
             if seed:
                 seed_center_people(vault)
         finally:
             vault.close()
+        _TEMPLATES[seed] = path
+    return _TEMPLATES[seed]
+
+
+def make_context(tmp_path: Path, *, create: bool = True, seed: bool = True, lang: str = "zh_CN",
+                 reader_factory: Any = None, sync_factory: Any = None, template: bool = True) -> AppContext:
+    """A context over a fresh encrypted vault file in ``tmp_path`` (a copy of the session's template, or
+    with ``template=False`` created right here, e.g. under a frozen storage clock)."""
+    path = tmp_path / "vault.db"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    if create and not template:
+        from storage import Vault
+
+        vault = Vault.create(path, PASSPHRASE, worker_id="w-test")
+        try:
+            if seed:
+                seed_center_people(vault)
+        finally:
+            vault.close()
+    elif create:
+        template = _template(seed)
+        for source in template.parent.glob(template.name + "*"):  # the file, and its attempts counter
+            shutil.copyfile(source, path.with_name(path.name + source.name[len(template.name):]))
     settings = Settings(vault_path=path, language=lang, center_url=None, idle_lock_minutes=5)
     return AppContext(settings, clock=FrozenClock(NOW), reader_factory=reader_factory, sync_factory=sync_factory,
                       settings_path=tmp_path / "settings.json")

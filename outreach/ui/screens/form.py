@@ -31,7 +31,7 @@ class FormScreen(BaseScreen):
     ]
 
     def __init__(self, kind: str, person_id: str | None, values: dict[str, Any] | None = None) -> None:
-        super().__init__(id="form", classes=kind.replace(".", "-"))
+        super().__init__(classes=kind.replace(".", "-"))
         self.kind = kind
         self.spec = SPECS[kind]
         self.person_id = person_id
@@ -57,7 +57,7 @@ class FormScreen(BaseScreen):
     def on_mount(self) -> None:
         if self.person_id and self.kind in ("card.apply", "person.update") and not self._values:
             self.prefill()
-        self.query(FormField).first().query("Input, Select, Checkbox, SelectionList").first().focus()
+        self.query(FormField).first().query("Input, Select, SelectionList").first().focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-prefill")
     def prefill(self) -> None:
@@ -68,11 +68,7 @@ class FormScreen(BaseScreen):
     def _fill(self, values: dict[str, Any]) -> None:
         for field in self.query(FormField):
             if field.spec.name in values and values[field.spec.name] not in (None, ""):
-                control = field.query_one(f"#in-{field.spec.name}")
-                try:
-                    control.value = values[field.spec.name]  # type: ignore[attr-defined]
-                except Exception:
-                    continue
+                field.set_value(values[field.spec.name])
 
     def values(self) -> dict[str, Any]:
         return {f.spec.name: f.value for f in self.query(FormField)}

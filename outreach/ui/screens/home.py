@@ -25,7 +25,7 @@ class HomeScreen(BaseScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="home")
+        super().__init__()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)

@@ -20,7 +20,7 @@ class LockScreen(BaseModal[None]):
     """Opaque, full screen. Dismissed only by the right passphrase."""
 
     def __init__(self) -> None:
-        super().__init__(id="lock")
+        super().__init__()
         self._wait_left = 0
 
     def compose(self) -> ComposeResult:

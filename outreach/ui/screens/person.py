@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Label
 
 from outreach.i18n import t
@@ -28,7 +28,7 @@ class PersonScreen(BaseScreen):
     ]
 
     def __init__(self, person_id: str) -> None:
-        super().__init__(id="person")
+        super().__init__()
         self.person_id = person_id
         self.page = None
 
@@ -36,10 +36,10 @@ class PersonScreen(BaseScreen):
         yield Header(show_clock=False)
         yield Label("", id="person-name")
         with VerticalScroll(id="person-body"), Horizontal(id="person-top"):
-            yield PersonFields(id="person-fields", classes="panel")
-            with VerticalScroll(id="person-side"):
+            with Vertical(id="person-side"):
                 yield CardPanel(id="card-panel", classes="panel")
                 yield History(id="history", classes="panel")
+            yield PersonFields(id="person-fields", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -56,7 +56,7 @@ class PersonScreen(BaseScreen):
     def load(self) -> None:
         self.post_message(PersonLoaded(self.outreach.ctx.people.page(self.person_id)))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="person")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="person-reveal")
     def reveal(self, field: str) -> None:
         people = self.outreach.ctx.people
         people.reveal(self.person_id, field, screen="person")

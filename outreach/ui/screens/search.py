@@ -22,7 +22,7 @@ class SearchScreen(BaseScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="search")
+        super().__init__()
         self._ids: list[str] = []
 
     def compose(self) -> ComposeResult:

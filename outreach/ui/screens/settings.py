@@ -21,7 +21,7 @@ class SettingsScreen(BaseScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="settings")
+        super().__init__()
 
     def compose(self) -> ComposeResult:
         s = self.outreach.ctx.settings
@@ -51,7 +51,7 @@ class SettingsScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#language", Select).focus()
 
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
         errors = self.query_one("#form-errors", Static)
         try:
             minutes = int(self.query_one("#idle", Input).value or "0")
@@ -73,7 +73,7 @@ class SettingsScreen(BaseScreen):
         self.outreach.apply_theme(theme)
         self.notify(t("settings.saved"))
         if lang != old_lang:
-            self.outreach.change_language(lang)
+            await self.outreach.change_language(lang)
         else:
             self.app.pop_screen()
 

@@ -11,12 +11,8 @@ from textual.widgets import Footer, Header, Label, ProgressBar, Static
 from outreach.i18n import t
 from outreach.services.views import OpIssue, SyncSummary
 from outreach.ui.base import BaseScreen
-from outreach.ui.messages import SyncFinished, SyncStepped
+from outreach.ui.messages import IssuesLoaded, SyncFinished, SyncStepped
 from outreach.ui.widgets.sync.issues import IssueTable
-
-
-class IssuesLoaded(SyncFinished):
-    """Issues read when the screen opens (no sync ran)."""
 
 
 class SyncScreen(BaseScreen):
@@ -28,7 +24,7 @@ class SyncScreen(BaseScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="sync")
+        super().__init__()
         self.issues: list[OpIssue] = []
         self.summary: SyncSummary | None = None
 
@@ -49,7 +45,7 @@ class SyncScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-issues")
     def load_issues(self) -> None:
-        self.post_message(IssuesLoaded(SyncSummary(issues=self.outreach.ctx.sync.issues())))
+        self.post_message(IssuesLoaded(self.outreach.ctx.sync.issues()))
 
     def _status(self, text: str) -> None:
         self.query_one("#sync-status", Static).update(text)
@@ -74,13 +70,16 @@ class SyncScreen(BaseScreen):
         bar.update(total=max(p.total, 1), progress=p.done)
         self._status(t(f"sync.stage.{p.stage}", done=p.done, total=p.total))
 
+    @on(IssuesLoaded)
+    def _issues(self, message: IssuesLoaded) -> None:
+        self.issues = list(message.issues)
+        self.query_one(IssueTable).show(self.issues)
+
     @on(SyncFinished)
     def _finished(self, message: SyncFinished) -> None:
         s = message.summary
         self.issues = list(s.issues)
         self.query_one(IssueTable).show(self.issues)
-        if isinstance(message, IssuesLoaded):
-            return
         self.summary = s
         bar = self.query_one(ProgressBar)
         bar.update(total=1, progress=1 if not s.cancelled and not s.error_key else 0)
@@ -120,7 +119,7 @@ class SyncScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-resolve")
     def resolve(self, issue: OpIssue, choice: str) -> None:
         self.outreach.ctx.sync.resolve(issue, choice)
-        self.post_message(IssuesLoaded(SyncSummary(issues=self.outreach.ctx.sync.issues())))
+        self.post_message(IssuesLoaded(self.outreach.ctx.sync.issues()))
 
     def action_back(self) -> None:
         self.app.pop_screen()

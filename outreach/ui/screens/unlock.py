@@ -22,7 +22,7 @@ class UnlockScreen(BaseScreen):
     """Open or create the encrypted vault."""
 
     def __init__(self) -> None:
-        super().__init__(id="unlock")
+        super().__init__()
         self._creating = False
         self._wait_left = 0
 

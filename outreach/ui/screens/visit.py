@@ -22,7 +22,7 @@ class VisitScreen(BaseScreen):
     ]
 
     def __init__(self, person_id: str) -> None:
-        super().__init__(id="visit")
+        super().__init__()
         self.person_id = person_id
 
     def compose(self) -> ComposeResult:

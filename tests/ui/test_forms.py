@@ -1,0 +1,144 @@
+"""Each form through the UI: valid entries saved as operations; bad input refused inline, naming the
+article; a refused event explained in a dialog; nothing saved."""
+
+from __future__ import annotations
+
+import pytest
+from services.outreach_support import application_values, card_dump, count_ops, set_cards
+from textual.widgets import Input
+from ui.conftest import screen_text, settle, unlock
+
+from outreach.i18n import CATALOGUES
+from outreach.ui.dialogs.message import MessageDialog
+from outreach.ui.screens.form import FormScreen
+from outreach.ui.screens.person import PersonScreen
+from outreach.ui.screens.visit import VisitScreen
+from outreach.ui.widgets.forms.form_field import FormField
+
+pytestmark = pytest.mark.anyio
+ZH = CATALOGUES["zh_CN"]
+AGENT = {"agent_name": "符海", "agent_doc_number": "460106198001010039", "agent_relationship": "儿子"}
+FORMS = [
+    ("card.deliver", "ready", {"method": "home_delivery"}),
+    ("card.bank_activate", "active", {}),
+    ("card.loss_temporary", "active", {"period": "long"}),
+    ("card.loss_formal", "active", {}),
+    ("card.unlock", "temp_lost", {}),
+    ("card.replace", "lost", {}),
+    ("card.exchange", "active", {"reason": "2"}),
+    ("card.reissue", "active", {"changed": ["name"]}),
+    ("card.cancel", "active", {"deceased_on": "2026-11-20", "proof": "pledge", **AGENT}),
+    ("person.update", None, {"mobile": "13800001111"}),
+]
+
+
+def fill(screen, values):
+    for field in screen.query(FormField):
+        if field.spec.name in values:
+            field.set_value(values[field.spec.name])
+
+
+async def open_form(app, pilot, kind, person_id):
+    app.push_screen(FormScreen(kind, person_id))
+    await settle(pilot)
+    assert isinstance(app.screen, FormScreen)
+
+
+@pytest.mark.parametrize(("kind", "status", "values"), FORMS, ids=[f[0] for f in FORMS])
+async def test_a_valid_form_is_saved(make_app, kind, status, values):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("符亚明")[0].person_id
+        if status:
+            extra = {"bank_activated": False} if kind == "card.bank_activate" else {}
+            set_cards(app.ctx.session.vault, pid, [card_dump(pid, status, "H46010002", **extra)], version=4)
+        app.open_person(pid)
+        await settle(pilot)
+        before = count_ops(app.ctx)
+        await open_form(app, pilot, kind, pid)
+        fill(app.screen, values)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog), screen_text(app)
+        assert ZH["saved.title"] in screen_text(app)
+        assert count_ops(app.ctx) == before + 1
+        assert list(app.ctx.session.vault.operations())[-1].kind == kind
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+
+
+async def test_new_application_with_fee_and_then_its_person(make_app, tmp_path):
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        fill(app.screen, application_values(photo_path=str(photo)))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        text = screen_text(app)
+        assert ZH["saved.title"] in text
+        assert ZH["fee.label"] in text
+        assert ZH["fee.free"] in text
+        assert count_ops(app.ctx, "card.apply") == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert ZH["card.origin_provisional"] in screen_text(app)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_bad_input_is_shown_inline_with_the_article(make_app, lang):
+    app = make_app(lang=lang)
+    cat = CATALOGUES[lang]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await open_form(app, pilot, "card.apply", None)
+        fill(app.screen, application_values(name="", birth_date="1942-02-30"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        errors = {f.spec.name for f in app.screen.query(FormField) if f.has_class("invalid")}
+        assert {"name", "birth_date"} <= errors
+        name_error = str(app.screen.query_one("#field-name .form-error").render())
+        assert cat["form.err.required"] in name_error
+        assert cat["article"].format(n="10") in name_error
+        assert count_ops(app.ctx) == 0
+
+
+async def test_a_refused_event_explains_why_and_saves_nothing(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("王秀英")[0].person_id
+        before = count_ops(app.ctx)
+        await open_form(app, pilot, "card.unlock", pid)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        text = screen_text(app)
+        assert ZH["refusal.title"] in text
+        assert ZH["refusal.nothing_saved"] in text
+        assert count_ops(app.ctx) == before
+
+
+async def test_visit_log(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("王秀英")[0].person_id
+        app.open_person(pid)
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitScreen)
+        app.screen.query_one("#present", Input).value = "本人, 女儿"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        [op] = [o for o in app.ctx.session.vault.operations() if o.kind == "visit.log"]
+        assert op.payload["visit"]["present"] == ["本人", "女儿"]
