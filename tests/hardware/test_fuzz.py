@@ -187,3 +187,29 @@ class _SimPsamTransport(Transport):
 
     def close(self) -> None:
         pass
+
+
+@FUZZ
+@given(
+    profile=st.sampled_from(["v2", "v3", "v3_t0", "bank_only", "locked", "psam"]),
+    apdus=st.lists(
+        st.one_of(
+            st.binary(max_size=40),
+            st.builds(
+                lambda cla, ins, p1, p2, body, le: bytes([cla, ins, p1, p2]) + body + le,
+                st.sampled_from([0x00, 0x80, 0x84, 0xBF, 0xA0]),
+                st.sampled_from([0xA4, 0xB2, 0xB0, 0x84, 0x88, 0x82, 0x20, 0xC0, 0xA8, 0xDE, 0xFA, 0xCA]),
+                st.integers(0, 255),
+                st.integers(0, 255),
+                st.binary(max_size=34).map(lambda b: bytes([len(b)]) + b if b else b""),
+                st.sampled_from([b"", b"\x00", b"\x08", b"\x12"]),
+            ),
+        ),
+        max_size=20,
+    ),
+)
+def test_simulated_cards_answer_any_apdu_with_a_status_word(profile, apdus):
+    card = make_card(load_profile(profile))
+    for apdu in apdus:
+        out = card.process(apdu)
+        assert len(out) >= 2
