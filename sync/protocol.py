@@ -108,6 +108,9 @@ class TheirOp(_Model):
 
 
 class OpResult(_Model):
+    """The center's answer for one operation. Sent again, a rejected or conflicting operation gets the same
+    answer again (never ``duplicate``), so a lost answer cannot hide it; ``duplicate`` means it was applied."""
+
     op_id: str
     status: PushStatus
     code: str | None = None

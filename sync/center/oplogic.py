@@ -72,14 +72,27 @@ def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
             for r in rows]
 
 
+def _repeat(tx: Tx, op: Operation, row: tuple[Any, ...]) -> OpResult:
+    """The answer to an operation seen before. A rejection or conflict is answered again as such (the first
+    answer may have been lost on the way), so that it always reaches a person; anything else is a duplicate."""
+    _, status, code, zh, en, version = row
+    if status not in ("rejected", "applied_with_conflict"):
+        return OpResult(op_id=op.op_id, status="duplicate", code=status)
+    current, _, _, cards = _subject(tx, op.subject)
+    theirs = _theirs(tx, op.subject, op.base_version) if status == "applied_with_conflict" else []
+    return OpResult(op_id=op.op_id, status=status, code=code, message_zh=zh, message_en=en,
+                    center_state=cards, base_version=op.base_version, center_version=current, theirs=theirs)
+
+
 def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.datetime) -> OpResult:
     """Check, decide and record one device operation."""
     tx.lock("device:" + device.device_id)
-    known = tx.q("SELECT hash, status, code FROM operations WHERE op_id = ?", (op.op_id,))
+    known = tx.q("SELECT hash, status, code, message_zh, message_en, subject_version FROM operations "
+                 "WHERE op_id = ?", (op.op_id,))
     if known:
         if known[0][0] != op.hash:
             return _reject(op.op_id, "op_id_reused", "操作编号已被另一操作使用", "op_id already used by another operation")
-        return OpResult(op_id=op.op_id, status="duplicate", code=known[0][1])
+        return _repeat(tx, op, known[0])
     if op.device_id != device.device_id or op.worker_id != device.worker_id:
         return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
                        "only your own operations from this device may be pushed")
@@ -122,9 +135,10 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
                            "status": result.status, "code": result.code, "subject_version": new_version})
     resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
     tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
-         "subject_version, resolves, received_at, log_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "message_zh, message_en, subject_version, resolves, received_at, log_index) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash,
-          op.model_dump_json(), result.status, result.code, new_version,
+          op.model_dump_json(), result.status, result.code, result.message_zh, result.message_en, new_version,
           str(resolves) if resolves is not None else None, _iso(now), idx))
     tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
     tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit

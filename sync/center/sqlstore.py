@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS nonces (device_id TEXT NOT NULL, nonce TEXT NOT NULL,
   PRIMARY KEY (device_id, nonce));
 CREATE TABLE IF NOT EXISTS operations (op_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, seq BIGINT,
   worker_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, hlc TEXT NOT NULL, hash TEXT NOT NULL,
-  body TEXT NOT NULL, status TEXT NOT NULL, code TEXT, subject_version BIGINT, resolves TEXT,
+  body TEXT NOT NULL, status TEXT NOT NULL, code TEXT, message_zh TEXT, message_en TEXT, subject_version BIGINT,
+  resolves TEXT,
   received_at TEXT NOT NULL, log_index BIGINT NOT NULL UNIQUE, UNIQUE (device_id, seq));
 CREATE INDEX IF NOT EXISTS operations_subject ON operations (subject, subject_version);
 CREATE TABLE IF NOT EXISTS subjects (subject TEXT PRIMARY KEY, version BIGINT NOT NULL, area_code TEXT,

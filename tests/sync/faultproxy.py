@@ -36,25 +36,40 @@ async def _read_http_message(reader: asyncio.StreamReader) -> bytes:
 
 
 class _Pipe:
-    """One direction of a link: serialisation at ``rate`` plus one-way delay ``rtt/2``."""
+    """One direction of a link: serialisation at ``rate`` plus one-way delay ``rtt/2``, pipelined (bytes in
+    flight do not wait for each other's latency, as on a real link)."""
 
     def __init__(self, writer: asyncio.StreamWriter, faults: Faults, proxy: FaultProxy, up: bool) -> None:
         self.writer, self.faults, self.proxy, self.up = writer, faults, proxy, up
         self.tx_end = 0.0
+        self.queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+        self.task = asyncio.ensure_future(self._deliver())
 
     async def send(self, data: bytes) -> None:
         f = self.faults
         now = time.monotonic()
-        if f.rate_bps:
-            self.tx_end = max(now, self.tx_end) + len(data) * 8 / f.rate_bps
-        else:
-            self.tx_end = now
-        wait = self.tx_end + f.rtt / 2 - now
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self.writer.write(data)
-        await self.writer.drain()
-        self.proxy.count(self.up, len(data))
+        self.tx_end = max(now, self.tx_end) + (len(data) * 8 / f.rate_bps if f.rate_bps else 0.0)
+        await self.queue.put((self.tx_end + f.rtt / 2, data))
+        # back-pressure: do not read further ahead than what the link has serialised
+        if self.tx_end - now > 0.05:
+            await asyncio.sleep(self.tx_end - now - 0.05)
+
+    async def _deliver(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                return
+            at, data = item
+            wait = at - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.writer.write(data)
+            await self.writer.drain()
+            self.proxy.count(self.up, len(data))
+
+    async def flush(self) -> None:
+        await self.queue.put(None)
+        await self.task
 
 
 class FaultProxy:
@@ -178,16 +193,19 @@ class FaultProxy:
         down_left = -offset if offset < 0 else None
 
         async def pump(reader: asyncio.StreamReader, pipe: _Pipe, left: int | None) -> None:
-            while True:
-                data = await reader.read(16384)
-                if not data:
-                    break
-                if left is not None:
-                    if len(data) >= left:
-                        await pipe.send(data[:left])
-                        raise ConnectionResetError("injected cut")
-                    left -= len(data)
-                await pipe.send(data)
+            try:
+                while True:
+                    data = await reader.read(16384)
+                    if not data:
+                        break
+                    if left is not None:
+                        if len(data) >= left:
+                            await pipe.send(data[:left])
+                            raise ConnectionResetError("injected cut")
+                        left -= len(data)
+                    await pipe.send(data)
+            finally:
+                await pipe.flush()
 
         up = asyncio.ensure_future(pump(creader, _Pipe(swriter, self.faults, self, True), up_left))
         down = asyncio.ensure_future(pump(sreader, _Pipe(cwriter, self.faults, self, False), down_left))
