@@ -141,19 +141,20 @@ class Channel:
         """
         if len(apdu) < 4:
             raise ValueError("APDU too short")
+        data, sw = self._send(apdu)
+        if (sw >> 8) not in (0x61, 0x6C):  # fast path: a final answer at once
+            return Response(data, sw)
         acc = b""
         current = apdu
         for _ in range(self.MAX_ROUNDS):
-            data, sw = self._send(current)
-            sw1, sw2 = sw >> 8, sw & 0xFF
-            if sw1 == 0x61:
+            if sw >> 8 == 0x61:
                 acc += data
-                current = bytes([self.cla, 0xC0, 0x00, 0x00, sw2])
-                continue
-            if sw1 == 0x6C:
-                current = _with_le(current, sw2)
-                continue
-            return Response(acc + data, sw)
+                current = bytes([self.cla, 0xC0, 0x00, 0x00, sw & 0xFF])
+            else:
+                current = _with_le(current, sw & 0xFF)
+            data, sw = self._send(current)
+            if (sw >> 8) not in (0x61, 0x6C):
+                return Response(acc + data, sw)
         raise UnreadableData("card keeps answering with procedure bytes")
 
     def transmit_ok(self, apdu: bytes, *, what: str) -> bytes:

@@ -220,17 +220,15 @@ def card_number_ok(number: str) -> bool:
         return False
 
 
+_LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def luhn_ok(pan: str) -> bool:
     """Luhn (ISO/IEC 7812) check of a bank card number."""
     if not pan.isdigit() or len(pan) < 12:
         return False
-    total = 0
-    for i, ch in enumerate(reversed(pan)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+    digits = [ord(c) - 48 for c in reversed(pan)]
+    return (sum(digits[0::2]) + sum(_LUHN_DOUBLE[d] for d in digits[1::2])) % 10 == 0
 
 
 _PROVINCES = {

@@ -54,7 +54,7 @@ def read_record(ch: Channel, sfi: int, tag: int, length: int) -> bytes | None:
         CardLocked: 6A81/9303/6983.
         UnreadableData: other SWs or a malformed record.
     """
-    resp = ch.transmit(build_apdu(0x00, 0xB2, tag, sfi << 3, le=length + 2))
+    resp = ch.transmit(bytes((0x00, 0xB2, tag, sfi << 3, length + 2)))
     if resp.sw == 0x6A83:
         return None
     if resp.sw in LOCKED_SWS:
