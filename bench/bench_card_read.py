@@ -161,6 +161,10 @@ def main() -> int:
     parser.add_argument("--cases", nargs="*", default=["v2", "v3"])
     args = parser.parse_args()
     PcscTransport.transmit_raw = _counting(PcscTransport.transmit_raw)  # type: ignore[method-assign]
+    import fcntl
+
+    lock = open("/tmp/outreach-vpcd-slots.lock", "a")  # noqa: SIM115 - held for the whole run
+    fcntl.flock(lock, fcntl.LOCK_EX)  # the vpcd slots are machine-wide: wait for test runs to finish
     report = {
         "rounds": args.rounds,
         "machine": {"python": platform.python_version(), "platform": platform.platform()},

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hw_support import NO_PCSCD_HINT, PSAM_READER, USER_READER, wait_card_state
+from hw_support import NO_PCSCD_HINT, PSAM_READER, USER_READER, vpcd_slots, wait_card_state
 
 from hardware.simulator import load_profile, make_card
 from hardware.simulator.vpicc import VpiccClient
@@ -85,7 +85,14 @@ class VirtualCards:
 
 
 @pytest.fixture
-def vcards(pcscd: list[str]) -> Iterator[VirtualCards]:
+def slots(pcscd: list[str]) -> Iterator[None]:
+    """Exclusive use of the vpcd slots for one test (machine-wide lock)."""
+    with vpcd_slots():
+        yield
+
+
+@pytest.fixture
+def vcards(slots: None) -> Iterator[VirtualCards]:
     cards = VirtualCards()
     try:
         yield cards

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,3 +36,18 @@ def wait_card_state(reader: str, present: bool, timeout: float = 8.0) -> None:
         raise AssertionError(f"{reader}: card {'present' if present else 'absent'} not seen in {timeout}s")
     finally:
         sc.SCardReleaseContext(ctx)
+
+
+#: The vpcd slots are machine-wide: concurrent test runs (other engineers, xdist) take turns.
+SLOT_LOCK = Path("/tmp/outreach-vpcd-slots.lock")
+
+
+@contextlib.contextmanager
+def vpcd_slots() -> Iterator[None]:
+    """Hold the machine-wide lock on the vpcd slots."""
+    with SLOT_LOCK.open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

@@ -216,7 +216,7 @@ def test_reader_and_watcher_survive_pcscd_restart(private_pcscd):
         probe.stdout.close()
 
 
-def test_cli_simulate_serves_a_card_until_ctrl_c(pcscd, tmp_path):
+def test_cli_simulate_serves_a_card_until_ctrl_c(slots, tmp_path):
     import signal
 
     from hw_support import wait_card_state
