@@ -29,72 +29,57 @@ def prefix_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix + "\U0010ffff"
 
 
-def _ids(conn: Connection, sql: str, args: tuple[Any, ...]) -> list[str]:
-    return [str(r[0]) for r in conn.execute(sql, args).fetchall()]
+_P = "SELECT person_id, data FROM people WHERE "
+_C = "SELECT DISTINCT p.person_id, p.data FROM cards c JOIN people p ON p.person_id = c.person_id WHERE "
 
 
-def find_people_ids(conn: Connection, text: str, limit: int = 50) -> list[str]:
-    """Person ids matching ``text`` (see module docstring), best matches first, without duplicates."""
-    raw = "".join(text.split())
-    if not raw or limit <= 0:
-        return []
+def _plan(raw: str) -> list[tuple[str, tuple[Any, ...], bool]]:
+    """(sql, args, exact) per branch that applies to the search text; exact hits end the search."""
     upper = raw.upper()
-    found: list[str] = []
-    queries: list[tuple[str, tuple[Any, ...]]] = []
+    plan: list[tuple[str, tuple[Any, ...], bool]] = []
     if _DIGITS.match(upper):
         if len(upper) >= 15:
-            queries.append(("SELECT person_id FROM people WHERE id_number = ? LIMIT ?", (upper,)))
+            plan.append((_P + "id_number = ? LIMIT ?", (upper,), True))
         if len(upper) == 11:
-            queries.append(("SELECT person_id FROM people WHERE mobile = ? LIMIT ?", (upper,)))
+            plan.append((_P + "mobile = ? LIMIT ?", (upper,), True))
         if len(upper) >= 4:
             lo, hi = prefix_range(upper[::-1])
-            queries.append(("SELECT person_id FROM people WHERE id_rev >= ? AND id_rev < ? LIMIT ?", (lo, hi)))
-            queries.append(
-                ("SELECT person_id FROM people WHERE mobile_rev >= ? AND mobile_rev < ? LIMIT ?", (lo, hi))
-            )
+            plan.append((_P + "id_rev >= ? AND id_rev < ? LIMIT ?", (lo, hi), False))
+            plan.append((_P + "mobile_rev >= ? AND mobile_rev < ? LIMIT ?", (lo, hi), False))
     if _CARD.match(upper):
         if len(upper) == 9:
-            queries.append(("SELECT DISTINCT person_id FROM cards WHERE card_number = ? LIMIT ?", (upper,)))
+            plan.append((_C + "c.card_number = ? LIMIT ?", (upper,), True))
         else:
             lo, hi = prefix_range(upper)
-            queries.append(
-                (
-                    "SELECT DISTINCT person_id FROM cards WHERE card_number >= ? AND card_number < ? LIMIT ?",
-                    (lo, hi),
-                )
-            )
+            plan.append((_C + "c.card_number >= ? AND c.card_number < ? LIMIT ?", (lo, hi), False))
     lower = raw.lower()
     if _LETTERS.match(lower):
         lo, hi = prefix_range(lower)
-        queries.append(
-            ("SELECT person_id FROM people WHERE initials >= ? AND initials < ? ORDER BY initials LIMIT ?", (lo, hi))
-        )
+        plan.append((_P + "initials >= ? AND initials < ? ORDER BY initials LIMIT ?", (lo, hi), False))
     if not raw.isascii():
         lo, hi = prefix_range(raw)
-        queries.append(("SELECT person_id FROM people WHERE name >= ? AND name < ? ORDER BY name LIMIT ?", (lo, hi)))
-    seen: set[str] = set()
-    for sql, args in queries:
-        for pid in _ids(conn, sql, (*args, limit)):
-            if pid not in seen:
-                seen.add(pid)
-                found.append(pid)
-        if len(found) >= limit:
+        plan.append((_P + "name >= ? AND name < ? ORDER BY name LIMIT ?", (lo, hi), False))
+    return plan
+
+
+def find_people(conn: Connection, text: str, limit: int = 50) -> list[Person]:
+    """People matching ``text`` (see module docstring), exact identity/mobile/card hits first, no duplicates."""
+    raw = "".join(text.split())
+    if not raw or limit <= 0:
+        return []
+    found: dict[str, str] = {}
+    for sql, args, exact in _plan(raw):
+        rows = conn.execute(sql, (*args, limit)).fetchall()
+        for pid, data in rows:
+            found.setdefault(str(pid), str(data))
+        if len(found) >= limit or (exact and rows):
             break
-    return found[:limit]
+    return [Person.model_validate_json(data) for data in list(found.values())[:limit]]
 
 
 def get_person(conn: Connection, person_id: str) -> Person | None:
     row = conn.execute("SELECT data FROM people WHERE person_id = ?", (person_id,)).fetchone()
     return Person.model_validate_json(row[0]) if row else None
-
-
-def get_people(conn: Connection, person_ids: list[str]) -> list[Person]:
-    out: list[Person] = []
-    for pid in person_ids:
-        person = get_person(conn, pid)
-        if person is not None:
-            out.append(person)
-    return out
 
 
 def person_cards(conn: Connection, person_id: str) -> PersonCards | None:

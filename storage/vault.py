@@ -353,8 +353,7 @@ class Vault:
     # ------------------------------------------------------------------ queries
     def find_people(self, text: str, limit: int = 50) -> list[Person]:
         with self._mutex:
-            conn = self._db()
-            return queries.get_people(conn, queries.find_people_ids(conn, text, limit))
+            return queries.find_people(self._db(), text, limit)
 
     def get_person(self, person_id: str) -> Person | None:
         with self._mutex:
