@@ -151,9 +151,8 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
                 for i in range(0, len(ops), batch):
                     req = P.PushRequest(protocol_version=P.PROTOCOL_VERSION, device_id=dev, operations=ops[i:i + batch])
                     resp = client.call("/v1/push", req, P.PushResponse, key.sign, dev)
-                    bad = [r for r in resp.results if r.status != "applied"]
-                    if bad:
-                        errors.append(f"{dev}: {bad[0].status} {bad[0].code}")
+                    if resp.statuses != "a" * len(req.operations):
+                        errors.append(f"{dev}: {resp.statuses[:20]} {[r.code for r in resp.results][:3]}")
             except Exception as exc:  # report, do not hide
                 errors.append(f"{dev}: {type(exc).__name__}: {exc}")
             finally:

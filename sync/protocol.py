@@ -122,10 +122,42 @@ class OpResult(_Model):
     theirs: list[TheirOp] = Field(default_factory=list, description="operations applied since base_version")
 
 
+STATUS_LETTERS: dict[str, str] = {"applied": "a", "applied_with_conflict": "c", "duplicate": "d", "rejected": "r"}
+_LETTER_STATUS = {v: k for k, v in STATUS_LETTERS.items()}
+
+
 class PushResponse(_Model):
+    """One answer per pushed operation, compactly: ``statuses`` has one letter per operation in request order
+    (a applied, c applied_with_conflict, d duplicate, r rejected); ``results`` holds the full answers of the
+    c and r ones, in the same order. On a slow link this keeps the answer to a few bytes per operation."""
+
     protocol_version: int
-    results: list[OpResult]
+    statuses: str = Field(pattern=r"^[acdr]*$")
+    results: list[OpResult] = Field(default_factory=list)
     log: LogProof
+
+    @classmethod
+    def build(cls, results: list[OpResult], log: LogProof) -> PushResponse:
+        return cls(protocol_version=PROTOCOL_VERSION, statuses="".join(STATUS_LETTERS[r.status] for r in results),
+                   results=[r for r in results if r.status in ("applied_with_conflict", "rejected")], log=log)
+
+    def expand(self, op_ids: list[str]) -> list[OpResult]:
+        """The full answers for the pushed ``op_ids``. Raises ValueError when they do not match the request."""
+        if len(op_ids) != len(self.statuses):
+            raise ValueError("answer count")
+        details = iter(self.results)
+        out: list[OpResult] = []
+        for op_id, letter in zip(op_ids, self.statuses, strict=True):
+            if letter in "cr":
+                r = next(details, None)
+                if r is None or r.op_id != op_id or STATUS_LETTERS[r.status] != letter:
+                    raise ValueError("answer details")
+                out.append(r)
+            else:
+                out.append(OpResult(op_id=op_id, status=_LETTER_STATUS[letter]))  # type: ignore[arg-type]
+        if next(details, None) is not None:
+            raise ValueError("extra answers")
+        return out
 
 
 class PullRequest(_Model):

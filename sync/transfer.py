@@ -99,9 +99,10 @@ def import_file(store: Store, data: bytes, today: dt.date, now: dt.datetime) -> 
     if req.device_id != device.device_id:
         raise TransferFileInvalid("device")
     results = store.push(device, list(req.operations), today, now)
-    resp = P.PushResponse(protocol_version=P.PROTOCOL_VERSION, results=results, log=store.log_proof(req.known_tree_size))
+    resp = P.PushResponse.build(results, store.log_proof(req.known_tree_size))
     reply: dict[str, Any] = {"format": REPLY_FORMAT, "device_id": device.device_id,
-                             "file_sha256": hashlib.sha256(data).hexdigest(), "response": resp.model_dump(mode="json")}
+                             "file_sha256": hashlib.sha256(data).hexdigest(),
+                             "op_ids": [op.op_id for op in req.operations], "response": resp.model_dump(mode="json")}
     reply["signature"] = Ed25519PrivateKey.from_private_bytes(keys.sign_private).sign(canonical_json(reply)).hex()
     return json.dumps(reply).encode()
 
@@ -121,7 +122,8 @@ def import_reply(vault: trust.VaultLike, data: bytes) -> SyncSummary:
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(key)).verify(bytes.fromhex(sig), canonical_json(doc))
         resp = P.PushResponse.model_validate(doc["response"])
-    except (InvalidSignature, ValueError, KeyError, ValidationError):
+        results = resp.expand([str(i) for i in doc["op_ids"]])
+    except (InvalidSignature, ValueError, KeyError, TypeError, ValidationError):
         raise TransferFileInvalid("signature or content") from None
     if doc.get("device_id") != vault.device_id:
         raise TransferFileInvalid("another device's reply")
@@ -129,7 +131,7 @@ def import_reply(vault: trust.VaultLike, data: bytes) -> SyncSummary:
     if fresh:
         trust.verify_log(vault, resp.log)
     pending = {op.op_id: op for op in vault.pending_operations(P.MAX_BATCH * 10)}
-    answered = [r for r in resp.results if r.op_id in pending]
+    answered = [r for r in results if r.op_id in pending]
     vault.record_push_results([r.model_dump(exclude_none=True, exclude={"theirs"}) for r in answered])
     if fresh:
         trust.save_log(vault, resp.log)

@@ -119,10 +119,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     tmp = Path(args.reply + ".tmp")
     tmp.write_bytes(reply)
     tmp.replace(args.reply)
-    results = json.loads(reply)["response"]["results"]
+    statuses = json.loads(reply)["response"]["statuses"]
+    names = {"a": "applied", "c": "applied_with_conflict", "d": "duplicate", "r": "rejected"}
     counts: dict[str, int] = {}
-    for r in results:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    for letter in statuses:
+        counts[names[letter]] = counts.get(names[letter], 0) + 1
     print(f"已导入 / imported: {counts}; 回执 reply: {args.reply}")
     return 0
 

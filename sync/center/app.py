@@ -25,9 +25,12 @@ from sync.errors import EnrolmentRefused, ReplayedRequest, StoreError, SyncError
 M = TypeVar("M", bound=BaseModel)
 
 
-class HttpError(Exception):
+class HttpError(SyncError):
+    """A refusal answered with an HTTP status and a bilingual :class:`ErrorResponse`."""
+
     def __init__(self, status: int, code: str, zh: str, en: str) -> None:
-        super().__init__(code)
+        super().__init__(code, message_zh=zh, message_en=en)
+        self.code = code
         self.status, self.body = status, P.ErrorResponse(code=code, message_zh=zh, message_en=en)
         if status == 426:
             self.body.min_protocol_version = P.MIN_PROTOCOL_VERSION
@@ -157,7 +160,7 @@ class Center:
         now = self.clock()
         results = await run_in_threadpool(self.store.push, device, list(req.operations), now.date(), now)
         log = await run_in_threadpool(self.store.log_proof, req.known_tree_size)
-        return _reply(request, P.PushResponse(protocol_version=P.PROTOCOL_VERSION, results=results, log=log))
+        return _reply(request, P.PushResponse.build(results, log))
 
     async def pull(self, request: Request) -> Response:
         req, raw = await self._read(request, P.PullRequest)

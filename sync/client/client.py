@@ -232,11 +232,13 @@ def _push(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
             raise
         trust.verify_log(vault, resp.log)
         by_id = {op.op_id: op for op in ops}
-        if [r.op_id for r in resp.results] != [op.op_id for op in ops]:
-            raise BadResponse("answers do not match the batch")
-        vault.record_push_results([r.model_dump(exclude_none=True, exclude={"theirs"}) for r in resp.results])
+        try:
+            results = resp.expand([op.op_id for op in ops])
+        except ValueError:
+            raise BadResponse("answers do not match the batch") from None
+        vault.record_push_results([r.model_dump(exclude_none=True, exclude={"theirs"}) for r in results])
         trust.save_log(vault, resp.log)
-        for r in resp.results:
+        for r in results:
             setattr(summary, r.status, getattr(summary, r.status) + 1)
             if r.status in ("rejected", "applied_with_conflict"):
                 summary.issues.append(conflict_of(by_id[r.op_id], r))

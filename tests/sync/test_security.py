@@ -180,9 +180,9 @@ def test_usb_transfer_roundtrip_twice_and_tampering(center, make_vault, people, 
     size = _state(center)[1]
     reply2 = transfer.import_file(center.store, data, now.date(), now)  # the same file twice: nothing changes
     assert _state(center)[1] == size
-    assert all(r["status"] == "duplicate" for r in json.loads(reply2)["response"]["results"])
+    assert json.loads(reply2)["response"]["statuses"] == "ddd"
     tampered = json.loads(reply)
-    tampered["response"]["results"][0]["status"] = "rejected"
+    tampered["response"]["statuses"] = "rdd"
     with pytest.raises(TransferFileInvalid):
         transfer.import_reply(v, json.dumps(tampered).encode())
     assert len(v.pending_operations()) == 3
