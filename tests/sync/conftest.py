@@ -130,6 +130,13 @@ class People:
     def person(self) -> Any:
         return self.gen.person()
 
+    def adult(self) -> Any:
+        """A person of 18 or more (a minor's application needs a guardian recorded)."""
+        while True:
+            p = self.gen.person()
+            if p.birth_date <= date(2007, 1, 1):
+                return p
+
     def register(self, vault: Vault, person: Any) -> Any:
         return vault.append("person.register", person.person_id, {"person": person.model_dump(mode="json")})
 

@@ -177,3 +177,28 @@ def test_center_lifts_temporary_loss_on_its_own_clock_idempotently(center, make_
     assert v.person_cards(p.person_id).cards[0].status == "active"
     ops = [o for o in store.status()["open_conflicts"]]
     assert ops == []
+
+
+def test_supervisor_pulls_own_area_and_resolving_closes_the_conflict(center, make_vault, people):
+    sup, w = make_vault("sup"), make_vault("w9")
+    center.enrol(sup, role="supervisor", area="4690")
+    center.enrol(w)
+    ps = [people.person() for _ in range(6)]
+    center.store.load_people([p.model_dump(mode="json") for p in ps], center.clock())
+    s = sync_once(sup, center.url, transport=center.transport)
+    in_area = {p.person_id for p in ps if p.area_code.startswith("4690")}
+    assert s.pulled == len(in_area)
+    assert {p.person_id for p in ps if sup.get_person(p.person_id)} == in_area
+    assert set(center.store.people_in_area("4690")) == in_area
+    # a rejected application is open at the center until the worker's conflict.resolve arrives
+    p = people.adult()
+    people.register(w, p)
+    people.apply(w, p)
+    people.apply(w, p)
+    s = sync_once(w, center.url, transport=center.transport)
+    assert s.rejected == 1
+    assert len(center.store.status()["open_conflicts"]) == 1
+    w.append("conflict.resolve", p.person_id, {"op_id": s.issues[0].op_id, "choice": "theirs", "note": ""})
+    sync_once(w, center.url, transport=center.transport)
+    assert center.store.status()["open_conflicts"] == []
+    assert w.op_outcomes(open_only=True) == []
