@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS operations (op_id TEXT PRIMARY KEY, device_id TEXT NO
   resolves TEXT,
   received_at TEXT NOT NULL, log_index BIGINT NOT NULL UNIQUE, UNIQUE (device_id, seq));
 CREATE INDEX IF NOT EXISTS operations_subject ON operations (subject, subject_version);
+CREATE INDEX IF NOT EXISTS operations_worker ON operations (worker_id, subject);
 CREATE TABLE IF NOT EXISTS subjects (subject TEXT PRIMARY KEY, version BIGINT NOT NULL, area_code TEXT,
   person TEXT, cards TEXT);
 CREATE TABLE IF NOT EXISTS changes (change_seq {serial} PRIMARY KEY, type TEXT NOT NULL, id TEXT NOT NULL,
@@ -214,9 +215,11 @@ class SqlStore(Store):
 
     def pull(self, device: Device, since: int, limit: int) -> tuple[list[Change], int, bool]:
         sql = ("SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ("
-               "(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND person_id IN "
-               "(SELECT person_id FROM assignments WHERE worker_id = ?))")
-        params: tuple[Any, ...] = (since, device.worker_id, device.worker_id)
+               "(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND (person_id IN "
+               "(SELECT person_id FROM assignments WHERE worker_id = ?) OR person_id IN "
+               "(SELECT subject FROM operations WHERE worker_id = ?)))")
+        # assigned people, and people the worker recorded operations on (to learn the center's decisions)
+        params: tuple[Any, ...] = (since, device.worker_id, device.worker_id, device.worker_id)
         if device.role == "supervisor" and device.area_code:
             sql += " OR (type <> 'visit_plan' AND area_code LIKE ?)"
             params += (device.area_code + "%",)

@@ -16,6 +16,8 @@ def test_push_applies_and_replay_after_a_month_is_duplicate(center, make_vault, 
     s = sync_once(v, center.url, transport=center.transport)
     assert (s.applied, s.rejected, s.errors) == (2, 0, [])
     assert v.pending_operations() == []
+    # the worker recorded this person: the center's decision comes back and replaces the provisional status
+    assert [c["source"] for c in v.card_sources(p.person_id)] == ["center"]
     # a month later the same operations arrive again (a restored backup, a USB file): duplicates, nothing changes
     center.clock.advance(days=31)
     dev = center.store.device(v.device_id)
