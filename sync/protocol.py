@@ -229,28 +229,18 @@ def depth_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
 
 
 def parse_json(raw: bytes) -> Any:
-    """Parse JSON refusing deep nesting before pydantic sees it. Raises ValueError."""
-    # Cheap pre-check on bracket depth so that json.loads never recurses deeply.
-    depth = peak = 0
-    in_str = escape = False
-    for ch in raw.decode("utf-8"):
-        if in_str:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch in "[{":
-            depth += 1
-            peak = max(peak, depth)
-            if peak > MAX_DEPTH:
-                raise ValueError("JSON nested too deeply")
-        elif ch in "]}":
-            depth -= 1
-    return json.loads(raw)
+    """Parse JSON, refusing nesting deeper than :data:`MAX_DEPTH` before pydantic sees it. Raises ValueError.
+
+    CPython's JSON scanner guards its own recursion (RecursionError, turned into ValueError here); the depth
+    limit is then checked iteratively over the parsed value.
+    """
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if not depth_ok(value):
+        raise ValueError("JSON nested too deeply")
+    return value
 
 
 def openapi_document() -> dict[str, Any]:

@@ -84,6 +84,7 @@ class FaultProxy:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.port = 0
+        self._writers: set[asyncio.StreamWriter] = set()
 
     def count(self, up: bool, n: int) -> None:
         with self._lock:
@@ -106,9 +107,13 @@ class FaultProxy:
     def stop(self) -> None:
         async def close() -> None:
             self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for w in list(self._writers):
+                w.close()
+            await asyncio.sleep(0.05)  # let the transports finish closing before the loop goes away
 
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -134,6 +139,7 @@ class FaultProxy:
         return "clean", delay, 0
 
     async def _handle(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
+        self._writers.add(cwriter)
         with self._lock:
             self.connections += 1
         f = self.faults
@@ -148,6 +154,8 @@ class FaultProxy:
         finally:
             with contextlib.suppress(Exception):
                 cwriter.close()
+                await cwriter.wait_closed()
+            self._writers.discard(cwriter)
 
     async def _one_request(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
         """One request per client connection, so every request gets its own fault draw."""
@@ -167,6 +175,7 @@ class FaultProxy:
         copies = 2 if mode == "duplicate" else 1
         for attempt in range(copies):
             sreader, swriter = await asyncio.open_connection(*self.target)
+            self._writers.add(swriter)
             try:
                 if offset > 0:  # cut while sending the request: the center gets a partial request
                     swriter.write(request[: offset % max(1, len(request))])
@@ -179,6 +188,7 @@ class FaultProxy:
                 response = await _read_http_message(sreader)
             finally:
                 swriter.close()
+                self._writers.discard(swriter)
             if attempt == 0:
                 response = response.replace(b"\r\n", b"\r\nconnection: close\r\n", 1)
                 if offset < 0:  # cut while answering: the center did the work, the client never hears
@@ -189,6 +199,7 @@ class FaultProxy:
 
     async def _relay(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter, offset: int) -> None:
         sreader, swriter = await asyncio.open_connection(*self.target)
+        self._writers.add(swriter)
         up_left = offset if offset > 0 else None
         down_left = -offset if offset < 0 else None
 
@@ -214,5 +225,7 @@ class FaultProxy:
         finally:
             for t in (up, down):
                 t.cancel()
+            await asyncio.gather(up, down, return_exceptions=True)
             with contextlib.suppress(Exception):
                 swriter.close()
+            self._writers.discard(swriter)
