@@ -188,6 +188,7 @@ class ErrorResponse(_Model):
     message_zh: str
     message_en: str
     min_protocol_version: int | None = None
+    server_time: str | None = Field(default=None, description="with clock_skew: the center's time (ISO 8601)")
 
 
 def signing_bytes(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:

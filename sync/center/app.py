@@ -132,8 +132,10 @@ class Center:
         except (ValueError, InvalidSignature):
             raise _unauth("bad_signature", "请求签名无效", "request signature invalid") from None
         if skew > P.REPLAY_WINDOW_S:
-            raise _unauth("clock_skew", "请求时间超出允许范围，请校准电脑时间",
+            err = _unauth("clock_skew", "请求时间超出允许范围，请校准电脑时间",
                           "request time outside the allowed window; check the laptop's clock")
+            err.body.server_time = now.isoformat(timespec="milliseconds")  # lets the laptop correct and retry
+            raise err
         try:
             await run_in_threadpool(self.store.remember_nonce, dev_id, nonce, now)
         except ReplayedRequest as exc:

@@ -34,6 +34,11 @@ M = TypeVar("M", bound=BaseModel)
 PULL_CHECKPOINT = "pull_checkpoint"  # the vault's own key, written by apply_pulled
 
 
+def _utcnow() -> dt.datetime:
+    """The laptop's clock (one place, so tests can put it weeks off)."""
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass
 class Conflict:
     """What a person needs to settle a conflict or a rejection: base, mine, theirs, who and when."""
@@ -95,6 +100,8 @@ class CenterClient:
         self.http = httpx.Client(base_url=url.rstrip("/"), transport=transport, timeout=timeout)
         self.retries, self.backoff, self.sleep = retries, backoff, sleep
         self.cancel = cancel or threading.Event()
+        #: Center time minus laptop time, learnt from a clock_skew answer (laptops offline for weeks drift).
+        self.clock_offset = dt.timedelta()
 
     def close(self) -> None:
         self.http.close()
@@ -110,10 +117,12 @@ class CenterClient:
             headers = {P.HDR_PROTOCOL: str(P.PROTOCOL_VERSION), "content-encoding": "zstd",
                        "content-type": "application/json", "accept-encoding": "zstd"}
             if signer is not None:
-                now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+                now = (_utcnow() + self.clock_offset).isoformat(timespec="milliseconds")
                 headers.update(trust.signed_headers(signer, device_id, "POST", path, body, now))
             try:
                 r = self.http.post(path, content=body, headers=headers)
+                if r.status_code == 401 and self._learn_clock(r) and attempt < self.retries:
+                    continue
                 if r.status_code < 500:
                     return self._answer(r, resp_model)
                 last = f"HTTP {r.status_code}"
@@ -126,6 +135,18 @@ class CenterClient:
                 if self.cancel.wait(delay):
                     raise Cancelled()
         raise CenterUnreachable(last)
+
+    def _learn_clock(self, r: httpx.Response) -> bool:
+        """True when the center refused our clock and told its own: the next attempt uses its time."""
+        try:
+            err = P.ErrorResponse.model_validate_json(r.content)
+            if err.code != "clock_skew" or not err.server_time:
+                return False
+            center = dt.datetime.fromisoformat(err.server_time)
+        except (ValidationError, ValueError):
+            return False
+        self.clock_offset = center - _utcnow()
+        return True
 
     @staticmethod
     def _answer(r: httpx.Response, resp_model: type[M]) -> M:

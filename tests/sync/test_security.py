@@ -215,3 +215,21 @@ def test_openapi_document_served(center):
     assert set(doc["paths"]) == {"/v1/enrol", "/v1/push", "/v1/pull"}
     assert "Operation" in doc["components"]["schemas"]
     assert doc["paths"]["/v1/push"]["post"]["responses"]["426"]
+
+
+def test_laptop_clock_weeks_off_is_corrected_from_the_center(center, make_vault, people, monkeypatch):
+    import sync.client.client as cc
+
+    v = make_vault()
+    center.enrol(v)
+    people.register(v, people.person())
+
+    monkeypatch.setattr(cc, "_utcnow", lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=20))
+    s = sync_once(v, center.url, transport=center.transport)
+    assert s.applied == 1
+    # a replayed request with an old timestamp is still refused
+    r, headers, body = _push_raw(center, v, _req(v, []))
+    headers[P.HDR_TIME] = "2020-01-01T00:00:00+00:00"
+    with httpx.Client(transport=center.transport, base_url=center.url) as c:
+        again = c.post("/v1/push", content=body, headers=headers)
+    assert again.status_code == 401
