@@ -90,7 +90,9 @@ class AppContext:
 
         vault = self.session.vault
         seen: list[str] = []
-        for visit in vault.visits(day=self.clock.today()):
+        from outreach.services.home import visits_today
+
+        for visit in visits_today(self.session, self.clock.today()):
             pid = getattr(visit, "person_id", None)
             if pid and pid not in seen:
                 seen.append(pid)

@@ -34,17 +34,13 @@ def _seed(vault: Any, people: int) -> None:
     seed_people(vault, people, seed=2026)
 
 
-def _card_holder(vault: Any) -> tuple[Any, Any] | None:
+def _card_holder(vault: Any, person_ids: list[str]) -> tuple[Any, Any] | None:
     """A seeded person with an active card and a card number (for the simulated reader)."""
-    seen: set[str] = set()
-    for op in vault.operations():
-        if op.kind != "person.register" or op.subject in seen:
-            continue
-        seen.add(op.subject)
-        cards = vault.person_cards(op.subject)
+    for person_id in person_ids:
+        cards = vault.person_cards(person_id)
         current = cards.current() if cards is not None else None
         if current is not None and current.card_number and str(current.status) == "active":
-            person = vault.get_person(op.subject)
+            person = vault.get_person(person_id)
             if person is not None and not person.agent:
                 return person, current
     return None
@@ -60,19 +56,56 @@ def _reader_for(person: Any, card: Any) -> Any:
     return open_reader("simulator", profile=profile)
 
 
-def _start_center(folder: Path, vault: Any) -> tuple[Any, str]:
+def _seed_center(store: Any, folder: Path, people: int) -> list[str]:
+    """The demo's people live at the center, as in the field: generated in a scratch vault, then loaded into
+    the center (people, their card events decided by the center's rules) and put on the worker's plan."""
+    from storage import Vault
+
+    scratch_path = folder / "scratch.db"
+    scratch = Vault.create(scratch_path, DEMO_PASSPHRASE, worker_id=DEMO_WORKER)
+    try:
+        _seed(scratch, people)
+        persons = [op.payload["person"] for op in scratch.operations() if op.kind == "person.register"]
+        events = [(op.subject, op.payload["event"]) for op in scratch.operations()
+                  if op.kind.startswith("card.") and "event" in op.payload]
+    finally:
+        scratch.close()
+        for leftover in folder.glob("scratch.db*"):
+            leftover.unlink()
+    now = dt.datetime.now(dt.UTC)
+    store.load_people(persons, now)
+    for person_id, event in events:
+        if event.get("kind") == "card.apply" and not (event.get("form") or {}).get("photo_ref"):
+            event = {**event, "form": {**event["form"], "photo_ref": f"demo-photo-{person_id[:8]}"}}
+        if event.get("kind") == "card.issue":  # everything happens "today" at the demo's center
+            event = {**event, "issued_on": now.date().isoformat()}
+        store.center_event(person_id, event, now.date(), now)  # refused ones simply stay undone
+    for i, person in enumerate(persons):  # most cards were collected: the outreach worker sees active cards
+        if i % 3:
+            store.center_event(person["person_id"], {"kind": "card.deliver", "method": "in_person"}, now.date(), now)
+    store.assign(DEMO_WORKER, [p["person_id"] for p in persons], now)
+    return [p["person_id"] for p in persons]
+
+
+def _start_center(folder: Path, vault: Any, people: int) -> tuple[Any, str, list[str]]:
+    """Start the embedded center, give it the demo people, enrol the vault and pull the worker's area."""
     from sync.center.embedded import EmbeddedCenter
-    from sync.client.client import enrol
+    from sync.client.client import SyncClient, enrol
 
     center = EmbeddedCenter(folder / "center.db")
     url = center.start()
     try:
+        person_ids = _seed_center(center.store, folder, people)
         code = center.store.create_enrol_code(DEMO_WORKER, "worker", None, dt.timedelta(hours=1))
         enrol(vault, url, code)
+        SyncClient(vault, url).sync_once()
+        from outreach.services.home import LAST_SYNC_META
+
+        vault.set_meta(LAST_SYNC_META, dt.datetime.now(dt.UTC).astimezone().isoformat())
     except Exception:
         center.stop()
         raise
-    return center, url
+    return center, url, person_ids
 
 
 def build_demo_context(lang: str | None = None, *, people: int = DEMO_PEOPLE, clock: Clock | None = None,
@@ -94,13 +127,22 @@ def build_demo_context(lang: str | None = None, *, people: int = DEMO_PEOPLE, cl
     reader = None
     running_center = None
     url: str | None = None
+    person_ids: list[str] = []
     try:
-        try:
-            _seed(vault, people)
-        except Exception:
-            log.warning("demo seeding failed", exc_info=False)
-            notes.append("demo.no_people")
-        holder = _card_holder(vault)
+        if center:
+            try:
+                running_center, url, person_ids = _start_center(folder, vault, people)
+            except Exception:
+                log.warning("demo center unavailable", exc_info=False)
+                notes.append("demo.no_center")
+        if url is None:  # no center: the people are seeded straight into the vault (provisional)
+            try:
+                _seed(vault, people)
+            except Exception:
+                log.warning("demo seeding failed", exc_info=False)
+                notes.append("demo.no_people")
+        person_ids += [op.subject for op in vault.operations() if op.kind == "person.register"]
+        holder = _card_holder(vault, person_ids)
         if holder is not None:
             try:
                 reader = _reader_for(*holder)
@@ -108,11 +150,6 @@ def build_demo_context(lang: str | None = None, *, people: int = DEMO_PEOPLE, cl
                 notes.append("demo.no_reader")
         else:
             notes.append("demo.no_reader")
-        if center:
-            try:
-                running_center, url = _start_center(folder, vault)
-            except Exception:
-                notes.append("demo.no_center")
     finally:
         vault.close()
 

@@ -58,4 +58,6 @@ class VisitService:
         return SaveResult(op_id=str(get(op, "op_id")))
 
     def today(self) -> list[Any]:
-        return list(self._session.vault.visits(day=self._clock.today()))
+        from outreach.services.home import visits_today
+
+        return visits_today(self._session, self._clock.today())

@@ -34,6 +34,8 @@ class OutreachApp(App[int]):
     BINDINGS = [
         Binding("ctrl+l", "lock", "bind.lock", id="lock", tooltip="tip.lock"),
         Binding("ctrl+q", "quit", "bind.quit", id="quit", priority=True),
+        # Declared here (not left to Textual) so that its footer label is translated too.
+        Binding("ctrl+p", "command_palette", "bind.palette", id="palette", show=False, priority=True),
     ]
 
     def __init__(self, ctx: AppContext, *, blink: bool = True, idle_check_seconds: float = 5.0,

@@ -24,19 +24,25 @@ ResultT = TypeVar("ResultT")
 
 
 def translate_bindings(node: DOMNode) -> None:
-    """Rebuild ``node``'s bindings from its class, with key descriptions in the current language."""
-    source = type(node)._merged_bindings
-    if source is None:
-        return
-    fresh = source.copy()
-    for key, bindings in fresh.key_to_bindings.items():
-        fresh.key_to_bindings[key] = [
-            replace(b, description=t(b.description), tooltip=t(b.tooltip) if b.tooltip else "")
-            if isinstance(b, Binding) and "." in b.description
-            else b
-            for b in bindings
-        ]
-    node._bindings = fresh
+    """Show ``node``'s binding descriptions in the current language.
+
+    Descriptions are declared as catalogue keys; the keys are remembered on the node the first time, so
+    calling this again after a language switch re-translates. Bindings added at run time (the command
+    palette's) are kept.
+    """
+    originals: dict[tuple[str, str], tuple[str, str]] = node.__dict__.setdefault("_binding_keys", {})
+    for key, bindings in node._bindings.key_to_bindings.items():
+        translated = []
+        for b in bindings:
+            if not isinstance(b, Binding):
+                translated.append(b)
+                continue
+            source = originals.setdefault((key, b.action), (b.description, b.tooltip or ""))
+            desc, tip = source
+            if "." in desc:
+                b = replace(b, description=t(desc), tooltip=t(tip) if tip else "")
+            translated.append(b)
+        node._bindings.key_to_bindings[key] = translated
 
 
 def freeze_inputs(node: DOMNode, blink: bool) -> None:

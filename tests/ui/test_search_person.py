@@ -92,6 +92,13 @@ async def test_palette_lists_the_screen_bindings(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        from textual.command import CommandPalette
+
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await pilot.pause()
         provider = ScreenCommands(app.screen)
         titles = [title for title, _action, _help in provider._commands()]
         assert ZH["bind.search"] in titles

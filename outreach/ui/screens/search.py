@@ -3,6 +3,8 @@ number), or by inserting their card."""
 
 from __future__ import annotations
 
+import time
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +26,9 @@ class SearchScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self._ids: list[str] = []
+        #: perf_counter() when the results of ``shown_query`` reached the table (read by the benchmark).
+        self.shown_at = 0.0
+        self.shown_query = ""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -61,6 +66,7 @@ class SearchScreen(BaseScreen):
             table.add_row(hit.name, hit.id_masked, hit.birth_date.isoformat() if hit.birth_date else "",
                           hit.card_number or "", status)
             self._ids.append(hit.person_id)
+        self.shown_at, self.shown_query = time.perf_counter(), message.query
         hint = self.query_one("#search-hint", Static)
         if message.query.strip() and not message.hits:
             hint.update(t("search.none"))

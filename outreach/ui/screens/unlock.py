@@ -35,6 +35,8 @@ class UnlockScreen(BaseScreen):
             yield Static(t("unlock.create_hint" if self._creating else "unlock.hint"), id="unlock-hint")
             if ctx.demo is not None:
                 yield Static(t("unlock.demo", passphrase=ctx.demo.passphrase), id="demo-passphrase")
+                for note in ctx.demo.notes:  # pieces the demo could not set up ("center unavailable" ...)
+                    yield Static("⚠ " + t(note), classes="demo-note")
             yield Input(password=True, placeholder=t("unlock.passphrase"), id="passphrase")
             if self._creating:
                 yield Static("", id="strength")
