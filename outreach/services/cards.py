@@ -184,25 +184,25 @@ class CardService:
     def application_form(self, clean: dict[str, Any], agent: dict[str, Any] | None, photo_ref: str | None) -> Any:
         from outreach.domain.models import ApplicationForm
 
-        return ApplicationForm(
-            name=clean["name"],
-            gender=clean.get("gender") or "9",
-            ethnicity=clean.get("ethnicity") or "01",
-            birth_date=clean["birth_date"],
-            nationality=(clean.get("nationality") or "CHN").upper(),
-            document={
+        return ApplicationForm.model_validate({
+            "name": clean["name"],
+            "gender": clean.get("gender") or "9",
+            "ethnicity": clean.get("ethnicity") or "01",
+            "birth_date": clean["birth_date"],
+            "nationality": (clean.get("nationality") or "CHN").upper(),
+            "document": {
                 "doc_type": clean.get("doc_type") or "resident_id",
                 "number": (clean.get("doc_number") or "").upper(),
                 "valid_from": clean.get("valid_from"),
                 "valid_until": clean.get("valid_until"),
             },
-            mobile=clean.get("mobile"),
-            occupation=clean.get("occupation"),
-            address=clean.get("address"),
-            photo_ref=photo_ref,
-            agent=agent,
-            lacks_full_capacity=bool(clean.get("lacks_full_capacity")),
-        )
+            "mobile": clean.get("mobile"),
+            "occupation": clean.get("occupation"),
+            "address": clean.get("address"),
+            "photo_ref": photo_ref,
+            "agent": agent,
+            "lacks_full_capacity": bool(clean.get("lacks_full_capacity")),
+        })
 
     def register_and_apply(self, values: Values) -> tuple[SaveResult, str | None]:
         """A new person and their first application (``person.register`` then ``card.apply``)."""

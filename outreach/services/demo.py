@@ -153,7 +153,7 @@ def build_demo_context(lang: str | None = None, *, people: int = DEMO_PEOPLE, cl
     finally:
         vault.close()
 
-    settings = Settings(vault_path=vault_path, language=lang or "zh_CN", center_url=url)
+    settings = Settings.model_validate({"vault_path": vault_path, "language": lang or "zh_CN", "center_url": url})
 
     def sync_factory(open_vault: Any) -> Any:
         if url is None:

@@ -29,7 +29,7 @@ def _age(birth: Any, today: Any) -> int | None:
     born = as_date(birth)
     if born is None:
         return None
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return int(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
 
 
 class PeopleService:

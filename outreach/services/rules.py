@@ -40,27 +40,10 @@ def empty_cards(person_id: str) -> Any:
 
 
 def check_form(form: Any, today: date) -> list[Any]:
-    """Refusals of the application form (Art. 10 checks: identity number, names, photo, guardian)."""
-    try:
-        from outreach.domain.forms import check_form as domain_check
-    except ImportError:  # pragma: no cover - older domain without the form checks
-        return []
-    result = domain_check(form, today=today) if _takes_today(domain_check) else domain_check(form)
-    if result is None:
-        return []
-    if isinstance(result, list | tuple):
-        return list(result)
-    refusals = getattr(result, "problems", None) or getattr(result, "refusals", None)
-    return list(refusals or [])
+    """Blocking problems of the application form (Art. 5, 10, 45: identity number, names, photo, guardian)."""
+    from outreach.domain.forms import check_form as domain_check
 
-
-def _takes_today(func: Any) -> bool:
-    import inspect
-
-    try:
-        return "today" in inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
+    return list(domain_check(form, today=today).problems)
 
 
 def deadlines_for(state: Any, today: date) -> list[Any]:

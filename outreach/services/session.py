@@ -41,7 +41,7 @@ def default_opener() -> VaultOpener:
         from storage import Vault
     except ImportError as exc:  # pragma: no cover - only without the storage layer
         raise Unavailable("error.storage_missing") from exc
-    return Vault  # type: ignore[return-value]
+    return Vault
 
 
 def _is_wrong_passphrase(exc: BaseException) -> bool:

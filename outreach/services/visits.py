@@ -39,15 +39,15 @@ class VisitService:
         if outcome not in VISIT_OUTCOMES:
             return SaveResult(errors=[FieldError("outcome", rules.both("form.err.choice"), "")])
         try:
-            visit = Visit(
-                person_id=person_id,
-                worker_id=str(get(vault, "worker_id", "worker")),
-                day=self._clock.today(),
-                outcome=outcome,
-                present=present,
-                notes=notes,
-                op_ids=self.operations_in_visit(person_id),
-            )
+            visit = Visit.model_validate({
+                "person_id": person_id,
+                "worker_id": str(get(vault, "worker_id", "worker")),
+                "day": self._clock.today(),
+                "outcome": outcome,
+                "present": present,
+                "notes": notes,
+                "op_ids": self.operations_in_visit(person_id),
+            })
         except ValidationError as exc:
             fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
             return SaveResult(errors=[FieldError(f if f in ("present", "notes") else "notes",

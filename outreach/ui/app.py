@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 from outreach.i18n import set_language, t
 from outreach.services.context import AppContext
 from outreach.services.errors import ServiceError
+from outreach.services.views import SyncProgress
 from outreach.ui.base import translate_bindings
 from outreach.ui.commands import ScreenCommands
 from outreach.ui.messages import Notice, ReaderChanged, ReaderPoke, SyncFinished, SyncStepped, Unlocked
@@ -76,7 +77,7 @@ class OutreachApp(App[int]):
 
         self.last_activity = time.monotonic()
         self.switch_screen(HomeScreen())
-        self.ctx.reader.watch(lambda: self.post_message(ReaderPoke()))
+        self.ctx.reader.watch(self._poke_reader)
         self.post_message(ReaderPoke())
         self.arm_sync()
 
@@ -109,6 +110,10 @@ class OutreachApp(App[int]):
                 reload()
 
     # --- the card reader --------------------------------------------------------------------------
+    def _poke_reader(self) -> None:
+        """Called on the hardware watcher's thread: only post a message (thread-safe)."""
+        self.post_message(ReaderPoke())
+
     @on(ReaderPoke)
     def _reader_poked(self) -> None:
         if self.ctx.session.is_open:
@@ -163,7 +168,10 @@ class OutreachApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
     def run_sync(self, cancel: Any) -> None:
-        summary = self.ctx.sync.run(progress=lambda p: self.post_message(SyncStepped(p)), cancel=cancel)
+        def progress(step: SyncProgress) -> None:
+            self.post_message(SyncStepped(step))
+
+        summary = self.ctx.sync.run(progress=progress, cancel=cancel)
         self.post_message(SyncFinished(summary))
 
     def cancel_sync(self) -> None:

@@ -6,6 +6,7 @@ always agree, and a worker who forgot a key can type a word of it instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -32,7 +33,7 @@ class ScreenCommands(Provider):
                     out.append((binding.description, binding.action, f"{t('palette.key')}: {display or key}"))
         return out
 
-    def _runner(self, action: str):  # noqa: ANN202 - a zero-argument callable for the palette
+    def _runner(self, action: str) -> Callable[[], object]:
         node = self.screen
         if node.check_action(action, ()) is False or not hasattr(node, f"action_{action.split('(')[0]}"):
             node = self.app  # type: ignore[assignment]

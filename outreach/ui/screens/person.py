@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Label
 from outreach.i18n import t
 from outreach.services.forms import EVENT_ORDER
 from outreach.services.people import SENSITIVE
+from outreach.services.views import PersonPage
 from outreach.ui.base import BaseScreen
 from outreach.ui.messages import PersonLoaded
 from outreach.ui.widgets.person.card_panel import CardPanel
@@ -30,7 +31,7 @@ class PersonScreen(BaseScreen):
     def __init__(self, person_id: str) -> None:
         super().__init__()
         self.person_id = person_id
-        self.page = None
+        self.page: PersonPage | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)

@@ -41,7 +41,7 @@ class FormField(Vertical):
             return Select(options, value=initial, allow_blank=not spec.required, id=cid, compact=True,
                           prompt=t("choice.none"))
         if spec.kind == "multi":
-            chosen = set(self._initial or [])
+            chosen = set(self._initial) if isinstance(self._initial, list | tuple | set) else set()
             return SelectionList[str](*[(choice(spec.choice_group, v), v, v in chosen) for v in spec.choices],
                                       id=cid, compact=True)
         placeholder = {"date": t("form.placeholder.date"), "path": t("form.placeholder.path")}.get(spec.kind, "")
