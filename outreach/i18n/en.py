@@ -103,6 +103,7 @@ MESSAGES: dict[str, str] = {
     "reader.card": "Card reader: card present — {who} {number}",
     "reader.error": "Card reader: this card cannot be read; insert it again",
     "reader.unknown_person": "(no name on card)",
+    "reader.simulated": "(simulated reader)",
     "reader.not_in_vault": "(not on this laptop)",
     # search
     "search.placeholder": "Name, pinyin initials, ID number (or its last digits), card number",

@@ -103,6 +103,7 @@ MESSAGES: dict[str, str] = {
     "reader.card": "读卡器：有卡 — {who} {number}",
     "reader.error": "读卡器：无法读取此卡，请重新插卡",
     "reader.unknown_person": "（卡上无姓名）",
+    "reader.simulated": "（模拟读卡器）",
     "reader.not_in_vault": "（本机无此人记录）",
     # search
     "search.placeholder": "姓名、拼音首字母、证件号码（或后几位）、卡号",

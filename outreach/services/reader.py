@@ -21,22 +21,30 @@ ReaderFactory = Callable[[], Any]
 """Returns a ``hardware.base.CardReader`` (real PC/SC or simulated), or None when there is none."""
 
 
-def default_reader_factory(preferred: str | None = None, simulate: Any = None) -> ReaderFactory:
-    """The hardware factory: the real PC/SC reader if one is there, else the simulator (or None)."""
+def default_reader_factory(preferred: str | None = None) -> ReaderFactory:
+    """The hardware factory: the real PC/SC readers when the service answers with at least one reader,
+    else the in-process simulator (shown as "simulated" on screen), or None without a hardware layer.
+
+    ``preferred``: the reader chosen in the settings; it is treated as the user-card slot.
+    """
 
     def build() -> Any:
         try:
-            from hardware import factory
+            from hardware.base import RoleRules
+            from hardware.factory import open_reader
         except ImportError:
             return None
-        open_reader = getattr(factory, "open_reader", None)
-        if open_reader is None:
-            return None
+        rules = RoleRules(user_readers=(preferred,)) if preferred else None
         try:
-            if simulate is not None:
-                return simulate
-            return open_reader("auto")
-        except Exception:  # no PC/SC service, no simulator: the app goes on without a reader
+            reader = open_reader("pcsc", rules=rules)
+            if reader.reader_names():
+                return reader
+            reader.close()
+        except Exception:  # no PC/SC service or no pyscard: fall back to the simulator
+            pass
+        try:
+            return open_reader("simulator", rules=rules)
+        except Exception:
             return None
 
     return build
@@ -75,12 +83,13 @@ class ReaderService:
             infos = [i for i in reader.list_readers() if str(get(i, "role", "")) != "psam"]
         except Exception:
             return ReaderView("no_reader")
+        simulated = str(getattr(reader, "kind", "")) == "simulator"
         if not infos:
             return ReaderView("no_reader")
         with_card = [i for i in infos if get(i, "card_present", False)]
         if not with_card:
             self._last_atr = None
-            return ReaderView("no_card", reader_name=str(get(infos[0], "name", "")))
+            return ReaderView("no_card", reader_name=str(get(infos[0], "name", "")), simulated=simulated)
         info = with_card[0]
         name = str(get(info, "name", ""))
         atr = get(info, "atr")
@@ -100,7 +109,7 @@ class ReaderService:
         except ServiceError:
             person_id = None
         view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
-                          card_number=card_number)
+                          card_number=card_number, simulated=simulated)
         self._last_atr, self._last_view = atr, view
         return view
 

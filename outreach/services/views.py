@@ -147,6 +147,8 @@ class ReaderView:
     person_id: str | None = None
     person_name: str | None = None
     card_number: str | None = None
+    simulated: bool = False
+    """The in-process card simulator, not a real reader (demo, no PC/SC service)."""
 
 
 @dataclass(frozen=True)

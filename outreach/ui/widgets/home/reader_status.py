@@ -17,6 +17,12 @@ class ReaderStatus(Static):
         if view is None:
             self.update("○ " + t("reader.checking"))
             return
+        line = self._line(view)
+        if view.simulated:
+            line += " " + t("reader.simulated")
+        self.update(line)
+
+    def _line(self, view: ReaderView) -> str:
         if view.state == "card":
             self.add_class("card")
             who = view.person_name or t("reader.unknown_person")
@@ -24,13 +30,12 @@ class ReaderStatus(Static):
             line = "▣ " + t("reader.card", who=who, number=number)
             if view.person_id is None:
                 line += " " + t("reader.not_in_vault")
-            self.update(line)
-        elif view.state == "no_card":
+            return line
+        if view.state == "no_card":
             self.add_class("empty")
-            self.update("□ " + t("reader.no_card"))
-        elif view.state == "error":
+            return "□ " + t("reader.no_card")
+        if view.state == "error":
             self.add_class("none")
-            self.update("⚠ " + t("reader.error"))
-        else:
-            self.add_class("none")
-            self.update("✕ " + t("reader.none"))
+            return "⚠ " + t("reader.error")
+        self.add_class("none")
+        return "✕ " + t("reader.none")
