@@ -199,7 +199,8 @@ def conflict_of(op: Any, res: P.OpResult) -> Conflict:
 
 def sync_once(vault: trust.VaultLike, url: str | None = None, *, transport: httpx.BaseTransport | None = None,
               progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None,
-              batch_size: int = 200, retries: int = 6, backoff: float = 0.5, timeout: float = 30.0) -> SyncSummary:
+              batch_size: int = 200, page_size: int = 500, retries: int = 6, backoff: float = 0.5,
+              timeout: float = 30.0) -> SyncSummary:
     """Push the outbox, then pull. Never raises for network trouble: errors are in the summary.
 
     Raises:
@@ -217,7 +218,7 @@ def sync_once(vault: trust.VaultLike, url: str | None = None, *, transport: http
     report = progress or (lambda p: None)
     try:
         _push(vault, client, signer, summary, report, batch_size)
-        _pull(vault, client, signer, summary, report)
+        _pull(vault, client, signer, summary, report, page_size)
     except Cancelled:
         summary.cancelled = True
     except CenterUnreachable as exc:
@@ -268,14 +269,14 @@ def _push(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
 
 
 def _pull(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, summary: SyncSummary,
-          report: Callable[[Progress], None]) -> None:
+          report: Callable[[Progress], None], page_size: int = 500) -> None:
     while True:
         if client.cancel.is_set():
             raise Cancelled()
         since = vault.get_meta(PULL_CHECKPOINT) or "0"
         size, _ = trust.known_log(vault)
         req = P.PullRequest(protocol_version=P.PROTOCOL_VERSION, device_id=vault.device_id, since=since,
-                            known_tree_size=size)
+                            limit=page_size, known_tree_size=size)
         resp = client.call("/v1/pull", req, P.PullResponse, signer, vault.device_id)
         trust.verify_log(vault, resp.log)
         vault.apply_pulled([c.model_dump(mode="json") for c in resp.changes], resp.checkpoint)

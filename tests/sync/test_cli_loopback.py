@@ -45,13 +45,13 @@ def test_cli_enrol_sync_status_and_usb(env, capsys):
     gen = People(seed=7)
     ps = [gen.person() for _ in range(3)]
     (tmp / "people.csv").write_text(_csv(ps), encoding="utf-8")
-    bad = _csv(ps[:1]).replace(ps[0].document.number, "123")
+    bad = _csv(ps[:1]).replace(ps[0].document.number, "46X1Y2Z3")
     (tmp / "bad.csv").write_text(bad, encoding="utf-8")
     capsys.readouterr()
     assert main(["center", "load-people", "--db", str(db), str(tmp / "bad.csv")]) == 1
     err = capsys.readouterr().err
     assert "line 2" in err
-    assert "123" not in err  # never echo personal data
+    assert "46X1Y2Z3" not in err  # never echo personal data
     assert main(["center", "load-people", "--db", str(db), str(tmp / "people.csv")]) == 0
     assert main(["center", "assign", "--db", str(db), "--worker", "alice", "--person", ps[0].person_id,
                  ps[1].person_id]) == 0

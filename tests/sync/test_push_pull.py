@@ -54,29 +54,29 @@ def test_pull_returns_only_assigned_people_with_center_status(center, make_vault
 
 
 def test_pull_in_pages_resumes_from_checkpoint(center, make_vault, people):
+    import httpx
+
     a = make_vault("alice")
     center.enrol(a)
     ps = [people.person() for _ in range(7)]
     center.store.load_people([p.model_dump(mode="json") for p in ps], center.clock())
     center.store.assign("alice", [p.person_id for p in ps], center.clock())
-    from sync import protocol as P
-    from sync.client import trust
-    from sync.client.client import CenterClient, SyncSummary, _pull
+    pulls = []
 
-    client = CenterClient(center.url, transport=center.transport)
-    summary = SyncSummary()
-    orig = P.PullRequest.model_fields["limit"].default
-    try:
-        P.PullRequest.model_fields["limit"].default = 3
-        P.PullRequest.model_rebuild(force=True)
-        _pull(a, client, trust.device_signer(a), summary, lambda p: None)
-    finally:
-        P.PullRequest.model_fields["limit"].default = orig
-        P.PullRequest.model_rebuild(force=True)
-    assert summary.pulled == 14  # 7 people + 7 visit plans
-    assert len(a.find_people("", limit=50)) == 7 or all(a.get_person(p.person_id) for p in ps)
-    again = sync_once(a, center.url, transport=center.transport)
-    assert again.pulled == 0
+    def cut_third_page(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/pull":
+            pulls.append(1)
+            if len(pulls) == 3:
+                raise httpx.ReadError("link dropped")
+        return center.bridge.handle(request)
+
+    s = sync_once(a, center.url, transport=httpx.MockTransport(cut_third_page), page_size=3, retries=0)
+    assert s.pulled == 6  # two pages of three, each stored with its checkpoint
+    assert s.errors
+    s = sync_once(a, center.url, transport=center.transport, page_size=3)
+    assert s.pulled == 8  # the rest: 14 = 7 people + 7 visit plans, nothing twice
+    assert all(a.get_person(p.person_id) for p in ps)
+    assert sync_once(a, center.url, transport=center.transport).pulled == 0
 
 
 def test_conflict_applied_with_conflict_shows_theirs(center, make_vault, people):
