@@ -23,9 +23,11 @@ class ServiceError(Exception):
 
     key = "error.generic"
 
-    def __init__(self, key: str | None = None, **params: object) -> None:
+    def __init__(self, key: str | None = None, *, detail: tuple[str, str] | None = None, **params: object) -> None:
         self.key = key or type(self).key
         self.params = params
+        self.detail = detail
+        """(zh, en) words of a lower layer to show under the message, when it has some."""
         super().__init__(self.key)
 
 

@@ -12,7 +12,7 @@ from outreach.services.clock import Clock
 from outreach.services.errors import ServiceError, Unavailable
 from outreach.services.ports import SyncPort
 from outreach.services.session import VaultSession
-from outreach.services.views import OpIssue, SyncProgress, SyncSummary
+from outreach.services.views import Bilingual, OpIssue, SyncProgress, SyncSummary
 
 SyncFactory = Callable[[Any], SyncPort | None]
 """Builds the sync client for an open vault; None when there is no center (not enrolled, demo without one)."""
@@ -55,14 +55,15 @@ class SyncService:
 
         try:
             result = client.sync_once(progress=report, cancel=cancel)
-        except Exception as exc:
-            key = getattr(exc, "key", None) or "sync.failed"
-            return SyncSummary(error_key=str(key) if str(key).startswith("sync.") else "sync.failed",
-                               issues=self.issues(), cancelled=cancel.is_set())
+        except Exception as exc:  # the sync layer's errors carry words for the worker; show them
+            return SyncSummary(error_key="sync.failed", error_detail=_words(exc), issues=self.issues(),
+                               cancelled=cancel.is_set())
+        errors = list(get(result, "errors", []) or [])
         now = self._clock.now()
-        if not cancel.is_set():
+        if not cancel.is_set() and not errors:
             self._session.vault.set_meta(home.LAST_SYNC_META, now.isoformat())
         return SyncSummary(
+            error_key="sync.failed" if errors and not get(result, "pushed", 0) else None,
             pushed=int(get(result, "pushed", 0)),
             pulled=int(get(result, "pulled", 0)),
             rejected=int(get(result, "rejected", 0)),
@@ -71,6 +72,22 @@ class SyncService:
             issues=self.issues(),
             finished_at=now,
         )
+
+    def enrol(self, url: str, code: str) -> None:
+        """Enrol this laptop with the center using a one-time code (from the supervisor).
+
+        Raises:
+            ServiceError ``sync.enrol_failed`` with the sync layer's words (code refused, center unreachable).
+        """
+        try:
+            from sync.client.client import enrol
+        except ImportError as exc:
+            raise Unavailable("sync.unavailable") from exc
+        try:
+            enrol(self._session.vault, url, code)
+        except Exception as exc:
+            raise ServiceError("sync.enrol_failed", detail=_pair(exc)) from None
+        self._client = None  # the next sync builds a client for the new center
 
     def issues(self) -> list[OpIssue]:
         try:
@@ -87,6 +104,16 @@ class SyncService:
                           {"op_id": issue.op_id, "choice": choice, "note": note},
                           base_version=vault.subject_version(issue.subject))
         return str(get(op, "op_id"))
+
+
+def _pair(exc: BaseException) -> tuple[str, str] | None:
+    zh, en = getattr(exc, "message_zh", None), getattr(exc, "message_en", None)
+    return (str(zh), str(en)) if zh and en else None
+
+
+def _words(exc: BaseException) -> Bilingual | None:
+    pair = _pair(exc)
+    return Bilingual(*pair) if pair else None
 
 
 def require(client: SyncPort | None) -> SyncPort:

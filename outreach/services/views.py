@@ -166,5 +166,7 @@ class SyncSummary:
     conflicts: int = 0
     cancelled: bool = False
     error_key: str | None = None
+    error_detail: Bilingual | None = None
+    """The sync layer's own words for what went wrong (never personal data)."""
     issues: list[OpIssue] = field(default_factory=list)
     finished_at: datetime | None = None

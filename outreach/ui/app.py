@@ -199,7 +199,10 @@ class OutreachApp(App[int]):
             self.sync_running = False
             self.arm_sync()
         if isinstance(error, ServiceError):
-            self.notify(t(error.key, **error.params), severity="error", timeout=8)
+            text = t(error.key, **error.params)
+            if error.detail:
+                text += "\n" + (error.detail[0] if self.ctx.settings.language == "zh_CN" else error.detail[1])
+            self.notify(text, severity="error", timeout=8)
             return
         # Log the type only: messages of lower layers may hold personal data.
         log.error("worker %s failed: %s", event.worker.name, type(error).__name__)

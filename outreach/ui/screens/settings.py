@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -9,6 +10,7 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from outreach.i18n import t
 from outreach.ui.base import BaseScreen
+from outreach.ui.messages import Notice
 
 LANGUAGES = (("中文（简体）", "zh_CN"), ("English", "en"))
 THEMES = ("textual-dark", "textual-light", "high-contrast")
@@ -34,7 +36,9 @@ class SettingsScreen(BaseScreen):
             with Horizontal(classes="form-row"):
                 yield Label(t("settings.center"), classes="form-label")
                 yield Input(s.center_url or "", placeholder="https://center.example:8443", id="center", compact=True)
-            yield Static(t("settings.enrol_hint"), classes="form-note")
+            with Horizontal(classes="form-row"):
+                yield Label(t("settings.enrol_code"), classes="form-label")
+                yield Input("", placeholder=t("settings.enrol_hint"), id="enrol-code", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label(t("settings.idle"), classes="form-label")
                 yield Input(str(s.idle_lock_minutes), id="idle", type="integer", compact=True)
@@ -72,10 +76,19 @@ class SettingsScreen(BaseScreen):
                           reader=self.query_one("#reader", Input).value.strip() or None, theme=theme)
         self.outreach.apply_theme(theme)
         self.notify(t("settings.saved"))
+        code = self.query_one("#enrol-code", Input).value.strip()
+        if code and center:
+            self.enrol(center, code)
         if lang != old_lang:
             await self.outreach.change_language(lang)
         else:
             self.app.pop_screen()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="enrol")
+    def enrol(self, url: str, code: str) -> None:
+        """Enrol with the one-time code; a refusal reaches the worker through the app's failure handler."""
+        self.outreach.ctx.sync.enrol(url, code)
+        self.app.post_message(Notice("settings.enrolled"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

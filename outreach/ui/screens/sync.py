@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Label, ProgressBar, Static
 from outreach.i18n import t
 from outreach.services.views import OpIssue, SyncSummary
 from outreach.ui.base import BaseScreen
+from outreach.ui.format import pick
 from outreach.ui.messages import IssuesLoaded, SyncFinished, SyncStepped
 from outreach.ui.widgets.sync.issues import IssueTable
 
@@ -84,7 +85,8 @@ class SyncScreen(BaseScreen):
         bar = self.query_one(ProgressBar)
         bar.update(total=1, progress=1 if not s.cancelled and not s.error_key else 0)
         if s.error_key:
-            self._status("⚠ " + t(s.error_key))
+            detail = f" ({pick(s.error_detail)})" if s.error_detail else ""
+            self._status("⚠ " + t(s.error_key) + detail)
         elif s.cancelled:
             self._status(t("sync.cancelled"))
         else:

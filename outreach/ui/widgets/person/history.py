@@ -17,5 +17,8 @@ class History(Static):
             text.append("  " + t("person.no_history"))
         for item in items:
             mark = t("history.pending") if item.pending else t("history.sent")
-            text.append(f" {item.when}  {t('kind.' + item.kind)} {item.detail}  [{mark}]\n")
+            detail = t(f"form.field.{item.detail}") if item.kind == "audit.reveal" and item.detail else item.detail
+            if item.kind == "visit.log" and item.detail:
+                detail = t(f"outcome.{item.detail}")
+            text.append(f" {item.when}  {t('kind.' + item.kind)} {detail}  [{mark}]\n")
         self.update(text)

@@ -1,0 +1,64 @@
+"""Sync through the real sync client against the embedded center on loopback: enrolment, push, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from services.outreach_support import application_values
+
+from outreach.services.errors import ServiceError
+from outreach.services.views import SyncProgress
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+@pytest.fixture
+def center(tmp_path):
+    from sync.center.embedded import EmbeddedCenter
+
+    running = EmbeddedCenter(tmp_path / "center.db")
+    url = running.start()
+    yield running, url
+    running.stop()
+
+
+@pytest.fixture
+def enrolled(ctx, center):
+    running, url = center
+    code = running.store.create_enrol_code("w-test", "worker", None, dt.timedelta(hours=1))
+    ctx.sync._factory = lambda vault: __import__("sync.client.client", fromlist=["SyncClient"]).SyncClient(vault, url)
+    ctx.sync.enrol(url, code)
+    return ctx
+
+
+def test_a_wrong_enrolment_code_is_refused_in_words(ctx, center):
+    _running, url = center
+    with pytest.raises(ServiceError) as refused:
+        ctx.sync.enrol(url, "not-a-code")
+    assert refused.value.key == "sync.enrol_failed"
+    assert refused.value.detail is not None
+
+
+def test_push_with_progress_and_nothing_left_waiting(enrolled, tmp_path):
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(JPEG)
+    result, _pid = enrolled.cards.register_and_apply(application_values(photo_path=str(photo)))
+    assert result.saved
+    steps: list[SyncProgress] = []
+    summary = enrolled.sync.run(progress=steps.append, cancel=threading.Event())
+    assert summary.error_key is None, summary.error_detail
+    assert summary.pushed == 2
+    assert steps
+    assert {s.stage for s in steps} <= {"push", "pull"}
+    assert enrolled.home.summary().pending_ops == 0
+    assert enrolled.home.summary().last_sync is not None
+
+
+def test_without_enrolment_the_sync_says_so(ctx, center):
+    _running, url = center
+    ctx.sync._factory = lambda vault: __import__("sync.client.client", fromlist=["SyncClient"]).SyncClient(vault, url)
+    summary = ctx.sync.run()
+    assert summary.error_key == "sync.failed"
+    assert summary.error_detail is not None
