@@ -19,14 +19,18 @@ class VisitService:
     def __init__(self, session: VaultSession, clock: Clock) -> None:
         self._session = session
         self._clock = clock
-        self._session_ops: dict[str, list[str]] = {}
+        self._session_ops: dict[str, list[tuple[str, str]]] = {}
 
-    def note_operation(self, person_id: str, op_id: str) -> None:
+    def note_operation(self, person_id: str, op_id: str, kind: str = "") -> None:
         """Remember an operation done at this person's door, for the visit record."""
-        self._session_ops.setdefault(person_id, []).append(op_id)
+        self._session_ops.setdefault(person_id, []).append((op_id, kind))
 
     def operations_in_visit(self, person_id: str) -> list[str]:
-        return list(self._session_ops.get(person_id, []))
+        return [op_id for op_id, _kind in self._session_ops.get(person_id, [])]
+
+    def kinds_in_visit(self, person_id: str) -> list[str]:
+        """The kinds of the operations done during this visit, in order (for the visit screen)."""
+        return [kind for _op, kind in self._session_ops.get(person_id, []) if kind]
 
     def log(self, person_id: str, outcome: str, present: list[str] | str, notes: str) -> SaveResult:
         from outreach.domain.models import Visit

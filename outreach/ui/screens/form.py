@@ -84,7 +84,7 @@ class FormScreen(BaseScreen):
         else:
             result, person_id = cards.record(self.person_id, self.kind, values), self.person_id
         if result.saved and person_id is not None and result.op_id:
-            self.outreach.ctx.visits.note_operation(person_id, result.op_id)
+            self.outreach.ctx.visits.note_operation(person_id, result.op_id, self.kind)
         self.post_message(FormSaved(result, person_id))
 
     @on(FormSaved)

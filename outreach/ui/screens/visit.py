@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Footer, Header, Input, Label, Select, Static, TextArea
 
 from outreach.i18n import t
 from outreach.services.forms import VISIT_OUTCOMES
@@ -26,28 +26,29 @@ class VisitScreen(BaseScreen):
         self.person_id = person_id
 
     def compose(self) -> ComposeResult:
-        ops = self.outreach.ctx.visits.operations_in_visit(self.person_id)
+        visits = self.outreach.ctx.visits
+        ops = visits.operations_in_visit(self.person_id)
+        done = " · ".join(t(f"kind.{k}") for k in visits.kinds_in_visit(self.person_id))
         yield Header(show_clock=False)
         yield Label(t("visit.title"), id="form-title")
         with VerticalScroll(id="form-body"):
             yield Label(t("visit.outcome"), classes="form-section")
-            with RadioSet(id="outcome"):
-                for i, outcome in enumerate(VISIT_OUTCOMES):
-                    yield RadioButton(t(f"outcome.{outcome}"), value=i == 0, name=outcome)
-            yield Label(t("visit.present"), classes="form-label")
+            # A list in words (a radio set would mark the choice by colour only).
+            yield Select([(t(f"outcome.{o}"), o) for o in VISIT_OUTCOMES], value="done", allow_blank=False,
+                         id="outcome", compact=True)
+            yield Label(t("visit.present"), classes="form-section")
             yield Input(placeholder=t("visit.present_hint"), id="present", compact=True)
-            yield Label(t("visit.notes"), classes="form-label")
+            yield Label(t("visit.notes"), classes="form-section")
             yield TextArea(id="notes")
-            yield Static(t("visit.ops", count=len(ops)), id="visit-ops")
+            yield Static(t("visit.ops", count=len(ops)) + (f"\n{done}" if done else ""), id="visit-ops")
             yield Static("", id="form-errors")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(RadioSet).focus()
+        self.query_one("#outcome", Select).focus()
 
     def action_save(self) -> None:
-        radio = self.query_one(RadioSet).pressed_button
-        outcome = radio.name if radio is not None and radio.name else "done"
+        outcome = str(self.query_one("#outcome", Select).value)
         self.save(outcome, self.query_one("#present", Input).value, self.query_one(TextArea).text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit")
