@@ -5,6 +5,7 @@ Imported as ``services.outreach_support`` (``tests/`` is on ``sys.path`` through
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import uuid
@@ -118,6 +119,7 @@ def _template(seed: bool) -> Path:
 
     if seed not in _TEMPLATES:
         folder = Path(tempfile.mkdtemp(prefix="outreach-test-vault-"))
+        atexit.register(shutil.rmtree, folder, True)
         path = folder / "vault.db"
         vault = Vault.create(path, PASSPHRASE, worker_id="w-test")
         try:

@@ -10,6 +10,15 @@ from services.outreach_support import PASSPHRASE, make_context
 from outreach.ui.app import OutreachApp
 
 
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """The language is process-wide: every test leaves it as it found it (Chinese)."""
+    yield
+    from outreach.i18n import set_language
+
+    set_language("zh_CN")
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     """Pilot tests run on asyncio (anyio's pytest plugin drives them: ``pytestmark = pytest.mark.anyio``)."""

@@ -19,7 +19,8 @@ LANGS = ["zh_CN", "en"]
 @pytest.fixture
 def snap_app(tmp_path, monkeypatch):
     """The app, unlocked on the home screen, with one operation the center rejected."""
-    monkeypatch.setattr("storage.vault._now", lambda: "2026-11-27T01:30:00+00:00", raising=False)
+    # "synced at" of the cards pulled from the center: the vault's clock, frozen (fails loudly if it moves).
+    monkeypatch.setattr("storage.vault._now", lambda: "2026-11-27T01:30:00+00:00")
     contexts = []
 
     def build(lang: str) -> OutreachApp:
