@@ -124,17 +124,21 @@ def queries_for(vault_path: Path) -> dict[str, str]:
     return queries
 
 
-async def measure_in_app(vault: Path, runs: int, queries: dict[str, str]) -> tuple[list[float], dict[str, list[float]]]:
+async def measure_in_app(
+    vault: Path, runs: int, queries: dict[str, str]
+) -> tuple[list[float], dict[str, list[float]], list[float]]:
     from textual.widgets import Input
 
     from outreach.services.context import build_context
     from outreach.settings import Settings
     from outreach.ui.app import OutreachApp
     from outreach.ui.screens.home import HomeScreen
+    from outreach.ui.screens.person import PersonScreen
     from outreach.ui.screens.search import SearchScreen
     from outreach.ui.widgets.home.day_summary import DaySummary
 
     unlock_times: list[float] = []
+    person_times: list[float] = []
     search_times: dict[str, list[float]] = {k: [] for k in queries}
     for run in range(runs):
         ctx = build_context(settings=Settings(vault_path=vault))
@@ -173,8 +177,15 @@ async def measure_in_app(vault: Path, runs: int, queries: dict[str, str]) -> tup
                     if screen.shown_query != query:
                         raise RuntimeError(f"no results for {name}")
                     search_times[name].append(screen.shown_at - started)
+            # Enter on the last results: the person page with cards and history.
+            started = time.perf_counter()
+            app.open_person(app.ctx.people.find(queries["card_number" if "card_number" in queries
+                                                       else "id_last_digits"])[0].person_id)
+            while not (isinstance(app.screen, PersonScreen) and app.screen.page is not None):
+                await pilot.pause(0.002)
+            person_times.append(time.perf_counter() - started)
         ctx.close()
-    return unlock_times, search_times
+    return unlock_times, search_times, person_times
 
 
 def main() -> int:
@@ -188,7 +199,7 @@ def main() -> int:
     vault = build_vault(args.people, args.seed)
     queries = queries_for(vault)
     launch = measure_launch(vault, args.runs)
-    unlock, searches = asyncio.run(measure_in_app(vault, args.runs, queries))
+    unlock, searches, person = asyncio.run(measure_in_app(vault, args.runs, queries))
     all_search = [v for values in searches.values() for v in values]
     result: dict[str, Any] = {
         "people": args.people,
@@ -203,6 +214,8 @@ def main() -> int:
             "max": round(max(all_search) * 1000, 1),
             "by_query": {k: round(statistics.median(v) * 1000, 1) for k, v in searches.items()},
         },
+        "open_person_page_ms": {"median": round(statistics.median(person) * 1000, 1),
+                                "max": round(max(person) * 1000, 1)},
         "targets": TARGETS,
     }
     result["met"] = {

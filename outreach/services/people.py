@@ -157,13 +157,18 @@ class PeopleService:
         )
 
     def history(self, person_id: str, limit: int = 30) -> list[HistoryItem]:
-        """The person's operations, newest first (pending ones marked)."""
+        """The person's operations on this laptop, newest first, those not yet at the center marked.
+
+        Reads the person's operations only (the vault's subject index). The outbox leaves in device order,
+        so an operation is still waiting exactly when its ``seq`` is at or after the oldest waiting one.
+        """
         vault = self._session.vault
-        by_subject = getattr(vault, "subject_operations", None)
-        ops = list(by_subject(person_id)) if callable(by_subject) else [
-            op for op in vault.operations() if get(op, "subject") == person_id
-        ]
-        pending = {get(op, "op_id") for op in vault.pending_operations(limit=100_000)} if ops else set()
+        try:
+            ops = list(vault.operations(subject=person_id))
+        except TypeError:  # an older vault without the subject index
+            ops = [op for op in vault.operations() if get(op, "subject") == person_id]
+        oldest_waiting = vault.pending_operations(limit=1) if ops else []
+        first_pending = int(get(oldest_waiting[0], "seq", 0)) if oldest_waiting else None
         items: list[HistoryItem] = []
         for op in reversed(ops[-limit:]):
             payload = get(op, "payload", {}) or {}
@@ -174,8 +179,9 @@ class PeopleService:
                 detail = text(get(payload, "visit.outcome"))
             elif "field" in payload:
                 detail = text(payload.get("field"))
+            pending = first_pending is not None and int(get(op, "seq", 0)) >= first_pending
             items.append(HistoryItem(when=_hlc_when(get(op, "hlc", "")), kind=get(op, "kind", ""),
-                                     detail=detail, pending=get(op, "op_id") in pending))
+                                     detail=detail, pending=pending))
         return items
 
     # --- reveal --------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ class VaultPort(Protocol):
     def append(self, kind: str, subject: str, payload: dict[str, Any], *, base_version: int | None = None) -> Any:
         """Append one operation durably; returns the ``Operation``."""
 
-    def operations(self, after_seq: int = 0) -> Iterator[Any]: ...
+    def operations(self, after_seq: int = 0, *, subject: str | None = None) -> Iterator[Any]:
+        """This device's operations in order; ``subject``: only that person's (indexed)."""
 
     def find_people(self, text: str, limit: int = 50) -> list[Any]:
         """People matching name prefix, pinyin initials, identity number (full or last digits), card number."""
