@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import platform
 import statistics
@@ -128,6 +129,7 @@ async def measure_in_app(
     vault: Path, runs: int, queries: dict[str, str]
 ) -> tuple[list[float], dict[str, list[float]], list[float]]:
     from textual.widgets import Input
+    from textual.worker import WorkerCancelled
 
     from outreach.services.context import build_context
     from outreach.settings import Settings
@@ -163,7 +165,8 @@ async def measure_in_app(
                 for _ in range(3 if run == 0 else 5):
                     box.value = query[:-1]
                     box.cursor_position = len(box.value)
-                    await app.workers.wait_for_complete()
+                    with contextlib.suppress(WorkerCancelled):  # the previous query's search was superseded
+                        await app.workers.wait_for_complete()
                     await pilot.pause()
                     started = time.perf_counter()
                     last = query[-1]

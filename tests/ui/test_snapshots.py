@@ -41,15 +41,13 @@ async def _unlocked(pilot) -> None:
     await pilot.pause()
     pilot.app.screen.query_one("#passphrase", Input).value = PASSPHRASE
     await pilot.press("enter")
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await _settle(pilot)
 
 
 async def _settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    from ui.conftest import settle
+
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
