@@ -30,6 +30,7 @@ def run_app(demo: bool = False, vault: str | Path | None = None, lang: str | Non
         if demo:
             from outreach.services.demo import build_demo_context
 
+            print("正在准备演示数据…… / preparing the demo…", file=sys.stderr, flush=True)
             ctx = build_demo_context(lang=lang)
         else:
             ctx = build_context(vault=vault, lang=lang)
