@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from outreach.domain.enums import LIVE_STATUSES, CardStatus, DocType, Gender, Hardship, VisitOutcome
 
@@ -184,8 +184,15 @@ class Visit(BaseModel):
     person_id: str
     worker_id: str
     day: date
-    outcome: VisitOutcome
+    outcome: VisitOutcome | None = None
+    """None only for a planned visit that has not happened yet (a supervisor's plan pulled from the center)."""
     present: list[ShortText] = Field(default_factory=list)
     notes: Notes = ""
     op_ids: list[str] = Field(default_factory=list)
     planned: bool = False
+
+    @model_validator(mode="after")
+    def _logged_visit_has_outcome(self) -> Visit:
+        if self.outcome is None and not self.planned:
+            raise ValueError("a logged visit needs an outcome / 已进行的走访须填写结果")
+        return self

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from outreach.services._access import as_date, as_datetime, get
 from outreach.services.clock import Clock
-from outreach.services.errors import ServiceError
 from outreach.services.session import VaultSession
 from outreach.services.views import Bilingual, DeadlineView, HomeSummary, OpIssue
 
-log = logging.getLogger(__name__)
 
 #: Meta key where the services note the end of the last successful sync.
 LAST_SYNC_META = "ui.last_sync"
 
 
 def visits_today(session: VaultSession, day: Any) -> list[Any]:
-    """Today's visits; a planned visit the vault cannot read (e.g. a plan without an outcome) is skipped,
-    never a crash of the home screen."""
-    try:
-        return list(session.vault.visits(day=day))
-    except ServiceError:
-        raise
-    except Exception:
-        log.warning("visits of %s could not be read", day)
-        return []
+    """Today's visits: planned ones (pulled from the center, no outcome yet) and logged ones."""
+    return list(session.vault.visits(day=day))
 
 
 def open_issues(session: VaultSession) -> list[OpIssue]:

@@ -93,3 +93,10 @@ def test_decide_raises_type_error_for_non_event():
 
     with pytest.raises(TypeError):
         decide(state(), object(), ctx())  # type: ignore[arg-type]
+
+
+def test_planned_visit_may_lack_an_outcome_but_a_logged_one_may_not():
+    plan = Visit(person_id=PERSON, worker_id="w", day=date(2026, 1, 1), planned=True)
+    assert plan.outcome is None
+    with pytest.raises(ValidationError, match="outcome"):
+        Visit(person_id=PERSON, worker_id="w", day=date(2026, 1, 1))

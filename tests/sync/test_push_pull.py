@@ -43,6 +43,10 @@ def test_pull_returns_only_assigned_people_with_center_status(center, make_vault
     assert a.get_person(p1.person_id) is not None
     assert a.get_person(p2.person_id) is None
     assert b.get_person(p1.person_id) is None
+    # the supervisor's assignment arrives as a planned visit, readable before anyone has visited
+    plans = [v for v in a.visits() if v.person_id == p1.person_id]
+    assert [(v.planned, v.outcome) for v in plans] == [(True, None)]
+    assert b.visits() == []
     # bob applies for alice's person: alice pulls the center-decided card
     people.apply(b, p1)
     sync_once(b, center.url, transport=center.transport)
