@@ -84,6 +84,10 @@ def _repeat(tx: Tx, op: Operation, row: tuple[Any, ...]) -> OpResult:
                     center_state=cards, base_version=op.base_version, center_version=current, theirs=theirs)
 
 
+#: Card events only the center decides (Art. 12 recall, Art. 17 self-lifting loss report, card production).
+CENTER_ONLY_KINDS = frozenset({"card.issue", "card.recall", "card.lift_temporary"})
+
+
 def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.datetime) -> OpResult:
     """Check, decide and record one device operation."""
     tx.lock("device:" + device.device_id)
@@ -96,8 +100,6 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     if op.device_id != device.device_id or op.worker_id != device.worker_id:
         return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
                        "only your own operations from this device may be pushed")
-    if op.kind not in KINDS or op.kind in ("card.issue", "card.recall", "card.lift_temporary"):
-        return _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
     if not hash_ok(op) or not signature_ok(op, device.public_key):
         return _reject(op.op_id, "bad_signature", "操作的哈希或签名无效", "operation hash or signature invalid")
     head = tx.cache.get("device:" + device.device_id)
@@ -112,7 +114,12 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
 
     tx.lock("subject:" + op.subject)
     version, area, person, cards = _subject(tx, op.subject)
-    result = _decide(op, version, person, cards, today)
+    if op.kind not in KINDS or op.kind in CENTER_ONLY_KINDS:
+        # Authentic and in sequence, so it is recorded (as rejected) and the device's chain moves on:
+        # one operation of the wrong kind never blocks the rest of the device's queue.
+        result = _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
+    else:
+        result = _decide(op, version, person, cards, today)
     # Every recorded operation counts towards the subject's version, as on the laptop (the vault bumps the
     # version for each operation it appends), so a device's own later operations never look conflicting.
     new_version = version + 1

@@ -208,3 +208,19 @@ def test_supervisor_pulls_own_area_and_resolving_closes_the_conflict(center, mak
     sync_once(w, center.url, transport=center.transport)
     assert center.store.status()["open_conflicts"] == []
     assert w.op_outcomes(open_only=True) == []
+
+
+def test_an_operation_of_a_center_only_kind_is_refused_without_blocking_the_queue(center, make_vault, people):
+    v = make_vault("w1")
+    center.enrol(v)
+    p = people.adult()
+    people.register(v, p)
+    # a device can sign any kind, but card production is the center's to decide
+    issue = v.append("card.issue", p.person_id, {"event": {"kind": "card.issue"}, "cards": None, "fee": None})
+    later = people.apply(v, p)
+    s = sync_once(v, center.url, transport=center.transport)
+    assert (s.applied, s.rejected) == (2, 1)
+    (c,) = s.issues
+    assert (c.op_id, c.code) == (issue.op_id, "kind_not_allowed")
+    assert later.op_id not in {o["op_id"] for o in v.op_outcomes(open_only=True)}
+    assert v.pending_operations() == []
