@@ -5,19 +5,26 @@ codes, resident identity numbers with a correct GB 11643 check digit, both gende
 addresses in real Hainan towns, cards in every :class:`CardStatus`, visits in every outcome, some planned
 visits from the "center". Operations go through the vault's bulk path (one transaction per batch), each
 still hashed, signed and chained.
+
+Only operations a laptop may make are written as device operations, and each passes the domain's form
+checks (a synthetic photo from age 7, a guardian under 16). Statuses only the center decides (card made and
+ready, suspended, recalled) arrive as pulled center records, as they would on a real laptop.
 """
 
 from __future__ import annotations
 
 import random
+import struct
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from outreach.domain.enums import CardStatus, DocType, Gender, Hardship, VisitOutcome
-from outreach.domain.models import CardState, IdentityDocument, Person, PersonCards, Visit
+from outreach.domain.forms import age_on
+from outreach.domain.models import Agent, CardState, IdentityDocument, Person, PersonCards, Visit
 from outreach.domain.numbers import card_number_check_char
 
 if TYPE_CHECKING:
@@ -90,12 +97,28 @@ class SeedReport:
     statuses: dict[str, int] = field(default_factory=dict)
 
 
+#: Statuses that only the center decides: seeded as pulled center records, never as device operations.
+CENTER_DECIDED = frozenset({CardStatus.READY, CardStatus.SUSPENDED, CardStatus.RECALLED})
+
+
+def synthetic_photo() -> bytes:
+    """A tiny grey PNG standing in for every seeded person's photo (no real face is ever seeded)."""
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * 32 for _ in range(40))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 40, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 class _Gen:
     def __init__(self, seed: int, today: date) -> None:
         self.rng = random.Random(seed)
         self.today = today
         self.used_ids: set[str] = set()
         self.card_serial = self.rng.randrange(1_000_000, 5_000_000)
+        #: person id -> card state decided by the center, waiting to be delivered as a pulled record
+        self.pending_center: dict[str, PersonCards] = {}
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -171,8 +194,23 @@ class _Gen:
             electronic=in_hand and self.rng.random() < 0.5,
         )
 
-    def card_ops(self, person: Person, status: CardStatus) -> list[tuple[str, dict[str, Any]]]:
-        """(kind, payload) of a first application and, when the status needs one, the event reaching it."""
+    def guardian(self, person: Person) -> Agent:
+        """A parent of ``person`` (born 20-40 years earlier, same area) acting as guardian."""
+        born = person.birth_date - timedelta(days=self.rng.randrange(20 * 365, 40 * 365))
+        gender = Gender.FEMALE if self.rng.random() < 0.5 else Gender.MALE
+        first17 = f"{person.area_code}{born:%Y%m%d}{self.rng.randrange(0, 500) * 2 + (gender is Gender.MALE):03d}"
+        return Agent(name=self._name("01", gender), relationship="母亲" if gender is Gender.FEMALE else "父亲",
+                     document=IdentityDocument(doc_type=DocType.RESIDENT_ID, number=first17 + check_digit(first17)),
+                     proof="guardianship")
+
+    def card_ops(
+        self, person: Person, status: CardStatus, *, photo_ref: str | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(kind, payload) of a first application and, when the status needs one, the event reaching it.
+
+        For a status in :data:`CENTER_DECIDED` only the application is a device operation; the caller
+        delivers the card state with :meth:`center_cards`.
+        """
         pid = person.person_id
         accepted = max(person.birth_date, self.today - timedelta(days=self.rng.randrange(30, 3000)))
         first = self.card(pid, CardStatus.APPLIED, accepted)
@@ -180,7 +218,8 @@ class _Gen:
             "name": person.name, "gender": person.gender.value, "ethnicity": person.ethnicity,
             "birth_date": person.birth_date.isoformat(), "nationality": "CHN",
             "document": person.document.model_dump(mode="json"), "mobile": person.mobile,
-            "occupation": None, "address": person.address, "photo_ref": None, "agent": None,
+            "occupation": None, "address": person.address, "photo_ref": photo_ref,
+            "agent": self.guardian(person).model_dump(mode="json") if age_on(person.birth_date, self.today) < 16 else None,
             "lacks_full_capacity": False,
         }
         apply_event = {"kind": "card.apply", "card_id": first.card_id, "form": form, "generation": "3",
@@ -191,9 +230,10 @@ class _Gen:
         final = first.model_copy(update=self.card(pid, status, accepted).model_dump(exclude={"card_id"}))
         cards = [final]
         event: dict[str, Any] = {"card_id": first.card_id, "note": ""}
-        if status is CardStatus.READY:
-            event |= {"kind": "card.issue", "card_number": final.card_number, "issued_on": str(final.issued_on)}
-        elif status is CardStatus.ACTIVE:
+        if status in CENTER_DECIDED:
+            self.pending_center[pid] = PersonCards(person_id=pid, cards=cards)
+            return ops
+        if status is CardStatus.ACTIVE:
             event |= {"kind": "card.deliver", "method": self.rng.choice(("in_person", "home_delivery")),
                       "agent": None, "document_checked": True, "electronic": final.electronic}
         elif status is CardStatus.TEMP_LOST:
@@ -203,12 +243,8 @@ class _Gen:
         elif status is CardStatus.CANCELLED:
             event |= {"kind": "card.cancel", "agent": None, "deceased_on": str(final.cancelled_on),
                       "proof": "death_certificate", "card_presented": True, "detected_by_center": False}
-        elif status is CardStatus.SUSPENDED:
-            event |= {"kind": "card.suspend", "ground": self.rng.randrange(1, 9)}
-        elif status is CardStatus.RECALLED:
-            event |= {"kind": "card.recall", "cause": "uncollected"}
         else:  # replaced / exchanged: a new card follows the old one
-            new = self.card(pid, self.rng.choice((CardStatus.APPLIED, CardStatus.READY, CardStatus.ACTIVE)),
+            new = self.card(pid, CardStatus.APPLIED,
                             self.today - timedelta(days=self.rng.randrange(1, 30)),
                             reason="replace" if status is CardStatus.REPLACED else "exchange:5")
             cards.append(new)
@@ -225,7 +261,7 @@ class _Gen:
 
     def visit(self, person_id: str, worker_id: str, *, planned: bool) -> Visit:
         day = self.today + timedelta(days=self.rng.randrange(-60, 1) if not planned else self.rng.randrange(0, 14))
-        outcome = self.rng.choice(list(VisitOutcome)) if not planned else VisitOutcome.COME_BACK
+        outcome = self.rng.choice(list(VisitOutcome)) if not planned else None
         return Visit(visit_id=self.uid(), person_id=person_id, worker_id=worker_id, day=day, outcome=outcome,
                      present=["本人"] if outcome is VisitOutcome.DONE else [], notes="", planned=planned)
 
@@ -245,6 +281,7 @@ def seed_people(
         storage errors (LogAppendError, VaultLockedError) from the vault.
     """
     gen = _Gen(seed, today)
+    photo = vault.put_attachment(synthetic_photo(), "image/png")
     report = SeedReport()
     statuses = list(_STATUS_WEIGHTS)
     weights = list(_STATUS_WEIGHTS.values())
@@ -259,9 +296,11 @@ def seed_people(
             status = statuses[done % len(statuses)] if done < len(statuses) else gen.rng.choices(statuses, weights)[0]
             if status is CardStatus.CANCELLED:
                 person = person.model_copy(update={"deceased_on": today - timedelta(days=30)})
+            if age_on(person.birth_date, today) >= 7:
+                person = person.model_copy(update={"photo_ref": photo})
             items.append(("person.register", pid, {"person": person.model_dump(mode="json")}))
             if done < len(statuses) or gen.rng.random() < 0.9:
-                items.extend((k, pid, p) for k, p in gen.card_ops(person, status))
+                items.extend((k, pid, p) for k, p in gen.card_ops(person, status, photo_ref=person.photo_ref))
                 report.statuses[status.value] = report.statuses.get(status.value, 0) + 1
             if gen.rng.random() < 0.3:
                 visit = gen.visit(pid, vault.worker_id, planned=False)
@@ -272,10 +311,14 @@ def seed_people(
                               "data": plan.model_dump(mode="json")})
             done += 1
         report.operations += len(vault.append_many(items))
+        plans.extend({"type": "cards", "id": pid, "version": 0, "data": cards.model_dump(mode="json")}
+                     for pid, cards in gen.pending_center.items())
+        gen.pending_center.clear()
         if plans:
             vault.apply_pulled(plans, checkpoint=vault.get_meta("pull_checkpoint") or "")
-            report.planned_visits += len(plans)
+            report.planned_visits += sum(1 for c in plans if c["type"] == "visit_plan")
         report.people = done
         if progress is not None:
             progress(done, people)
     return report
+
