@@ -68,6 +68,10 @@ def _seed_center(store: Any, folder: Path, people: int) -> list[str]:
         persons = [op.payload["person"] for op in scratch.operations() if op.kind == "person.register"]
         events = [(op.subject, op.payload["event"]) for op in scratch.operations()
                   if op.kind.startswith("card.") and "event" in op.payload]
+        # cards the seed shows as made (any status past "applied"): the demo's center makes them at once
+        made = {card.card_id: card.card_number for p in persons
+                for card in getattr(scratch.person_cards(p["person_id"]), "cards", [])
+                if str(card.status) != "applied" and card.card_number}
     finally:
         scratch.close()
         for leftover in folder.glob("scratch.db*"):
@@ -77,9 +81,11 @@ def _seed_center(store: Any, folder: Path, people: int) -> list[str]:
     for person_id, event in events:
         if event.get("kind") == "card.apply" and not (event.get("form") or {}).get("photo_ref"):
             event = {**event, "form": {**event["form"], "photo_ref": f"demo-photo-{person_id[:8]}"}}
-        if event.get("kind") == "card.issue":  # everything happens "today" at the demo's center
-            event = {**event, "issued_on": now.date().isoformat()}
         store.center_event(person_id, event, now.date(), now)  # refused ones simply stay undone
+        if event.get("kind") == "card.apply" and event.get("card_id") in made:  # made "today" at the center
+            issue = {"kind": "card.issue", "card_id": event["card_id"], "card_number": made[event["card_id"]],
+                     "issued_on": now.date().isoformat()}
+            store.center_event(person_id, issue, now.date(), now)
     for i, person in enumerate(persons):  # most cards were collected: the outreach worker sees active cards
         if i % 3:
             store.center_event(person["person_id"], {"kind": "card.deliver", "method": "in_person"}, now.date(), now)

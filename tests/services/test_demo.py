@@ -50,3 +50,22 @@ def test_demo_survives_a_broken_reader_and_center(monkeypatch):
         assert ctx.sync.run().error_key == "sync.unavailable"
     finally:
         ctx.close()
+
+
+def test_full_demo_has_a_center_and_a_card_of_a_person_in_the_vault():
+    """The README's start command: people pulled from the embedded center, a simulated card in the reader."""
+    ctx = demo.build_demo_context(people=30, clock=FrozenClock(NOW))
+    try:
+        assert ctx.demo.notes == []
+        ctx.session.unlock(demo.DEMO_PASSPHRASE)
+        view = ctx.reader.state()
+        assert view.state == "card"
+        assert view.person_id is not None
+        vault = ctx.session.vault
+        assert vault.get_person(view.person_id) is not None
+        sources = vault.card_sources(view.person_id)
+        assert sources
+        assert {s["source"] for s in sources} == {"center"}
+        assert ctx.home.summary().center is not None
+    finally:
+        ctx.close()
