@@ -10,7 +10,6 @@ from outreach.services.clock import Clock
 from outreach.services.session import VaultSession
 from outreach.services.views import Bilingual, DeadlineView, HomeSummary, OpIssue
 
-
 #: Meta key where the services note the end of the last successful sync.
 LAST_SYNC_META = "ui.last_sync"
 

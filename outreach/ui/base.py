@@ -50,31 +50,24 @@ def freeze_inputs(node: DOMNode, blink: bool) -> None:
         widget.cursor_blink = blink
 
 
-class BaseScreen(Screen[Any]):
+class _AppScreen:
+    """What every screen and dialog of the app shares: translated bindings, the typed app, frozen blink."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)  # type: ignore[arg-type]
+
+    @property
+    def outreach(self) -> OutreachApp:
+        return self.app  # type: ignore[attr-defined,no-any-return]
+
+    def on_mount(self) -> None:
+        freeze_inputs(self, self.outreach.blink)  # type: ignore[arg-type]
+
+
+class BaseScreen(_AppScreen, Screen[Any]):
     """A full screen of the app."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self)
 
-    @property
-    def outreach(self) -> OutreachApp:
-        return self.app  # type: ignore[return-value]
-
-    def on_mount(self) -> None:
-        freeze_inputs(self, self.outreach.blink)
-
-
-class BaseModal(ModalScreen[ResultT]):
+class BaseModal(_AppScreen, ModalScreen[ResultT]):
     """A dialog returning a ``ResultT`` through ``dismiss``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self)
-
-    @property
-    def outreach(self) -> OutreachApp:
-        return self.app  # type: ignore[return-value]
-
-    def on_mount(self) -> None:
-        freeze_inputs(self, self.outreach.blink)
