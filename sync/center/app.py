@@ -24,6 +24,9 @@ from sync.errors import EnrolmentRefused, ReplayedRequest, StoreError, SyncError
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Largest checkpoint a store can hold (change sequence numbers are 64-bit signed in both backends).
+MAX_CHECKPOINT = 2**63 - 1
+
 
 class HttpError(SyncError):
     """A refusal answered with an HTTP status and a bilingual :class:`ErrorResponse`."""
@@ -167,8 +170,11 @@ class Center:
     async def pull(self, request: Request) -> Response:
         req, raw = await self._read(request, P.PullRequest)
         device = await self._authenticate(request, raw, req.device_id)
+        since = int(req.since)
+        if since > MAX_CHECKPOINT:  # never one this center gave out; the database could not even compare it
+            raise _bad("since is beyond any checkpoint", "同步检查点无效")
         await run_in_threadpool(self.run_due)
-        changes, cp, more = await run_in_threadpool(self.store.pull, device, int(req.since), req.limit)
+        changes, cp, more = await run_in_threadpool(self.store.pull, device, since, req.limit)
         log = await run_in_threadpool(self.store.log_proof, req.known_tree_size)
         return _reply(request, P.PullResponse(protocol_version=P.PROTOCOL_VERSION, changes=changes,
                                               checkpoint=str(cp), more=more, log=log))

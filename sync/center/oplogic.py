@@ -66,6 +66,7 @@ def _append_log(tx: Tx, data: dict[str, Any]) -> int:
 
 
 def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
+    base = min(base, 2**63 - 1)  # a base beyond any version has nothing after it (and must fit a 64-bit column)
     rows = tx.q("SELECT op_id, kind, worker_id, device_id, hlc, received_at FROM operations WHERE subject = ? "
                 "AND subject_version > ? AND status <> 'rejected' ORDER BY subject_version", (subject, base))
     return [TheirOp(op_id=r[0], kind=r[1], worker_id=r[2], device_id=r[3], hlc=r[4], received_at=r[5])
