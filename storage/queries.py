@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from outreach.domain.models import CardState, Person, PersonCards, Visit
@@ -91,6 +91,59 @@ def person_cards(conn: Connection, person_id: str) -> PersonCards | None:
         return None
     cards = [CardState.model_validate_json(r[0]) for r in rows]
     return PersonCards(person_id=person_id, cards=cards, version=version)
+
+
+#: Far enough for any "30 working days" after acceptance (holidays included) to fall inside.
+_ISSUE_SLACK_DAYS = 120
+
+
+def cards_needing_attention(
+    conn: Connection, today: date, horizon_days: int = 30, overdue_days: int = 90, limit: int | None = None
+) -> list[CardState]:
+    """Candidate cards for the deadlines coming due across the vault, by index range scans only.
+
+    A card is a candidate when one of its domain deadlines (see :mod:`outreach.domain.deadlines`) may fall
+    in ``[today - overdue_days, today + horizon_days]``, and every card ready to deliver is one whatever the
+    horizon (its recall date is the deadline; only ready cards more than ``overdue_days`` past it are left
+    out). The ranges are a superset: the caller computes the exact dates with the domain's functions and
+    keeps those in its window. Cards in ``(status, counted_from)`` order, then by expiry.
+
+    ``limit``: at most this many cards per ready / temporary-loss / cancelled / expiry range, the earliest
+    first. Each of those deadlines is its start day plus a fixed number of days and the ranges are exact, so the
+    ``limit`` nearest deadlines of the whole vault are still among the candidates. Applied cards (working
+    days, a range with slack) are never cut: there are few of them.
+    """
+    from outreach.domain.deadlines import BANK_CLOSURE_DAYS, QUICK_SERVICE_DAYS, RECALL_DAYS, TEMP_LOSS_DAYS
+
+    lo = today - timedelta(days=overdue_days)
+    hi = today + timedelta(days=horizon_days)
+
+    def span(earliest: date, latest: date | None) -> tuple[str, str]:
+        return earliest.isoformat(), (latest.isoformat() if latest is not None else "9999-12-31")
+
+    ranges = [
+        ("applied", *span(lo - timedelta(days=_ISSUE_SLACK_DAYS), hi - timedelta(days=QUICK_SERVICE_DAYS))),
+        ("ready", *span(lo - timedelta(days=RECALL_DAYS), None)),
+        ("temp_lost", *span(lo - timedelta(days=TEMP_LOSS_DAYS), hi - timedelta(days=TEMP_LOSS_DAYS))),
+        ("cancelled", *span(lo - timedelta(days=BANK_CLOSURE_DAYS), hi - timedelta(days=BANK_CLOSURE_DAYS))),
+    ]
+    cap = -1 if limit is None else max(limit, 0)  # SQLite: LIMIT -1 is no limit
+    seen: dict[str, str] = {}
+    for status, first, last in ranges:
+        rows = conn.execute(
+            "SELECT card_id, data FROM cards WHERE status = ? AND counted_from >= ? AND counted_from <= ?"
+            " ORDER BY counted_from LIMIT ?",
+            (status, first, last, -1 if status == "applied" else cap),
+        ).fetchall()
+        for card_id, data in rows:
+            seen.setdefault(str(card_id), str(data))
+    rows = conn.execute(
+        "SELECT card_id, data FROM cards WHERE expires_on >= ? AND expires_on <= ? ORDER BY expires_on LIMIT ?",
+        (lo.isoformat(), hi.isoformat(), cap),
+    ).fetchall()
+    for card_id, data in rows:
+        seen.setdefault(str(card_id), str(data))
+    return [CardState.model_validate_json(data) for data in seen.values()]
 
 
 def card_sources(conn: Connection, person_id: str) -> list[dict[str, Any]]:

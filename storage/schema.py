@@ -110,9 +110,37 @@ _CORE = [
     )""",
 ]
 
+def _m0002_cards_due(conn: Connection) -> None:
+    """Two virtual generated columns read from a card's JSON and indexed, so that the deadlines coming due
+    across the whole vault are found by index range scans (see :func:`storage.queries.cards_needing_attention`):
+
+    - ``counted_from``: the day the status's own time rule counts from (applied: accepted_on, ready: issued_on,
+      a 15-day temporary loss: temp_loss_since, cancelled: cancelled_on), NULL otherwise;
+    - ``expires_on``: the expiry day of a live card, NULL otherwise.
+    """
+    for stmt in _CARDS_DUE:
+        conn.execute(stmt)
+
+
+_CARDS_DUE = [
+    """ALTER TABLE cards ADD COLUMN counted_from TEXT GENERATED ALWAYS AS (CASE status
+        WHEN 'applied' THEN json_extract(data, '$.accepted_on')
+        WHEN 'ready' THEN json_extract(data, '$.issued_on')
+        WHEN 'temp_lost' THEN CASE WHEN json_extract(data, '$.temp_loss_period') = '15d'
+                                   THEN json_extract(data, '$.temp_loss_since') END
+        WHEN 'cancelled' THEN json_extract(data, '$.cancelled_on')
+        END) VIRTUAL""",
+    """ALTER TABLE cards ADD COLUMN expires_on TEXT GENERATED ALWAYS AS (CASE
+        WHEN status IN ('applied', 'ready', 'active', 'temp_lost', 'lost', 'suspended')
+        THEN json_extract(data, '$.expires_on') END) VIRTUAL""",
+    "CREATE INDEX cards_counted_from ON cards(status, counted_from) WHERE counted_from IS NOT NULL",
+    "CREATE INDEX cards_expires_on ON cards(expires_on) WHERE expires_on IS NOT NULL",
+]
+
 #: Every migration, in order. Append only; never rename or edit one that has shipped.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _m0001_core),
+    ("0002_cards_due", _m0002_cards_due),
 ]
 
 

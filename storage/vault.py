@@ -23,7 +23,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from outreach.domain.models import Person, PersonCards, Visit
+from outreach.domain.models import CardState, Person, PersonCards, Visit
 from outreach.domain.operation import KINDS, Operation
 from storage import driver, guard, keys, opening, oplog, projections, queries, schema
 from storage.driver import Connection
@@ -362,6 +362,14 @@ class Vault:
     def person_cards(self, person_id: str) -> PersonCards | None:
         with self._mutex:
             return queries.person_cards(self._db(), person_id)
+
+    def cards_needing_attention(
+        self, today: date, horizon_days: int = 30, overdue_days: int = 90, limit: int | None = None
+    ) -> list[CardState]:
+        """Candidate cards, across the vault, whose deadlines may come due (see
+        :func:`storage.queries.cards_needing_attention`); exact dates are the domain's to compute."""
+        with self._mutex:
+            return queries.cards_needing_attention(self._db(), today, horizon_days, overdue_days, limit)
 
     def card_sources(self, person_id: str) -> list[dict[str, Any]]:
         """Per card of the person: ``source`` ("provisional" or "center") and ``synced_at``."""

@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
     "choice.no": "no",
     "choice.none": "(none)",
     # bindings
+    "bind.planned": "Visits",
     "bind.back": "Back",
     "bind.cancel": "Cancel",
     "bind.close": "Close",
@@ -77,6 +78,8 @@ MESSAGES: dict[str, str] = {
     "time.hours_ago": "{n} h ago",
     "time.days_ago": "{n} days ago",
     # home
+    "home.planned_none": "No visits planned for today.",
+    "home.planned": "Planned today: {count} visits (v, arrows, Enter opens)",
     "home.today": "Today {day}",
     "home.visits": "Visits: {planned} planned, {done} logged",
     "home.pending": "Waiting to sync: {count} operations",
@@ -110,6 +113,7 @@ MESSAGES: dict[str, str] = {
     "search.hint": "Type to search, or insert the social security card.",
     "search.none": "No one found. Ctrl+N starts a new application.",
     "search.count": "{count} found. Enter or ↓ to choose.",
+    "col.place": "Village / address",
     "col.name": "Name",
     "col.id": "ID number",
     "col.birth": "Born",

@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
     "choice.no": "否",
     "choice.none": "（未选）",
     # bindings
+    "bind.planned": "走访",
     "bind.back": "返回",
     "bind.cancel": "取消",
     "bind.close": "关闭",
@@ -77,6 +78,8 @@ MESSAGES: dict[str, str] = {
     "time.hours_ago": "{n} 小时前",
     "time.days_ago": "{n} 天前",
     # home
+    "home.planned_none": "今天没有计划走访。",
+    "home.planned": "今日计划走访：{count} 户（v 选择，方向键移动，回车打开）",
     "home.today": "今天 {day}",
     "home.visits": "走访：计划 {planned} 户，已记录 {done} 户",
     "home.pending": "待同步操作：{count} 条",
@@ -110,6 +113,7 @@ MESSAGES: dict[str, str] = {
     "search.hint": "输入即可查找，或直接插入社保卡。",
     "search.none": "没有找到。可以按 Ctrl+N 新建申领。",
     "search.count": "找到 {count} 人。按回车或 ↓ 选择。",
+    "col.place": "村 / 地址",
     "col.name": "姓名",
     "col.id": "证件号码",
     "col.birth": "出生日期",

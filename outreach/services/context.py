@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from outreach.services.cards import CardService
 from outreach.services.clock import Clock
-from outreach.services.home import HomeService, deadline_view
+from outreach.services.home import HomeService, deadlines_coming_due
 from outreach.services.people import PeopleService
 from outreach.services.reader import ReaderFactory, ReaderService, default_reader_factory
 from outreach.services.session import VaultOpener, VaultSession, default_opener
@@ -85,35 +85,8 @@ class AppContext:
         return urlparse(url).hostname or url
 
     def _deadlines(self) -> list[DeadlineView]:
-        """Deadlines coming due (next 30 days, or overdue by up to 90) for the people seen today: visits and this device's operations."""
-        from outreach.services import rules
-
-        vault = self.session.vault
-        seen: list[str] = []
-        from outreach.services.home import visits_today
-
-        for visit in visits_today(self.session, self.clock.today()):
-            pid = getattr(visit, "person_id", None)
-            if pid and pid not in seen:
-                seen.append(pid)
-        for op in vault.pending_operations(limit=200):
-            if op.subject not in seen:
-                seen.append(op.subject)
-        out: list[DeadlineView] = []
-        today = self.clock.today()
-        for pid in seen[:200]:
-            state = vault.person_cards(pid)
-            if state is None:
-                continue
-            try:
-                found = rules.deadlines_for(state, today)
-            except Exception:
-                continue
-            for d in found:
-                view = deadline_view(self.session, self.clock, d, pid)
-                if -90 <= view.days_left <= 30:
-                    out.append(view)
-        return out
+        """Deadlines coming due across the whole vault, the nearest first (see :func:`deadlines_coming_due`)."""
+        return deadlines_coming_due(self.session, self.clock)
 
     def save_settings(self, **changes: Any) -> Settings:
         """Apply and persist changes (language, center, idle minutes, reader, theme)."""

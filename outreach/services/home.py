@@ -8,15 +8,77 @@ from typing import Any
 from outreach.services._access import as_date, as_datetime, get
 from outreach.services.clock import Clock
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, DeadlineView, HomeSummary, OpIssue
+from outreach.services.views import Bilingual, DeadlineView, HomeSummary, OpIssue, PlannedVisitView
 
 #: Meta key where the services note the end of the last successful sync.
 LAST_SYNC_META = "ui.last_sync"
+#: Deadlines shown on home: due within this many days (cards ready to deliver: whatever their recall date) ...
+HORIZON_DAYS = 30
+#: ... or overdue by at most this many days; the nearest first, at most DEADLINE_LIMIT of them.
+OVERDUE_DAYS = 90
+DEADLINE_LIMIT = 20
 
 
 def visits_today(session: VaultSession, day: Any) -> list[Any]:
     """Today's visits: planned ones (pulled from the center, no outcome yet) and logged ones."""
     return list(session.vault.visits(day=day))
+
+
+def deadlines_coming_due(
+    session: VaultSession,
+    clock: Clock,
+    *,
+    horizon_days: int = HORIZON_DAYS,
+    overdue_days: int = OVERDUE_DAYS,
+    limit: int = DEADLINE_LIMIT,
+) -> list[DeadlineView]:
+    """Deadlines across the whole vault, the nearest first: the storage picks the candidate cards by index,
+    the domain's ``card_deadlines`` gives the exact dates, names are read for the ones shown only.
+
+    Kept: due in ``[today - overdue_days, today + horizon_days]``; the recall date of a card ready to deliver
+    is kept whatever the horizon (the card waits for its holder now).
+    """
+    from outreach.services import rules
+
+    vault = session.vault
+    candidates = getattr(vault, "cards_needing_attention", None)
+    if not callable(candidates):
+        return []
+    today = clock.today()
+    found: list[tuple[Any, str]] = []
+    for card in candidates(today, horizon_days=horizon_days, overdue_days=overdue_days, limit=limit):
+        for deadline in rules.card_deadlines_for(card):
+            left = (deadline.due - today).days
+            if left < -overdue_days or (left > horizon_days and deadline.kind != "recall"):
+                continue
+            found.append((deadline, card.person_id))
+    found.sort(key=lambda item: (item[0].due, item[1], item[0].kind))
+    return [deadline_view(session, clock, d, pid) for d, pid in found[:limit]]
+
+
+def planned_today(session: VaultSession, visits: list[Any]) -> list[PlannedVisitView]:
+    """Today's planned visits with who (name), where (address, else area code) and their card's state."""
+    vault = session.vault
+    out: list[PlannedVisitView] = []
+    for visit in visits:
+        if not get(visit, "planned", False):
+            continue
+        pid = str(get(visit, "person_id", ""))
+        person = vault.get_person(pid) if pid else None
+        cards = vault.person_cards(pid) if pid else None
+        states = list(get(cards, "cards", []) or [])
+        live = [c for c in states if get(c, "live", False)]
+        card = (live or states)[-1] if states else None
+        out.append(
+            PlannedVisitView(
+                visit_id=str(get(visit, "visit_id", "")),
+                person_id=pid,
+                person_name=get(person, "name", "") if person is not None else "",
+                place=(get(person, "address") or get(person, "area_code") or "") if person is not None else "",
+                card_status=str(get(card, "status")) if card is not None else None,
+            )
+        )
+    return out
 
 
 def open_issues(session: VaultSession) -> list[OpIssue]:
@@ -95,6 +157,7 @@ class HomeService:
             center=self._center_label(),
             deadlines=deadlines,
             issues=open_issues(self._session),
+            planned=planned_today(self._session, visits),
         )
 
 

@@ -5,6 +5,7 @@ Kept small so that a change in the domain's module layout touches one file.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -53,3 +54,30 @@ def deadlines_for(state: Any, today: date) -> list[Any]:
 
     del today
     return list(pending_deadlines(state, WorkingDayCalendar()))
+
+
+@functools.cache
+def _remembering_calendar() -> Any:
+    """The domain's working-day calendar, remembering each day's answer (``chinese_calendar`` raises, slowly,
+    for years it has no data for; the whole-vault deadlines ask about the same days thousands of times)."""
+    from outreach.domain.calendar import WorkingDayCalendar
+
+    class RememberingCalendar(WorkingDayCalendar):
+        def __init__(self) -> None:
+            super().__init__()
+            self._known: dict[date, bool] = {}
+
+        def is_workday(self, day: date) -> bool:
+            known = self._known.get(day)
+            if known is None:
+                known = self._known[day] = super().is_workday(day)
+            return known
+
+    return RememberingCalendar()
+
+
+def card_deadlines_for(card: Any) -> list[Any]:
+    """Current deadlines of one card per the domain (``card_deadlines``), earliest first."""
+    from outreach.domain.deadlines import card_deadlines
+
+    return list(card_deadlines(card, _remembering_calendar()))

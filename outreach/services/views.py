@@ -31,6 +31,17 @@ class DeadlineView:
 
 
 @dataclass(frozen=True)
+class PlannedVisitView:
+    """A visit planned for today: who, where, and the state of their card (``None``: no card)."""
+
+    visit_id: str
+    person_id: str
+    person_name: str
+    place: str
+    card_status: str | None
+
+
+@dataclass(frozen=True)
 class OpIssue:
     """A rejected or conflicting operation, with both sides, waiting for a decision."""
 
@@ -56,6 +67,7 @@ class HomeSummary:
     center: str | None
     deadlines: list[DeadlineView] = field(default_factory=list)
     issues: list[OpIssue] = field(default_factory=list)
+    planned: list[PlannedVisitView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,74 @@ def test_deadlines_come_from_the_domain(ctx):
     ctx.cards.record(pid, "card.loss_temporary", {"period": "15d", "identity_verified": True})
     kinds = {d.kind for d in ctx.home.summary().deadlines}
     assert "lift_temporary" in kinds
+
+
+def test_home_shows_deadlines_across_the_vault_nearest_first(ctx):
+    """Nobody is seen today (no visit, no operation): the deadlines still come from every card in the vault."""
+    from services.outreach_support import card_dump, set_cards
+
+    vault = ctx.session.vault
+    fu = ctx.people.find("符亚明")[0].person_id
+    li = ctx.people.find("李春花")[0].person_id
+    wang = ctx.people.find("王秀英")[0].person_id
+    # 符亚明: a card ready since 2026-06-10, recalled 180 days later (2026-12-07) if still uncollected
+    set_cards(vault, fu, [card_dump(fu, "ready", "H46010002", issued_on="2026-06-10", expires_on="2036-06-10")], 2)
+    # 李春花: a ready card issued 2026-11-20 (recall 2027-05-19: far, but a card waiting to be delivered)
+    set_cards(vault, li, [card_dump(li, "ready", "H46010003", issued_on="2026-11-20", expires_on="2036-11-20")], 2)
+    # 王秀英: a 15-day temporary loss reported on 2026-11-25, lifts itself on 2026-12-10
+    set_cards(vault, wang, [card_dump(wang, "temp_lost", "H46010001", temp_loss_period="15d",
+                                      temp_loss_since="2026-11-25")], 2)
+    assert vault.pending_count() == 0
+    assert vault.visits(day=TODAY) == []
+
+    deadlines = ctx.home.summary().deadlines
+    got = [(d.person_name, d.kind, d.due.isoformat(), d.article, d.days_left) for d in deadlines]
+    assert got == [
+        ("符亚明", "recall", "2026-12-07", "12", 10),
+        ("王秀英", "lift_temporary", "2026-12-10", "17", 13),
+        ("李春花", "recall", "2027-05-19", "12", 173),
+    ]
+
+
+def test_home_deadlines_leave_out_far_and_long_past_ones(ctx):
+    from services.outreach_support import card_dump, set_cards
+
+    vault = ctx.session.vault
+    wang = ctx.people.find("王秀英")[0].person_id
+    fu = ctx.people.find("符亚明")[0].person_id
+    # an active card expiring in 2034, a ready card whose recall passed long ago: neither is shown
+    set_cards(vault, fu, [card_dump(fu, "ready", "H46010002", issued_on="2024-01-01", expires_on="2034-01-01")], 2)
+    set_cards(vault, wang, [card_dump(wang, "active", "H46010001", expires_on="2026-12-20")], 2)
+    got = [(d.person_name, d.kind, d.due.isoformat()) for d in ctx.home.summary().deadlines]
+    assert ("王秀英", "expiry", "2026-12-20") in got
+    assert all(name != "符亚明" for name, _, _ in got)
+
+
+def test_home_deadlines_are_limited(ctx, monkeypatch):
+    from outreach.services import home
+
+    monkeypatch.setattr(home, "DEADLINE_LIMIT", 1)
+    from services.outreach_support import card_dump, set_cards
+
+    vault = ctx.session.vault
+    fu = ctx.people.find("符亚明")[0].person_id
+    set_cards(vault, fu, [card_dump(fu, "ready", "H46010002", issued_on="2026-06-10", expires_on="2036-06-10")], 2)
+    assert len(home.deadlines_coming_due(ctx.session, ctx.clock, limit=1)) == 1
+
+
+def test_home_lists_todays_planned_visits(ctx):
+    vault = ctx.session.vault
+    wang = ctx.people.find("王秀英")[0].person_id
+    fu = ctx.people.find("符亚明")[0].person_id
+    plans = [
+        {"type": "visit_plan", "id": f"plan-{i}", "version": 0,
+         "data": {"visit_id": f"plan-{i}", "person_id": pid, "worker_id": "w-test", "day": day,
+                  "outcome": None, "present": [], "notes": "", "op_ids": [], "planned": True}}
+        for i, (pid, day) in enumerate([(wang, TODAY.isoformat()), (fu, TODAY.isoformat()), (fu, "2026-12-01")])
+    ]
+    vault.apply_pulled(plans, checkpoint="0")
+    summary = ctx.home.summary()
+    assert summary.visits_planned == 2
+    got = [(p.person_name, p.place, p.card_status) for p in summary.planned]
+    assert got == [("王秀英", "海南省海口市龙华区城西镇1号", "active"), ("符亚明", "海南省海口市龙华区城西镇2号", None)]
+    assert [p.person_id for p in summary.planned] == [wang, fu]

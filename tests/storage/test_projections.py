@@ -171,7 +171,9 @@ def test_durability_and_privacy_settings(vault: Vault) -> None:
 
 
 def test_migrations_recorded_named_and_transactional(vault: Vault, vault_path: Path, monkeypatch) -> None:
-    assert vault.migrations() == ["0001_core"]
+    names = [name for name, _ in schema.MIGRATIONS]
+    assert names[:2] == ["0001_core", "0002_cards_due"]
+    assert vault.migrations() == names
     rows = vault._db().execute("SELECT name, applied_at FROM schema_migrations").fetchall()
     assert rows[0][0] == "0001_core"
     assert rows[0][1]
@@ -184,15 +186,16 @@ def test_migrations_recorded_named_and_transactional(vault: Vault, vault_path: P
     def good(conn: Any) -> None:
         conn.execute("ALTER TABLE people ADD COLUMN nickname TEXT")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0002_broken", broken)])
+    known = list(schema.MIGRATIONS)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*known, ("9001_broken", broken)])
     with pytest.raises(SchemaError):
         Vault.open(vault_path, PASSPHRASE)
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS[:1], ("0002_nickname", good)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*known, ("9001_nickname", good)])
     with Vault.open(vault_path, PASSPHRASE) as v:
-        assert v.migrations() == ["0001_core", "0002_nickname"]
+        assert v.migrations() == [*names, "9001_nickname"]
         tables = {r[0] for r in v._db().execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert "half_done" not in tables
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    monkeypatch.setattr(schema, "MIGRATIONS", known)
     with pytest.raises(SchemaError) as info:  # written by a newer version
         Vault.open(vault_path, PASSPHRASE)
     assert "newer version" in str(info.value)
@@ -208,3 +211,79 @@ def test_bulk_append_chains_each_op(vault: Vault) -> None:
     assert all(b.prev_hash == a.hash for a, b in zip(ops, ops[1:], strict=False))
     assert vault.verify_log().ok
     assert vault.verify_log().checked == 50
+
+
+# ---------------------------------------------------------------- deadlines across the vault
+_TODAY = date(2026, 11, 27)
+
+
+def _card(pid: str, status: str, **fields: Any) -> dict[str, Any]:
+    card = card_dump(pid, status)
+    card.update(fields)
+    return card
+
+
+@pytest.fixture
+def due_cards(vault: Vault) -> dict[str, str]:
+    """One person per case; returns case -> card id."""
+    cases = {
+        "ready_new": _card("", "ready", issued_on="2026-11-20", expires_on="2036-11-20"),
+        "ready_near_recall": _card("", "ready", issued_on="2026-06-10", expires_on="2036-06-10"),
+        "ready_long_gone": _card("", "ready", issued_on="2025-01-01", expires_on="2035-01-01"),
+        "lift_soon": _card("", "temp_lost", issued_on="2020-01-01", expires_on="2030-01-01",
+                           collected_on="2020-01-05", temp_loss_period="15d", temp_loss_since="2026-11-20"),
+        "long_loss": _card("", "temp_lost", issued_on="2020-01-01", expires_on="2030-01-01",
+                           collected_on="2020-01-05", temp_loss_period="long", temp_loss_since="2026-11-20"),
+        "expiring": _card("", "active", issued_on="2016-12-10", expires_on="2026-12-10", collected_on="2017-01-01"),
+        "active_far": _card("", "active", issued_on="2024-06-01", expires_on="2034-06-01", collected_on="2024-06-20"),
+        "replaced_old": _card("", "replaced", issued_on="2016-12-10", expires_on="2026-12-10"),
+        "applied": _card("", "applied", accepted_on="2026-11-20", reason="replace"),
+    }
+    out: dict[str, str] = {}
+    for i, (case, card) in enumerate(cases.items()):
+        person = register(vault, name=f"郑{i}", number=f"4601061950010{i:04d}1", mobile=None)
+        pid = person["person_id"]
+        card["person_id"] = pid
+        _card_op(vault, pid, [card])
+        out[case] = card["card_id"]
+    return out
+
+
+def test_cards_needing_attention_selects_candidates_only(vault: Vault, due_cards: dict[str, str]) -> None:
+    found = {c.card_id for c in vault.cards_needing_attention(_TODAY, horizon_days=30, overdue_days=90)}
+    wanted = {"ready_new", "ready_near_recall", "lift_soon", "expiring", "applied"}
+    assert found == {due_cards[k] for k in wanted}
+    # a shorter horizon drops the expiry in 13 days and the 15-day lift on 12-05, keeps every ready card
+    short = {c.card_id for c in vault.cards_needing_attention(_TODAY, horizon_days=5, overdue_days=90)}
+    assert short == {due_cards[k] for k in ("ready_new", "ready_near_recall", "applied")}
+
+
+def test_cards_needing_attention_uses_the_indexes(vault: Vault, due_cards: dict[str, str]) -> None:
+    conn = vault._db()
+    for sql, args in [
+        ("SELECT card_id, data FROM cards WHERE status = ? AND counted_from >= ? AND counted_from <= ?",
+         ("ready", "2026-01-01", "9999-12-31")),
+        ("SELECT card_id, data FROM cards WHERE expires_on >= ? AND expires_on <= ?", ("2026-01-01", "2026-12-31")),
+    ]:
+        plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, args).fetchall())
+        assert "SEARCH cards USING INDEX cards_" in plan, plan
+
+
+def test_cards_due_migration_reads_cards_written_before_it(vault_path: Path, monkeypatch) -> None:
+    fresh = vault_path
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    old = Vault.create(fresh, PASSPHRASE, worker_id="w-old")
+    person = register(old, name="钱一", number="460106195001010018", mobile=None)
+    _card_op(old, person["person_id"], [_card(person["person_id"], "ready", issued_on="2026-11-01")])
+    assert old.migrations() == ["0001_core"]
+    old.close()
+    monkeypatch.undo()
+    with Vault.open(fresh, PASSPHRASE) as upgraded:
+        assert "0002_cards_due" in upgraded.migrations()
+        assert [c.person_id for c in upgraded.cards_needing_attention(_TODAY)] == [person["person_id"]]
+
+
+def test_cards_needing_attention_limit_keeps_the_earliest_per_range(vault: Vault, due_cards: dict[str, str]) -> None:
+    one = {c.card_id for c in vault.cards_needing_attention(_TODAY, horizon_days=30, overdue_days=90, limit=1)}
+    # ready: only the one issued first (recall on 2026-12-07); applied cards are never cut
+    assert one == {due_cards[k] for k in ("ready_near_recall", "lift_soon", "expiring", "applied")}

@@ -63,6 +63,11 @@ def test_home(snap_compare, snap_app, lang, size):
             "message_zh": "中心记录此卡已注销", "message_en": "the center has this card cancelled",
             "center_state": {"status": "cancelled"}}])
         ctx.cards.record(ctx.people.find("李春花")[0].person_id, "card.deliver", {"method": "home_delivery"})
+        ctx.session.vault.apply_pulled([{  # one visit planned for today, listed on home
+            "type": "visit_plan", "id": "plan-1", "version": 0,
+            "data": {"visit_id": "plan-1", "person_id": ctx.people.find("符亚明")[0].person_id,
+                     "worker_id": "w-test", "day": "2026-11-27", "outcome": None, "present": [], "notes": "",
+                     "op_ids": [], "planned": True}}], checkpoint="0")
         pilot.app.screen.reload()
         await _settle(pilot)
 

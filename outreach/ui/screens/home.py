@@ -5,13 +5,15 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static
 
+from outreach.i18n import t
 from outreach.ui.base import BaseScreen
 from outreach.ui.messages import HomeLoaded, ReaderChanged, SyncFinished
 from outreach.ui.widgets.home.attention import Attention
 from outreach.ui.widgets.home.day_summary import DaySummary
+from outreach.ui.widgets.home.planned import PlannedVisits
 from outreach.ui.widgets.home.reader_status import ReaderStatus
 
 
@@ -22,6 +24,7 @@ class HomeScreen(BaseScreen):
         Binding("y", "sync", "bind.sync", id="sync"),
         Binding("o", "settings", "bind.settings", id="settings"),
         Binding("r", "refresh", "bind.refresh", id="refresh"),
+        Binding("v", "planned", "bind.planned", id="planned"),
     ]
 
     def __init__(self) -> None:
@@ -32,6 +35,9 @@ class HomeScreen(BaseScreen):
         with VerticalScroll(id="home-body"):
             yield ReaderStatus(id="reader-status", classes="panel")
             yield DaySummary(id="day-summary", classes="panel")
+            with Vertical(id="planned-box", classes="panel"):
+                yield Static(t("home.planned_none"), id="planned-title")
+                yield PlannedVisits(id="planned")
             yield Attention(id="attention", classes="panel")
         yield Footer()
 
@@ -53,8 +59,22 @@ class HomeScreen(BaseScreen):
 
     @on(HomeLoaded)
     def _loaded(self, message: HomeLoaded) -> None:
-        self.query_one(DaySummary).show(message.summary)
-        self.query_one(Attention).show(message.summary)
+        summary = message.summary
+        self.query_one(DaySummary).show(summary)
+        table = self.query_one(PlannedVisits)
+        first = not table.person_ids
+        table.show(summary.planned)
+        title = t("home.planned", count=len(summary.planned)) if summary.planned else t("home.planned_none")
+        self.query_one("#planned-title", Static).update(title)
+        self.query_one(Attention).show(summary)
+        if first and summary.planned and (self.focused is None or self.focused.id == "home-body"):
+            table.focus()  # keyboard first: arrows pick a visit, Enter opens the person
+
+    @on(DataTable.RowSelected, "#planned")
+    def _planned_chosen(self, event: DataTable.RowSelected) -> None:
+        person_id = self.query_one(PlannedVisits).person_at(event.cursor_row)
+        if person_id is not None:
+            self.outreach.open_person(person_id)
 
     @on(ReaderChanged)
     def _reader(self, message: ReaderChanged) -> None:
@@ -83,6 +103,12 @@ class HomeScreen(BaseScreen):
         from outreach.ui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen())
+
+    def action_planned(self) -> None:
+        table = self.query_one(PlannedVisits)
+        if table.person_ids:
+            table.focus()
+            table.scroll_visible()
 
     def action_refresh(self) -> None:
         self.reload()

@@ -11,7 +11,7 @@ from outreach.ui.format import pick
 
 
 class Attention(Static):
-    def show(self, s: HomeSummary, limit: int = 6) -> None:
+    def show(self, s: HomeSummary, limit: int = 6, deadline_limit: int = 20) -> None:
         text = Text()
         if s.issues:
             text.append("⚠ " + t("home.issues", count=len(s.issues)) + "\n", style="bold")
@@ -21,7 +21,7 @@ class Attention(Static):
                 text.append(f" {mark} {word} {issue.person_name} {t('kind.' + issue.kind)}: {pick(issue.message)}\n")
         if s.deadlines:
             text.append("⏰ " + t("home.deadlines", count=len(s.deadlines)) + "\n", style="bold")
-            for d in s.deadlines[:limit]:
+            for d in s.deadlines[:deadline_limit]:
                 when = t("deadline.overdue", n=-d.days_left) if d.days_left < 0 else t("deadline.in_days", n=d.days_left)
                 text.append(f" • {d.due.isoformat()} ({when}) {d.person_name} {t('deadline.' + d.kind)} "
                             f"[{t('article', n=d.article)}]\n")
