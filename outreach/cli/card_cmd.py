@@ -53,8 +53,11 @@ def _backend(args: argparse.Namespace) -> CardReader:
 
 def _fail(exc: HardwareError) -> int:
     print(f"{exc.message_zh} / {exc.message_en}", file=sys.stderr)
-    if exc.detail or exc.sw is not None:
-        print(f"  ({exc})", file=sys.stderr)
+    extra = [exc.detail] if exc.detail else []
+    if exc.sw is not None:
+        extra.append(f"SW {exc.sw:04X}")
+    if extra:
+        print(f"  ({'; '.join(extra)})", file=sys.stderr)
     return EXIT_HW
 
 
