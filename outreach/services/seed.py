@@ -194,14 +194,18 @@ class _Gen:
             electronic=in_hand and self.rng.random() < 0.5,
         )
 
-    def guardian(self, person: Person) -> Agent:
-        """A parent of ``person`` (born 20-40 years earlier, same area) acting as guardian."""
-        born = person.birth_date - timedelta(days=self.rng.randrange(20 * 365, 40 * 365))
+    def guardian(self, person: Person, *, child: bool = False) -> Agent:
+        """A parent of ``person`` acting as guardian, or (``child``) an adult child acting as agent,
+        e.g. to cancel a deceased parent's card (Art. 27). Same area, 20-40 years apart."""
+        gap = timedelta(days=self.rng.randrange(20 * 365, 40 * 365))
+        born = min(person.birth_date + gap, self.today - timedelta(days=19 * 365)) if child else person.birth_date - gap
         gender = Gender.FEMALE if self.rng.random() < 0.5 else Gender.MALE
         first17 = f"{person.area_code}{born:%Y%m%d}{self.rng.randrange(0, 500) * 2 + (gender is Gender.MALE):03d}"
-        return Agent(name=self._name("01", gender), relationship="母亲" if gender is Gender.FEMALE else "父亲",
+        female = gender is Gender.FEMALE
+        relationship = ("女儿" if female else "儿子") if child else ("母亲" if female else "父亲")
+        return Agent(name=self._name("01", gender), relationship=relationship,
                      document=IdentityDocument(doc_type=DocType.RESIDENT_ID, number=first17 + check_digit(first17)),
-                     proof="guardianship")
+                     proof="relationship_proof" if child else "guardianship")
 
     def card_ops(
         self, person: Person, status: CardStatus, *, photo_ref: str | None = None
@@ -241,7 +245,7 @@ class _Gen:
         elif status is CardStatus.LOST:
             event |= {"kind": "card.loss_formal", "document_checked": True}
         elif status is CardStatus.CANCELLED:
-            event |= {"kind": "card.cancel", "agent": None, "deceased_on": str(final.cancelled_on),
+            event |= {"kind": "card.cancel", "agent": self.guardian(person, child=True).model_dump(mode="json"), "deceased_on": str(final.cancelled_on),
                       "proof": "death_certificate", "card_presented": True, "detected_by_center": False}
         else:  # replaced / exchanged: a new card follows the old one
             new = self.card(pid, CardStatus.APPLIED,

@@ -99,8 +99,8 @@ def test_seed_is_realistic_and_deterministic(tmp_path: Path) -> None:
 def test_seeded_device_operations_are_ones_a_laptop_may_make(tmp_path: Path) -> None:
     """Statuses only the center decides arrive as center records; every seeded application passes the
     domain's form checks (photo from age 7, guardian under 16), so a seeded vault is a believable laptop."""
-    from outreach.domain import ApplicationForm
-    from outreach.domain.forms import check_form
+    from outreach.domain import Agent, ApplicationForm
+    from outreach.domain.forms import agent_problem, check_form
 
     vault = Vault.create(tmp_path / "v.db", PASSPHRASE, worker_id="w")
     seed_people(vault, 120, seed=3)
@@ -112,7 +112,11 @@ def test_seeded_device_operations_are_ones_a_laptop_may_make(tmp_path: Path) -> 
             applications += 1
             verdict = check_form(ApplicationForm.model_validate(op.payload["event"]["form"]), today=REFERENCE_DAY)
             assert verdict.problems == [], (op.seq, [p.code for p in verdict.problems])
+        if op.kind == "card.cancel":  # on death only an agent may cancel (Art. 27)
+            agent = Agent.model_validate(op.payload["event"]["agent"])
+            assert agent_problem(agent, REFERENCE_DAY) is None
     assert applications > 90
+    assert "card.cancel" in kinds
     assert not kinds & {"card.issue", "card.recall", "card.suspend", "card.lift_temporary"}
     sources = {}
     for (pid,) in vault._db().execute("SELECT DISTINCT person_id FROM cards").fetchall():
