@@ -263,7 +263,8 @@ def _permanent_residence(number: str, today: date) -> IdentityCheck:
             )
         )
     return IdentityCheck(
-        valid=not problems, doc_type=doc, normalized=number, region_code=None,
+        valid=not problems, doc_type=doc, normalized=number,
+        region_code=f"{number[1:3]}0000" if number[1:3] in PROVINCES else None,  # province of acceptance
         region_name=PROVINCES.get(number[1:3]), birth_date=born if not soft else None, gender=gender,
         problems=problems, warnings=warnings,
     )  # fmt: skip

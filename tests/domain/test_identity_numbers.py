@@ -286,3 +286,8 @@ def test_property_any_single_character_change_is_refused(number, position, shift
         return
     changed = number[:position] + new + number[position + 1 :]
     assert not check_identity(changed, DocType.RESIDENT_ID, today=TODAY).valid
+
+
+def test_2023_permanent_residence_card_names_its_province_of_acceptance():
+    result = check_identity("946840199001010018", today=TODAY)
+    assert (result.region_code, result.region_name) == ("460000", "海南省")
