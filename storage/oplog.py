@@ -170,6 +170,18 @@ def iterate(
             left -= len(rows)
 
 
+def by_ids(conn: Connection, op_ids: list[str]) -> dict[str, Operation]:
+    """The operations with these ids (unique index on ``op_id``); unknown ids are absent from the result."""
+    found: dict[str, Operation] = {}
+    for start in range(0, len(op_ids), 500):  # stay well under SQLite's bound-parameter limit
+        chunk = op_ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {COLUMNS} FROM oplog WHERE op_id IN ({marks})", chunk).fetchall():
+            op = from_row(row)
+            found[op.op_id] = op
+    return found
+
+
 def pending(conn: Connection, limit: int) -> list[Operation]:
     """Operations in the outbox, in device order."""
     cols = ", ".join("o." + c.strip() for c in COLUMNS.split(","))

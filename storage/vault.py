@@ -288,6 +288,15 @@ class Vault:
             yield from batch
             last = batch[-1].seq
 
+    def operations_by_id(self, op_ids: Iterable[str]) -> dict[str, Operation]:
+        """The operations with these ids, looked up by index (e.g. the rejected ones a screen lists).
+
+        Raises:
+            VaultLockedError: the vault is locked.
+        """
+        with self._mutex:
+            return oplog.by_ids(self._db(), list(op_ids))
+
     def verify_log(self) -> LogVerdict:
         """Check the whole chain (hashes, links, seq, signatures, recorded head); see :func:`oplog.verify`."""
         with self._mutex:

@@ -90,17 +90,7 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
     rows = list(outcomes(open_only=True))
     if not rows:
         return []
-    wanted = {str(get(r, "op_id")) for r in rows}
-    cache = session.op_cache
-    missing = wanted - set(cache)
-    if missing:  # one pass over the log; operations are immutable, so they are kept for next time
-        for op in vault.operations():
-            if op.op_id in missing:
-                cache[op.op_id] = op
-                missing.discard(op.op_id)
-                if not missing:
-                    break
-    ops = {op_id: cache[op_id] for op_id in wanted if op_id in cache}
+    ops = vault.operations_by_id(str(get(r, "op_id")) for r in rows)
     issues: list[OpIssue] = []
     for row in rows:
         status = get(row, "status", "rejected")

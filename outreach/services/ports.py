@@ -8,7 +8,7 @@ each piece can be replaced in tests and a missing piece degrades instead of cras
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -33,6 +33,8 @@ class VaultPort(Protocol):
     def apply_pulled(self, changes: list[dict[str, Any]], checkpoint: str) -> None: ...
 
     def op_outcomes(self, open_only: bool = False) -> list[dict[str, Any]]: ...
+
+    def operations_by_id(self, op_ids: Iterable[str]) -> dict[str, Any]: ...
 
     def append(self, kind: str, subject: str, payload: dict[str, Any], *, base_version: int | None = None) -> Any:
         """Append one operation durably; returns the ``Operation``."""

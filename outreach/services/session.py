@@ -71,8 +71,6 @@ class VaultSession:
         self._salt = b""
         self._check = b""
         self.locked = False
-        #: Operations looked up by id (they never change): rejected/conflicting ones shown again and again.
-        self.op_cache: dict[str, Any] = {}
 
     # --- state -----------------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -139,7 +137,6 @@ class VaultSession:
     def close(self) -> None:
         vault, self._vault = self._vault, None
         self._check = b""
-        self.op_cache.clear()
         if vault is not None:
             vault.close()
 

@@ -216,3 +216,12 @@ def test_hlc_counter_overflow_keeps_text_order() -> None:
     nxt = oplog.next_hlc(last, 1)
     assert nxt == "2000000000001.00000"
     assert nxt > last
+
+
+def test_operations_by_id_finds_exactly_the_asked_ones(vault):
+    ops = _fill(vault, 6)
+    wanted = [ops[1].op_id, ops[4].op_id, "no-such-op"]
+    found = vault.operations_by_id(wanted)
+    assert set(found) == {ops[1].op_id, ops[4].op_id}
+    assert found[ops[4].op_id] == ops[4]
+    assert vault.operations_by_id([]) == {}
