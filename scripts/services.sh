@@ -3,33 +3,37 @@
 #  - pcscd with the vsmartcard virtual reader (vpcd listens on 127.0.0.1:35963 and :35964)
 #  - a PostgreSQL server with a database "outreach_test" for the center's PostgreSQL store
 set -euo pipefail
-# Only the final "export ..." line goes to stdout (the caller evaluates it); everything the
-# services print themselves (pg_ctlcluster says "Removed stale pid file." after an unclean stop)
-# goes to stderr.
-exec 3>&1 1>&2
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-if ! pgrep -x pcscd >/dev/null 2>&1; then
-  $SUDO mkdir -p /run/pcscd
-  # A socket left by a daemon that died would end the wait below before the new one listens.
-  $SUDO rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid
-  $SUDO pcscd >/dev/null 2>&1 || true
-  for _ in $(seq 1 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
-fi
+# Only the final "export ..." line goes to stdout (the caller evaluates it). Everything the services
+# print themselves (pg_ctlcluster says "Removed stale pid file." after an unclean stop) goes to
+# stderr, and the daemons must not inherit the caller's stdout pipe, or the caller would wait on it
+# for ever: start_services runs with stdout on stderr and stdin on /dev/null.
+start_services() {
+  if ! pgrep -x pcscd >/dev/null 2>&1; then
+    $SUDO mkdir -p /run/pcscd
+    # A socket left by a daemon that died would end the wait below before the new one listens.
+    $SUDO rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid
+    $SUDO pcscd >/dev/null 2>&1 || true
+    for _ in $(seq 1 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+  fi
 
-PGVER=$(ls /usr/lib/postgresql | sort -V | tail -1)
-if ! pg_lsclusters -h 2>/dev/null | grep -q online; then
-  pg_lsclusters -h 2>/dev/null | grep -q . || $SUDO pg_createcluster "$PGVER" main >/dev/null
-  # After an unclean stop the socket lock names a dead PID, which may by now be another process's.
-  pgrep -x postgres >/dev/null 2>&1 || $SUDO rm -f /var/run/postgresql/.s.PGSQL.*.lock
-  $SUDO pg_ctlcluster "$PGVER" main start
-fi
-run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- psql -qAt "$@"; else sudo -u postgres psql -qAt "$@"; fi; }
-for _ in $(seq 1 100); do run_pg -c 'select 1' >/dev/null 2>&1 && break; sleep 0.2; done
-run_pg -c "select 1 from pg_roles where rolname='outreach'" | grep -q 1 \
-  || run_pg -c "create role outreach login password 'outreach-test' createdb" >/dev/null
-run_pg -c "select 1 from pg_database where datname='outreach_test'" | grep -q 1 \
-  || run_pg -c "create database outreach_test owner outreach" >/dev/null
+  PGVER=$(ls /usr/lib/postgresql | sort -V | tail -1)
+  if ! pg_lsclusters -h 2>/dev/null | grep -q online; then
+    pg_lsclusters -h 2>/dev/null | grep -q . || $SUDO pg_createcluster "$PGVER" main >/dev/null
+    # After an unclean stop the socket lock names a dead PID, which may by now be another process's.
+    pgrep -x postgres >/dev/null 2>&1 || $SUDO rm -f /var/run/postgresql/.s.PGSQL.*.lock
+    $SUDO pg_ctlcluster "$PGVER" main start
+  fi
+  run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- psql -qAt "$@"; else sudo -u postgres psql -qAt "$@"; fi; }
+  for _ in $(seq 1 100); do run_pg -c 'select 1' >/dev/null 2>&1 && break; sleep 0.2; done
+  run_pg -c "select 1 from pg_roles where rolname='outreach'" | grep -q 1 \
+    || run_pg -c "create role outreach login password 'outreach-test' createdb" >/dev/null
+  run_pg -c "select 1 from pg_database where datname='outreach_test'" | grep -q 1 \
+    || run_pg -c "create database outreach_test owner outreach" >/dev/null
+}
+start_services >&2 </dev/null
+
 PGPORT=$(pg_lsclusters -h | awk '$4=="online"{print $3; exit}')
 [ -n "$PGPORT" ] || { echo "services: PostgreSQL did not come online" >&2; exit 1; }
-echo "export OUTREACH_TEST_PG_URL=postgresql://outreach:outreach-test@127.0.0.1:${PGPORT}/outreach_test" >&3
+echo "export OUTREACH_TEST_PG_URL=postgresql://outreach:outreach-test@127.0.0.1:${PGPORT}/outreach_test"
