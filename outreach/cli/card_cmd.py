@@ -14,6 +14,7 @@ from typing import Any
 
 from hardware import CardData, HardwareError, WatchCallbacks, open_reader
 from hardware.base import CardReader
+from outreach.domain.enums import ETHNICITY_NAMES
 
 EXIT_OK, EXIT_HW, EXIT_USAGE = 0, 1, 2
 
@@ -99,6 +100,9 @@ _LABELS = (
 def render(data: CardData) -> str:
     """Human-readable lines (Chinese label first)."""
     d = data.to_dict()
+    names = ETHNICITY_NAMES.get(str(d.get("ethnicity")))
+    if names is not None:
+        d["ethnicity"] = f"{d['ethnicity']} {names[0]} {names[1]}"
     lines = [f"{label}: {d[key]}" for key, label in _LABELS if d.get(key) not in (None, "")]
     if data.personal_data_status == "needs_psam":
         lines.append(

@@ -1,5 +1,7 @@
 """English. Keys: see ``outreach/i18n/__init__.py``."""
 
+from outreach.domain.enums import ETHNICITY_NAMES
+
 MESSAGES: dict[str, str] = {
     # app
     "app.title": "Hainan social security card outreach",
@@ -252,6 +254,7 @@ MESSAGES: dict[str, str] = {
     "form.err.photo_size": "The photo file is too large (2 MB at most)",
     "form.err.photo_type": "The photo must be a JPEG or PNG",
     # choices
+    **{f"choice.ethnicity.{code}": f"{code} {names[1]}" for code, names in ETHNICITY_NAMES.items()},
     "choice.gender.1": "male",
     "choice.gender.2": "female",
     "choice.gender.9": "unstated",

@@ -1,5 +1,7 @@
 """Simplified Chinese (the default language). Keys: see ``outreach/i18n/__init__.py``."""
 
+from outreach.domain.enums import ETHNICITY_NAMES
+
 MESSAGES: dict[str, str] = {
     # app
     "app.title": "海南社保卡上门服务",
@@ -252,6 +254,7 @@ MESSAGES: dict[str, str] = {
     "form.err.photo_size": "照片文件过大（最大 2 MB）",
     "form.err.photo_type": "照片须为 JPEG 或 PNG 格式",
     # choices
+    **{f"choice.ethnicity.{code}": f"{code} {names[0]}" for code, names in ETHNICITY_NAMES.items()},
     "choice.gender.1": "男",
     "choice.gender.2": "女",
     "choice.gender.9": "未说明",

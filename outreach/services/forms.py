@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from outreach.domain.enums import ETHNICITY_NAMES
+
 FieldKind = Literal["text", "date", "select", "bool", "path", "multi"]
 
 
@@ -58,6 +60,7 @@ DOC_TYPES = (
 PROOFS = ("relationship_proof", "power_of_attorney", "guardianship")
 HARDSHIP = ("none", "extremely_poor", "minimum_allowance")
 GENDERS = ("1", "2", "9")
+ETHNICITIES = tuple(ETHNICITY_NAMES)  # 01-56, 97, 98, 99 (GB 3304)
 
 AGENT_FIELDS = (
     FieldSpec("agent_name", group="agent", article="10"),
@@ -71,7 +74,7 @@ AGENT_FIELDS = (
 PERSON_FIELDS = (
     FieldSpec("name", required=True, article="10"),
     FieldSpec("gender", "select", GENDERS, "gender", required=True, default="1", article="10"),
-    FieldSpec("ethnicity", default="01", article="10"),
+    FieldSpec("ethnicity", "select", ETHNICITIES, "ethnicity", required=True, default="01", article="10"),
     FieldSpec("birth_date", "date", required=True, article="10"),
     FieldSpec("nationality", default="CHN", article="10"),
     FieldSpec("doc_type", "select", DOC_TYPES, "doc_type", required=True, default="resident_id", article="10"),

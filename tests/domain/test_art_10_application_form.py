@@ -100,3 +100,12 @@ def test_art_10_refused_application_tells_all_reasons():
     assert not decision.accepted
     assert "相片" in decision.refusal.message_zh
     assert "手机" in decision.refusal.message_zh
+
+
+def test_every_gb3304_ethnicity_has_a_name_and_the_codes_are_exactly_those():
+    from outreach.domain.enums import ETHNICITY_CODES, ETHNICITY_NAMES
+
+    assert {f"{i:02d}" for i in range(1, 57)} | {"97", "98", "99"} == ETHNICITY_CODES
+    assert ETHNICITY_NAMES["19"][0] == "黎族"  # the largest minority in Hainan
+    assert ETHNICITY_NAMES["06"][0] == "苗族"
+    assert len({zh for zh, _ in ETHNICITY_NAMES.values()}) == len(ETHNICITY_NAMES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from outreach.cli.main import main
+from outreach.domain.enums import ETHNICITY_NAMES
 
 
 def test_read_masked_by_default(capsys):
@@ -41,3 +42,11 @@ def test_readers_and_error_exit(capsys):
 def test_simulate_bad_profile(capsys):
     assert main(["card", "simulate", "--profile", "no-such-card"]) == 2
     assert "no card profile" in capsys.readouterr().err
+
+
+def test_read_names_the_ethnicity(capsys):
+    assert main(["--demo", "card", "read", "--json"]) == 0
+    code = json.loads(capsys.readouterr().out)["ethnicity"]
+    assert main(["--demo", "card", "read"]) == 0
+    zh, en = ETHNICITY_NAMES[code]
+    assert f"民族 ethnicity: {code} {zh} {en}" in capsys.readouterr().out

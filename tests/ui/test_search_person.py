@@ -47,6 +47,7 @@ async def test_person_page_masks_and_reveal_is_logged(make_app):
         assert number not in text
         assert number[-4:] in text
         assert ZH["status.active"] in text
+        assert "01 汉族" in text  # the ethnicity by name, not only its GB 3304 code
         assert "127.0.0.1" not in text
         await pilot.press("m")
         await pilot.pause()

@@ -8,7 +8,7 @@ from textual.widgets import Static
 from outreach.i18n import t
 from outreach.services.views import FieldView
 
-_CHOICE_GROUPS = {"gender": "gender", "doc_type": "doc_type", "hardship": "hardship"}
+_CHOICE_GROUPS = {"gender": "gender", "ethnicity": "ethnicity", "doc_type": "doc_type", "hardship": "hardship"}
 
 
 class PersonFields(Static):
