@@ -310,6 +310,7 @@ MESSAGES: dict[str, str] = {
     "saved.title": "Saved",
     "saved.body": "Saved on this laptop (encrypted); it goes to the center with the next sync.",
     "saved.provisional": "The card status is provisional until the center confirms it.",
+    "fee.preview": "Card fee (as the form stands)",
     "fee.label": "Card fee",
     "fee.charged": "charged (by the bank, under its rules)",
     "fee.free": "free",

@@ -310,6 +310,7 @@ MESSAGES: dict[str, str] = {
     "saved.title": "已保存",
     "saved.body": "已保存在本机（已加密），将在下次同步时发送到中心。",
     "saved.provisional": "卡状态为本机暂定，以中心确认为准。",
+    "fee.preview": "工本费（按当前填写）",
     "fee.label": "工本费",
     "fee.charged": "收费（由银行按规定收取）",
     "fee.free": "免费",

@@ -204,20 +204,23 @@ class CardService:
             "lacks_full_capacity": bool(clean.get("lacks_full_capacity")),
         })
 
-    def register_and_apply(self, values: Values) -> tuple[SaveResult, str | None]:
+    def register_and_apply(self, values: Values, *, dry_run: bool = False) -> tuple[SaveResult, str | None]:
         """A new person and their first application (``person.register`` then ``card.apply``)."""
         from outreach.domain.models import Person, new_id
 
         person_id = new_id()
-        result = self._apply(person_id, values, new_person=Person)
+        result = self._apply(person_id, values, new_person=Person, dry_run=dry_run)
         return result, (person_id if result.saved else None)
 
-    def record(self, person_id: str, kind: str, values: Values) -> SaveResult:
-        """Record one lifecycle event (or ``person.update``) for an existing person."""
+    def record(self, person_id: str, kind: str, values: Values, *, dry_run: bool = False) -> SaveResult:
+        """Record one lifecycle event (or ``person.update``) for an existing person.
+
+        With ``dry_run`` every check runs and the fee decision is returned, but nothing is written.
+        """
         if kind == "card.apply":
-            return self._apply(person_id, values, new_person=None)
+            return self._apply(person_id, values, new_person=None, dry_run=dry_run)
         if kind == "person.update":
-            return self._update(person_id, values)
+            return SaveResult() if dry_run else self._update(person_id, values)
         spec = SPECS[kind]
         person = self._session.vault.get_person(person_id)
         if person is None:
@@ -265,7 +268,16 @@ class CardService:
                      "card_presented": clean["card_presented"]}
         if errors:
             return SaveResult(errors=list(errors))
-        return self._decide_and_save(person_id, data, spec, photo)
+        return self._decide_and_save(person_id, data, spec, photo, dry_run=dry_run)
+
+    def preview(self, person_id: str | None, kind: str, values: Values) -> SaveResult:
+        """What saving the form would give, without saving: its errors, a refusal, or the fee decision.
+
+        The worker sees whether the card fee applies (Art. 24) before telling the person and saving.
+        """
+        if person_id is None:
+            return self.register_and_apply(values, dry_run=True)[0]
+        return self.record(person_id, kind, values, dry_run=True)
 
     def prefill(self, person_id: str) -> dict[str, Any]:
         """The form values of a recorded person (application for a known person, data change)."""
@@ -275,7 +287,7 @@ class CardService:
         return _prefill(person)
 
     # --- internals -----------------------------------------------------------------------------
-    def _apply(self, person_id: str, values: Values, new_person: Any) -> SaveResult:
+    def _apply(self, person_id: str, values: Values, new_person: Any, dry_run: bool = False) -> SaveResult:
         spec = SPECS["card.apply"]
         errors = _Errors()
         clean = self._basic(spec, values, errors)
@@ -315,7 +327,7 @@ class CardService:
         data = {"kind": "card.apply", "form": form.model_dump(mode="json"),
                 "hardship": clean.get("hardship") or "none",
                 "bank_account_opened": bool(clean.get("bank_account_opened", True))}
-        return self._decide_and_save(person_id, data, spec, photo, person_op=person_op)
+        return self._decide_and_save(person_id, data, spec, photo, person_op=person_op, dry_run=dry_run)
 
     def _update(self, person_id: str, values: Values) -> SaveResult:
         spec = SPECS["person.update"]
@@ -340,7 +352,7 @@ class CardService:
 
     def _decide_and_save(
         self, person_id: str, data: dict[str, Any], spec: FormSpec, photo: tuple[bytes, str] | None,
-        person_op: Any = None,
+        person_op: Any = None, dry_run: bool = False,
     ) -> SaveResult:
         from outreach.domain.events import parse_event
 
@@ -368,6 +380,11 @@ class CardService:
                 refusal_article=str(get(refusal, "article", "")),
                 refusal_code=str(get(refusal, "code", "")),
             )
+        fee = decision.fee
+        fee_text = Bilingual(get(fee, "reason_zh", ""), get(fee, "reason_en", "")) if fee is not None else None
+        fee_charged = bool(get(fee, "charged", False)) if fee is not None else None
+        if dry_run:
+            return SaveResult(fee=fee_text, fee_charged=fee_charged)
         if photo is not None:
             ref = vault.put_attachment(photo[0], photo[1])
             event = _with_photo(event, ref)
@@ -376,7 +393,6 @@ class CardService:
         if person_op is not None:
             vault.append("person.register", person_id, {"person": person_op.model_dump(mode="json")},
                          base_version=0)
-        fee = decision.fee
         op = vault.append(
             event.kind,
             person_id,
@@ -384,11 +400,7 @@ class CardService:
              "fee": fee.model_dump(mode="json") if fee is not None else None},
             base_version=vault.subject_version(person_id),
         )
-        return SaveResult(
-            op_id=str(get(op, "op_id")),
-            fee=Bilingual(get(fee, "reason_zh", ""), get(fee, "reason_en", "")) if fee is not None else None,
-            fee_charged=bool(get(fee, "charged", False)) if fee is not None else None,
-        )
+        return SaveResult(op_id=str(get(op, "op_id")), fee=fee_text, fee_charged=fee_charged)
 
 
 def _with_photo(event: Any, ref: str) -> Any:

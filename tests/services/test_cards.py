@@ -179,3 +179,22 @@ def test_one_person_one_card(ctx, photo):
     result = ctx.cards.record(pid, "card.apply", ctx.cards.prefill(pid) | {"photo_path": photo})
     assert result.refusal_code == "one_person_one_card"
     assert count_ops(ctx) == before
+
+
+def test_preview_gives_the_fee_and_writes_nothing(ctx, pid, photo):
+    before = count_ops(ctx)
+    people = len(ctx.people.find("王"))
+    first = ctx.cards.preview(None, "card.apply", application_values(photo_path=photo))
+    assert (first.saved, first.fee_charged, first.errors, first.refusal) == (False, False, [], None)
+    assert first.fee is not None
+    assert "首次" in first.fee.zh
+    values = {"document_checked": True, "generation": "3"}
+    no_card = ctx.cards.preview(pid, "card.replace", values)
+    assert no_card.refusal is not None  # nothing to replace: refused, and no fee to announce
+    assert no_card.fee is None
+    give_card(ctx, pid, "lost")
+    replace = ctx.cards.preview(pid, "card.replace", values)
+    assert replace.fee_charged is True
+    assert not replace.saved
+    assert count_ops(ctx) == before
+    assert len(ctx.people.find("王")) == people

@@ -142,3 +142,51 @@ async def test_visit_log(make_app):
         assert isinstance(app.screen, PersonScreen)
         [op] = [o for o in app.ctx.session.vault.operations() if o.kind == "visit.log"]
         assert op.payload["visit"]["present"] == ["本人", "女儿"]
+
+
+async def wait_for_fee(pilot, word: str) -> str:
+    """The fee line above the form, once it says ``word`` (the preview runs shortly after a change)."""
+    from textual.widgets import Static
+
+    for _ in range(60):
+        await pilot.pause(0.05)
+        await settle(pilot)
+        text = str(pilot.app.screen.query_one("#form-fee", Static).render())
+        if word in text:
+            return text
+    raise AssertionError(f"the fee line never said {word!r}: {text!r}")
+
+
+async def test_the_fee_shows_before_saving_and_follows_the_exchange_reason(make_app, tmp_path):
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("符亚明")[0].person_id
+        set_cards(app.ctx.session.vault, pid, [card_dump(pid, "active", "H46010002")], version=4)
+        before = count_ops(app.ctx)
+        await open_form(app, pilot, "card.exchange", pid)
+        fill(app.screen, {"reason": "2"})  # damaged: the bank charges (Art. 24)
+        text = await wait_for_fee(pilot, ZH["fee.charged"])
+        assert ZH["fee.preview"] in text
+        fill(app.screen, {"reason": "1", "photo_path": str(photo)})  # expiry, with a recent photo: free
+        await wait_for_fee(pilot, ZH["fee.free"])
+        assert isinstance(app.screen, FormScreen)
+        assert count_ops(app.ctx) == before  # a preview saves nothing
+
+
+async def test_no_fee_line_while_the_form_would_be_refused(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("王秀英")[0].person_id  # her card is not lost: a replacement is refused
+        await open_form(app, pilot, "card.replace", pid)
+        for _ in range(10):
+            await pilot.pause(0.05)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FormScreen)
+        assert screen.fee_preview is not None  # the preview ran
+        assert screen.fee_preview.refusal is not None
+        assert not screen.query_one("#form-fee").has_class("shown")

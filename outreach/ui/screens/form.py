@@ -1,8 +1,10 @@
 """One form per worker action, drawn from its :class:`FormSpec` (services/forms.py).
 
 Errors show inline under the field, in the worker's language, naming the article. A refusal by the rules
-opens a dialog saying why and what to do instead; nothing is saved. A saved event shows the fee decision
-and says the status is provisional until the center confirms it.
+opens a dialog saying why and what to do instead; nothing is saved. While the worker fills the form, the
+fee decision of Art. 24 shows above it as soon as the form would be accepted, so the person hears whether
+the bank charges the card fee before anything is saved. A saved event shows the fee decision again and says
+the status is provisional until the center confirms it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Label, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
 
 from outreach.i18n import t
 from outreach.services.forms import SPECS
@@ -37,10 +40,13 @@ class FormScreen(BaseScreen):
         self.person_id = person_id
         self._values = values or {}
         self.last_result: SaveResult | None = None
+        self.fee_preview: SaveResult | None = None
+        self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Label(f"{t(self.spec.title_key)}  [{t('article', n=self.spec.article)}]", id="form-title")
+        yield Static("", id="form-fee")
         with VerticalScroll(id="form-body"):
             for note in self.spec.notes:
                 yield Static(t(note), classes="form-note")
@@ -58,6 +64,36 @@ class FormScreen(BaseScreen):
         if self.person_id and self.kind in ("card.apply", "person.update") and not self._values:
             self.prefill()
         self.query(FormField).first().query("Input, Select, SelectionList").first().focus()
+        self._schedule_preview()
+
+    # --- the fee, before saving ----------------------------------------------------------------
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _field_changed(self) -> None:
+        self._schedule_preview()
+
+    def _schedule_preview(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(0.3, lambda: self.preview_fee(self.values()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-preview")
+    def preview_fee(self, values: dict[str, Any]) -> None:
+        result = self.outreach.ctx.cards.preview(self.person_id, self.kind, values)
+        self.app.call_from_thread(self._show_fee, result)
+
+    def _show_fee(self, result: SaveResult) -> None:
+        self.fee_preview = result
+        box = self.query_one("#form-fee", Static)
+        if result.fee is None or result.errors or result.refusal is not None:
+            box.update("")
+            box.remove_class("shown")
+            return
+        word = t("fee.charged") if result.fee_charged else t("fee.free")
+        box.update(f"{t('fee.preview')}: {word} — {pick(result.fee)}")
+        box.set_class(bool(result.fee_charged), "charged")
+        box.add_class("shown")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-prefill")
     def prefill(self) -> None:
