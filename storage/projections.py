@@ -136,12 +136,18 @@ def record_push_result(conn: Connection, result: dict[str, Any], now: str) -> No
     if not op_id or status not in PUSH_STATUSES:
         raise ValueError("bad push result")
     conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
+    if status not in OPEN_STATUSES:  # settled: the base it was made on is no longer needed
+        conn.execute("DELETE FROM op_bases WHERE op_id = ?", (op_id,))
     center_state = result.get("center_state")
+    theirs = result.get("theirs")
     conn.execute(
         "INSERT INTO op_outcomes (op_id, status, code, message_zh, message_en, center_state, recorded_at,"
-        " resolved_by) VALUES (?,?,?,?,?,?,?,NULL) ON CONFLICT(op_id) DO UPDATE SET status = excluded.status,"
+        " resolved_by, base_version, center_version, theirs) VALUES (?,?,?,?,?,?,?,NULL,?,?,?)"
+        " ON CONFLICT(op_id) DO UPDATE SET status = excluded.status,"
         " code = excluded.code, message_zh = excluded.message_zh, message_en = excluded.message_en,"
-        " center_state = excluded.center_state, recorded_at = excluded.recorded_at",
+        " center_state = excluded.center_state, recorded_at = excluded.recorded_at,"
+        " base_version = excluded.base_version, center_version = excluded.center_version,"
+        " theirs = excluded.theirs",
         (
             op_id,
             status,
@@ -150,8 +156,30 @@ def record_push_result(conn: Connection, result: dict[str, Any], now: str) -> No
             result.get("message_en"),
             None if center_state is None else json.dumps(center_state, ensure_ascii=False, sort_keys=True),
             now,
+            _int_or_none(result.get("base_version")),
+            _int_or_none(result.get("center_version")),
+            json.dumps(list(theirs), ensure_ascii=False, sort_keys=True) if theirs else None,
         ),
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def record_base(conn: Connection, op_id: str, kind: str, subject: str) -> None:
+    """Keep what a card or person operation was made on (the subject's cards or person data, as projected
+    now), so that a conflict can later be shown as base, mine and theirs. Caller's transaction."""
+    if kind.startswith("card."):
+        rows = conn.execute("SELECT data FROM cards WHERE person_id = ? ORDER BY position", (subject,)).fetchall()
+        base: dict[str, Any] = {"cards": [json.loads(r[0]) for r in rows]}
+    elif kind.startswith("person."):
+        row = conn.execute("SELECT data FROM people WHERE person_id = ?", (subject,)).fetchone()
+        base = {"person": json.loads(row[0]) if row else None}
+    else:
+        return
+    conn.execute("INSERT OR REPLACE INTO op_bases (op_id, data) VALUES (?, ?)",
+                 (op_id, json.dumps(base, ensure_ascii=False, sort_keys=True)))
 
 
 def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:

@@ -162,17 +162,25 @@ def visits(conn: Connection, day: date | str | None = None) -> list[Visit]:
     return [Visit.model_validate_json(r[0]) for r in rows]
 
 
+_OUTCOME_KEYS = ("op_id", "status", "code", "message_zh", "message_en", "center_state", "recorded_at",
+                 "resolved_by", "base_version", "center_version", "theirs", "base")
+
+
 def op_outcomes(conn: Connection, open_only: bool = False) -> list[dict[str, Any]]:
-    sql = "SELECT op_id, status, code, message_zh, message_en, center_state, recorded_at, resolved_by FROM op_outcomes"
+    """Push outcomes with both sides of a conflict: ``base`` (what the operation was made on, while kept),
+    ``center_state`` and ``theirs`` (the center's operations since the base: who and when)."""
+    sql = ("SELECT o.op_id, o.status, o.code, o.message_zh, o.message_en, o.center_state, o.recorded_at,"
+           " o.resolved_by, o.base_version, o.center_version, o.theirs, b.data"
+           " FROM op_outcomes o LEFT JOIN op_bases b ON b.op_id = o.op_id")
     if open_only:
-        sql += " WHERE resolved_by IS NULL AND status IN ('rejected', 'applied_with_conflict')"
-    rows = conn.execute(sql + " ORDER BY recorded_at, op_id").fetchall()
-    keys = ("op_id", "status", "code", "message_zh", "message_en", "center_state", "recorded_at", "resolved_by")
+        sql += " WHERE o.resolved_by IS NULL AND o.status IN ('rejected', 'applied_with_conflict')"
+    rows = conn.execute(sql + " ORDER BY o.recorded_at, o.op_id").fetchall()
     out = []
     for row in rows:
-        item = dict(zip(keys, row, strict=True))
-        if item["center_state"] is not None:
-            item["center_state"] = json.loads(item["center_state"])
+        item = dict(zip(_OUTCOME_KEYS, row, strict=True))
+        for key in ("center_state", "theirs", "base"):
+            if item[key] is not None:
+                item[key] = json.loads(item[key])
         out.append(item)
     return out
 

@@ -137,10 +137,27 @@ _CARDS_DUE = [
     "CREATE INDEX cards_expires_on ON cards(expires_on) WHERE expires_on IS NOT NULL",
 ]
 
+def _m0003_conflict_sides(conn: Connection) -> None:
+    """What a conflict is shown with: the base (the person's cards or data as the worker saw them when saving),
+    and the center's versions and the operations it applied since that base (who and when).
+
+    ``op_bases`` holds one snapshot per card or person operation until the center applies it; a snapshot of an
+    operation the center rejects or flags stays as long as the issue is listed.
+    """
+    for stmt in (
+        "ALTER TABLE op_outcomes ADD COLUMN base_version INTEGER",
+        "ALTER TABLE op_outcomes ADD COLUMN center_version INTEGER",
+        "ALTER TABLE op_outcomes ADD COLUMN theirs TEXT",
+        "CREATE TABLE op_bases (op_id TEXT PRIMARY KEY, data TEXT NOT NULL)",
+    ):
+        conn.execute(stmt)
+
+
 #: Every migration, in order. Append only; never rename or edit one that has shipped.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _m0001_core),
     ("0002_cards_due", _m0002_cards_due),
+    ("0003_conflict_sides", _m0003_conflict_sides),
 ]
 
 

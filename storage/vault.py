@@ -239,6 +239,7 @@ class Vault:
         except (ValueError, TypeError) as exc:  # pydantic.ValidationError; non-JSON values (dates, bytes)
             raise LogAppendError("操作内容无效", "invalid operation content") from exc
         oplog.insert(conn, op)
+        projections.record_base(conn, op.op_id, kind, subject)
         projections.apply_op(conn, op)
         conn.executemany(
             "UPDATE vault_state SET value = ? WHERE key = ?",

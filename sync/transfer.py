@@ -132,7 +132,7 @@ def import_reply(vault: trust.VaultLike, data: bytes) -> SyncSummary:
         trust.verify_log(vault, resp.log)
     pending = {op.op_id: op for op in vault.pending_operations(P.MAX_BATCH * 10)}
     answered = [r for r in results if r.op_id in pending]
-    vault.record_push_results([r.model_dump(exclude_none=True, exclude={"theirs"}) for r in answered])
+    vault.record_push_results([r.model_dump(exclude_none=True) for r in answered])
     if fresh:
         trust.save_log(vault, resp.log)
     summary = SyncSummary()

@@ -56,3 +56,14 @@ def dump(obj: Any) -> dict[str, Any]:
         result: dict[str, Any] = dumper(mode="json")
         return result
     return dict(vars(obj))
+
+
+def hlc_when(hlc: str) -> str:
+    """The local time of a hybrid-logical-clock stamp (``<wall ms>.<counter>``), ``YYYY-MM-DD HH:MM``."""
+    from datetime import datetime
+
+    try:
+        wall = int(str(hlc).split(".", 1)[0])
+    except ValueError:
+        return ""
+    return datetime.fromtimestamp(wall / 1000).strftime("%Y-%m-%d %H:%M")

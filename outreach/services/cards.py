@@ -341,7 +341,8 @@ class CardService:
             return SaveResult(errors=list(errors))
         try:
             updated = type(person).model_validate(
-                person.model_dump() | {k: clean.get(k) for k in ("mobile", "occupation", "address")}
+                # a field the form did not send stays as it was; one sent empty is cleared
+                person.model_dump() | {k: clean.get(k) for k in ("mobile", "occupation", "address") if k in values}
             )
         except ValidationError as exc:
             self._validation(exc, errors, spec.article)

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from outreach.services._access import as_date, as_datetime, get
+from outreach.services._access import as_date, as_datetime, get, hlc_when
 from outreach.services.clock import Clock
+from outreach.services.security import mask_id, mask_mobile
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, DeadlineView, HomeSummary, OpIssue, PlannedVisitView
+from outreach.services.views import (
+    Bilingual,
+    DeadlineView,
+    HomeSummary,
+    OpIssue,
+    PlannedVisitView,
+    SideCard,
+    SideChange,
+)
 
 #: Meta key where the services note the end of the last successful sync.
 LAST_SYNC_META = "ui.last_sync"
@@ -108,9 +117,75 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
                 message=Bilingual(get(row, "message_zh", "") or "", get(row, "message_en", "") or ""),
                 mine=dict(get(op, "payload") or get(row, "payload") or {}),
                 theirs=get(row, "center_state"),
+                **_sides(op, row),
             )
         )
     return issues
+
+
+def _sides(op: Any, row: Any) -> dict[str, Any]:
+    """Base, mine and theirs of one issue, in words the screen can show (cards, changed fields, who, when)."""
+    payload = get(op, "payload") or {}
+    base = get(row, "base")
+    center = get(row, "center_state")
+    out: dict[str, Any] = {
+        "mine_change": SideChange(kind=str(get(op, "kind", "")), worker_id=str(get(op, "worker_id", "")),
+                                  when=hlc_when(str(get(op, "hlc", ""))), device_id=str(get(op, "device_id", ""))),
+        "theirs_changes": [
+            SideChange(kind=str(get(t, "kind", "")), worker_id=str(get(t, "worker_id", "")),
+                       when=_iso_when(get(t, "received_at")), device_id=str(get(t, "device_id", "")))
+            for t in (get(row, "theirs") or [])
+        ],
+        "base_version": get(row, "base_version"),
+        "center_version": get(row, "center_version"),
+    }
+    if isinstance(payload, dict) and "person" in payload:
+        before = (get(base, "person") or {}) if isinstance(base, dict) else {}
+        after = payload.get("person") or {}
+        changed = sorted(k for k in set(before) | set(after)
+                         if k not in ("person_id",) and before.get(k) != after.get(k))
+        out["base_person"] = {k: _shown(k, before.get(k)) for k in changed} if isinstance(base, dict) else None
+        out["mine_person"] = {k: _shown(k, after.get(k)) for k in changed}
+    else:
+        out["base_cards"] = _cards(get(base, "cards")) if isinstance(base, dict) else None
+        out["mine_cards"] = _cards(get(get(payload, "cards"), "cards"))
+    out["theirs_cards"] = _cards(get(center, "cards")) if isinstance(center, dict) else None
+    return out
+
+
+def _cards(cards: Any) -> list[SideCard] | None:
+    if not isinstance(cards, list):
+        return None
+    return [SideCard(card_number=get(c, "card_number"), status=str(get(c, "status", "") or ""),
+                     generation=get(c, "generation"), bank_activated=bool(get(c, "bank_activated", False)),
+                     expires_on=str(get(c, "expires_on")) if get(c, "expires_on") else None)
+            for c in cards if isinstance(c, dict)]
+
+
+def _shown(key: str, value: Any) -> str:
+    """A person's field for the conflict view; identity and mobile numbers masked as on the person page."""
+    if key == "mobile":
+        return mask_mobile(value) if value else ""
+    if key == "ss_number":
+        return mask_id(value) if value else ""
+    if key == "document" and isinstance(value, dict):
+        return " ".join(x for x in (str(value.get("doc_type") or ""), mask_id(value.get("number"))) if x)
+    if key == "agent" and isinstance(value, dict):
+        return " ".join(str(value.get(k)) for k in ("name", "relationship") if value.get(k))
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dict):
+        return " ".join(str(v) for v in value.values() if v not in (None, ""))
+    return str(value)
+
+
+def _iso_when(value: Any) -> str:
+    when = as_datetime(value)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when is not None else ""
 
 
 class HomeService:

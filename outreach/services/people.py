@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach.services._access import as_date, as_datetime, get, text
+from outreach.services._access import as_date, as_datetime, get, hlc_when, text
 from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
 from outreach.services.security import mask, mask_id, mask_mobile
@@ -180,7 +180,7 @@ class PeopleService:
             elif "field" in payload:
                 detail = text(payload.get("field"))
             pending = first_pending is not None and int(get(op, "seq", 0)) >= first_pending
-            items.append(HistoryItem(when=_hlc_when(get(op, "hlc", "")), kind=get(op, "kind", ""),
+            items.append(HistoryItem(when=hlc_when(get(op, "hlc", "")), kind=get(op, "kind", ""),
                                      detail=detail, pending=pending))
         return items
 
@@ -202,16 +202,6 @@ class PeopleService:
     def hide_all(self) -> None:
         """Mask everything again (leaving the page, locking)."""
         self._revealed.clear()
-
-
-def _hlc_when(hlc: str) -> str:
-    from datetime import datetime
-
-    try:
-        wall = int(str(hlc).split(".", 1)[0])
-    except ValueError:
-        return ""
-    return datetime.fromtimestamp(wall / 1000).strftime("%Y-%m-%d %H:%M")
 
 
 __all__ = ["PeopleService", "SENSITIVE", "mask"]

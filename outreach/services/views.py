@@ -42,8 +42,35 @@ class PlannedVisitView:
 
 
 @dataclass(frozen=True)
+class SideCard:
+    """One card as one side of a conflict has it."""
+
+    card_number: str | None
+    status: str
+    generation: str | None
+    bank_activated: bool
+    expires_on: str | None
+
+
+@dataclass(frozen=True)
+class SideChange:
+    """Who did what, and when: the worker's own operation, or one the center applied since the base."""
+
+    kind: str
+    worker_id: str
+    when: str
+    """Local time, ``YYYY-MM-DD HH:MM``; empty when unknown."""
+    device_id: str = ""
+
+
+@dataclass(frozen=True)
 class OpIssue:
-    """A rejected or conflicting operation, with both sides, waiting for a decision."""
+    """A rejected or conflicting operation waiting for a decision, shown as base, mine and theirs.
+
+    ``base_*``: what the worker saw when saving (None when this laptop no longer knows it); ``mine_*``: the
+    worker's operation and the state it leads to; ``theirs_*``: the center's state now and the operations the
+    center applied since the base (who and when). For a person's data, ``*_person`` holds the changed fields.
+    """
 
     op_id: str
     kind: str
@@ -54,6 +81,15 @@ class OpIssue:
     message: Bilingual
     mine: dict[str, Any]
     theirs: dict[str, Any] | None
+    mine_change: SideChange | None = None
+    theirs_changes: list[SideChange] = field(default_factory=list)
+    base_cards: list[SideCard] | None = None
+    mine_cards: list[SideCard] | None = None
+    theirs_cards: list[SideCard] | None = None
+    base_person: dict[str, str] | None = None
+    mine_person: dict[str, str] | None = None
+    base_version: int | None = None
+    center_version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,7 @@ def _push(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
             results = resp.expand([op.op_id for op in ops])
         except ValueError:
             raise BadResponse("answers do not match the batch") from None
-        vault.record_push_results([r.model_dump(exclude_none=True, exclude={"theirs"}) for r in results])
+        vault.record_push_results([r.model_dump(exclude_none=True) for r in results])
         trust.save_log(vault, resp.log)
         for r in results:
             setattr(summary, r.status, getattr(summary, r.status) + 1)

@@ -198,3 +198,13 @@ def test_preview_gives_the_fee_and_writes_nothing(ctx, pid, photo):
     assert not replace.saved
     assert count_ops(ctx) == before
     assert len(ctx.people.find("王")) == people
+
+
+def test_a_data_change_keeps_the_fields_it_does_not_send(ctx, pid):
+    before = ctx.people.person(pid)
+    assert before.address
+    assert ctx.cards.record(pid, "person.update", {"mobile": "13833334444"}).saved
+    after = ctx.people.person(pid)
+    assert (after.mobile, after.address, after.occupation) == ("13833334444", before.address, before.occupation)
+    assert ctx.cards.record(pid, "person.update", {"address": ""}).saved  # sent empty: cleared
+    assert ctx.people.person(pid).address in (None, "")

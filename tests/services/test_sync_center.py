@@ -62,3 +62,39 @@ def test_without_enrolment_the_sync_says_so(ctx, center):
     summary = ctx.sync.run()
     assert summary.error_key == "sync.failed"
     assert summary.error_detail is not None
+
+
+def test_a_conflict_reaches_the_worker_as_base_mine_and_theirs_with_who_and_when(enrolled, center, tmp_path):
+    """Two workers change the same person's mobile offline; the second to sync sees both sides in words."""
+    from services.outreach_support import PASSPHRASE
+
+    from storage import Vault
+    from sync.client.client import enrol, sync_once
+
+    running, url = center
+    pid = enrolled.people.find("王秀英")[0].person_id
+    old_mobile = enrolled.people.person(pid).mobile
+    assert enrolled.sync.run().error_key is None
+    running.store.load_people([enrolled.people.person(pid).model_dump(mode="json")],
+                              dt.datetime.now(dt.UTC))
+    running.store.assign("w-other", [pid], dt.datetime.now(dt.UTC))
+    other = Vault.create(tmp_path / "other.db", PASSPHRASE, worker_id="w-other")
+    enrol(other, url, running.store.create_enrol_code("w-other", "worker", None, dt.timedelta(hours=1)))
+    sync_once(other, url)
+    theirs = other.get_person(pid)
+    assert theirs is not None
+    other.append("person.update", pid, {"person": theirs.model_dump(mode="json") | {"mobile": "13911112222"}})
+    assert sync_once(other, url).applied == 1
+    other.close()
+
+    assert enrolled.cards.record(pid, "person.update", {"mobile": "13833334444"}).saved
+    summary = enrolled.sync.run()
+    assert summary.conflicts == 1
+    (issue,) = summary.issues
+    assert issue.status == "conflict"
+    assert issue.base_person == {"mobile": old_mobile[:3] + "****" + old_mobile[-4:]}
+    assert issue.mine_person == {"mobile": "138****4444"}
+    assert [(c.worker_id, c.kind) for c in issue.theirs_changes] == [("w-other", "person.update")]
+    assert issue.theirs_changes[0].when
+    assert issue.mine_change is not None
+    assert issue.mine_change.worker_id == "w-test"

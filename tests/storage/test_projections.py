@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from outreach.domain.models import PersonCards
-from storage import AttachmentNotFoundError, BadInputError, SchemaError, Vault, schema
+from storage import AttachmentNotFoundError, BadInputError, SchemaError, Vault, projections, schema
 from tests.storage.conftest import PASSPHRASE, card_dump, person_payload, register
 
 
@@ -272,6 +272,7 @@ def test_cards_needing_attention_uses_the_indexes(vault: Vault, due_cards: dict[
 def test_cards_due_migration_reads_cards_written_before_it(vault_path: Path, monkeypatch) -> None:
     fresh = vault_path
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    monkeypatch.setattr(projections, "record_base", lambda *a: None)  # came with 0003, after this vault
     old = Vault.create(fresh, PASSPHRASE, worker_id="w-old")
     person = register(old, name="钱一", number="460106195001010018", mobile=None)
     _card_op(old, person["person_id"], [_card(person["person_id"], "ready", issued_on="2026-11-01")])
@@ -287,3 +288,44 @@ def test_cards_needing_attention_limit_keeps_the_earliest_per_range(vault: Vault
     one = {c.card_id for c in vault.cards_needing_attention(_TODAY, horizon_days=30, overdue_days=90, limit=1)}
     # ready: only the one issued first (recall on 2026-12-07); applied cards are never cut
     assert one == {due_cards[k] for k in ("ready_near_recall", "lift_soon", "expiring", "applied")}
+
+
+def test_conflict_sides_migration_keeps_earlier_outcomes(vault_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
+    monkeypatch.setattr(projections, "record_base", lambda *a: None)  # came with 0003, after this vault
+    monkeypatch.setattr(projections, "record_push_result", _old_record_push_result)
+    old = Vault.create(vault_path, PASSPHRASE, worker_id="w-old")
+    person = register(old, name="钱二", number="460106195001010026", mobile=None)
+    op = _card_op(old, person["person_id"], [_card(person["person_id"], "active")])
+    old.record_push_results([{"op_id": op.op_id, "status": "rejected", "code": "x"}])
+    old.close()
+    monkeypatch.undo()
+    with Vault.open(vault_path, PASSPHRASE) as upgraded:
+        assert upgraded.migrations()[-1] == "0003_conflict_sides"
+        [outcome] = upgraded.op_outcomes(open_only=True)
+        assert (outcome["op_id"], outcome["code"], outcome["base"], outcome["theirs"]) == (op.op_id, "x", None, None)
+
+
+def _old_record_push_result(conn: Any, result: dict[str, Any], now: str) -> None:
+    conn.execute("DELETE FROM outbox WHERE op_id = ?", (result["op_id"],))
+    conn.execute("INSERT INTO op_outcomes (op_id, status, code, recorded_at) VALUES (?,?,?,?)",
+                 (result["op_id"], result["status"], result["code"], now))
+
+
+def test_an_outcome_keeps_base_and_theirs_and_a_settled_one_drops_its_base(vault: Vault) -> None:
+    pid = register(vault, name="钱三", number="460106195001010034", mobile=None)["person_id"]
+    first = _card_op(vault, pid, [_card(pid, "active")])
+    mine = _card_op(vault, pid, [_card(pid, "temp_lost")], kind="card.loss_temporary")
+    theirs = [{"op_id": "c-1", "kind": "card.loss_formal", "worker_id": "w-2", "device_id": "d-2",
+               "hlc": "x", "received_at": "2026-11-20T08:00:00+00:00"}]
+    vault.record_push_results([
+        {"op_id": first.op_id, "status": "applied"},
+        {"op_id": mine.op_id, "status": "applied_with_conflict", "code": "stale", "base_version": 2,
+         "center_version": 4, "theirs": theirs, "center_state": {"person_id": pid, "cards": [], "version": 4}},
+    ])
+    [issue] = vault.op_outcomes(open_only=True)
+    assert issue["op_id"] == mine.op_id
+    assert [c["status"] for c in issue["base"]["cards"]] == ["active"]  # what the worker saw when saving
+    assert (issue["base_version"], issue["center_version"], issue["theirs"]) == (2, 4, theirs)
+    settled = {o["op_id"]: o for o in vault.op_outcomes()}[first.op_id]
+    assert settled["base"] is None  # applied: its base is no longer kept

@@ -109,6 +109,12 @@ def test_conflict_applied_with_conflict_shows_theirs(center, make_vault, people)
     assert c.base_version is not None
     assert c.center_version == c.base_version + 1
     assert [o["op_id"] for o in b.op_outcomes(open_only=True)] == [c.op_id]
+    # the laptop keeps both sides for the person who settles it: base, theirs (who and when)
+    (kept,) = b.op_outcomes(open_only=True)
+    assert kept["base"]["person"]["mobile"] == p.mobile
+    assert [(t["worker_id"], t["kind"]) for t in kept["theirs"]] == [("alice", "person.update")]
+    assert kept["theirs"][0]["received_at"]
+    assert (kept["base_version"], kept["center_version"]) == (c.base_version, c.center_version)
 
 
 def test_rejected_card_op_carries_center_state(center, make_vault, people):
@@ -130,7 +136,10 @@ def test_rejected_card_op_carries_center_state(center, make_vault, people):
     assert c.message_en
     assert c.center_state
     assert c.center_state["cards"][0]["status"] == "applied"
-    assert b.op_outcomes(open_only=True)[0]["status"] == "rejected"
+    kept = b.op_outcomes(open_only=True)[0]
+    assert kept["status"] == "rejected"
+    assert kept["base"] == {"cards": []}  # bob saw no card when he applied
+    assert kept["center_state"]["cards"][0]["status"] == "applied"
 
 
 def test_old_client_gets_426_and_keeps_operations(center, make_vault, people, monkeypatch):

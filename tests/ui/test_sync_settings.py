@@ -19,7 +19,9 @@ ZH = CATALOGUES["zh_CN"]
 
 
 class RejectingCenter:
-    """A sync client whose center rejects everything pushed, with its reason and its state."""
+    """A fake sync client (the real center is driven in tests/sync and tests/services): its center rejects
+    everything pushed, answering as the real one does, with its reason, its state of the person's cards and
+    the operation a colleague had sent before."""
 
     def __init__(self, vault):
         self.vault = vault
@@ -31,7 +33,12 @@ class RejectingCenter:
         self.vault.record_push_results([
             {"op_id": op.op_id, "status": "rejected", "code": "card_cancelled",
              "message_zh": "中心记录此卡已注销", "message_en": "the center has this card cancelled",
-             "center_state": {"status": "cancelled", "cancelled_on": "2026-11-01"}}
+             "base_version": op.base_version, "center_version": op.base_version + 1,
+             "theirs": [{"op_id": "c-1", "kind": "card.cancel", "worker_id": "w-colleague", "device_id": "d-2",
+                         "hlc": "1", "received_at": "2026-11-01T02:00:00+00:00"}],
+             "center_state": {"person_id": op.subject, "version": op.base_version + 1, "cards": [
+                 {"card_id": "c", "person_id": op.subject, "status": "cancelled", "card_number": "H46010009",
+                  "cancelled_on": "2026-11-01"}]}}
             for op in pending
         ])
         return {"pushed": len(pending), "pulled": 0, "rejected": len(pending), "conflicts": 0}
@@ -74,10 +81,17 @@ async def test_a_sync_with_rejections_shows_them_and_they_can_be_resolved(make_a
         await settle(pilot)
         assert isinstance(app.screen, ResolveDialog)
         text = screen_text(app)
+        base, mine, theirs = (str(app.screen.query_one(f"#side-{s} .side-lines").render())
+                              for s in ("base", "mine", "theirs"))
+        assert ZH["resolve.base_side"] in text
         assert ZH["resolve.mine_side"] in text
         assert ZH["resolve.theirs_side"] in text
-        assert "cancelled" in text
-        assert "card.loss_temporary" in text
+        assert ZH["status.active"] in base  # her card as the worker saw it when saving
+        assert ZH["kind.card.loss_temporary"] in mine
+        assert ZH["status.temp_lost"] in mine
+        assert ZH["status.cancelled"] in theirs
+        assert "w-colleague" in theirs  # who changed it at the center, and when
+        assert ZH["kind.card.cancel"] in theirs
         await pilot.press("2")
         await settle(pilot)
         assert isinstance(app.screen, SyncScreen)

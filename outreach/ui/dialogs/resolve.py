@@ -1,8 +1,10 @@
-"""A rejected or conflicting operation, both sides, and what the worker may do: returns the choice or None."""
+"""A rejected or conflicting operation as base, mine and theirs, with who and when, and the worker's choice.
+
+Returns the choice (``mine``, ``theirs``, ``new``) or None. Every side is in words: the cards with their
+status, or the person's fields that differ, identity and mobile numbers masked.
+"""
 
 from __future__ import annotations
-
-import json
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,15 +12,59 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from outreach.i18n import t
-from outreach.services.views import OpIssue
+from outreach.services.views import OpIssue, SideCard, SideChange
 from outreach.ui.base import BaseModal
 from outreach.ui.format import pick
 
 
-def _side(data: object) -> str:
-    if not data:
-        return t("resolve.nothing")
-    return json.dumps(data, ensure_ascii=False, indent=1, default=str)[:1500]
+def _card_line(card: SideCard) -> str:
+    parts = [card.card_number or t("resolve.no_number"), t(f"status.{card.status}") if card.status else "?"]
+    if card.generation:
+        parts.append(t("resolve.generation", g=card.generation))
+    if card.bank_activated:
+        parts.append(t("resolve.bank_on"))
+    if card.expires_on:
+        parts.append(card.expires_on)
+    return " · ".join(parts)
+
+
+def _cards(cards: list[SideCard] | None) -> list[str]:
+    if cards is None:
+        return [t("resolve.unknown")]
+    return [_card_line(c) for c in cards] or [t("resolve.no_card")]
+
+
+def _person(fields: dict[str, str] | None) -> list[str]:
+    if fields is None:
+        return [t("resolve.unknown")]
+    if not fields:
+        return [t("resolve.nothing")]
+    return [f"{_label(k)}: {v or '—'}" for k, v in fields.items()]
+
+
+def _label(key: str) -> str:
+    text = t(f"form.field.{key}")
+    return key if text == f"form.field.{key}" else text
+
+
+def _change(change: SideChange) -> str:
+    who = t("resolve.by", who=change.worker_id or "?", when=change.when or "?")
+    return f"{t('kind.' + change.kind)} — {who}"
+
+
+def sides(issue: OpIssue) -> tuple[list[str], list[str], list[str]]:
+    """The three columns' lines: base, mine, theirs."""
+    person = issue.mine_person is not None
+    base = _person(issue.base_person) if person else _cards(issue.base_cards)
+    mine = [_change(issue.mine_change)] if issue.mine_change else []
+    if person:
+        mine += _person(issue.mine_person)
+    else:
+        mine += [t("resolve.after"), *_cards(issue.mine_cards)]
+    theirs = _cards(issue.theirs_cards) if issue.theirs_cards is not None or not person else []
+    if issue.theirs_changes:
+        theirs += [t("resolve.changes"), *[_change(c) for c in issue.theirs_changes]]
+    return base, mine, theirs or [t("resolve.nothing")]
 
 
 class ResolveDialog(BaseModal[str | None]):
@@ -35,17 +81,21 @@ class ResolveDialog(BaseModal[str | None]):
 
     def compose(self) -> ComposeResult:
         issue = self.issue
+        base, mine, theirs = sides(issue)
         with Vertical(classes="dialog-box wide"):
             yield Label(f"{t('issue.' + issue.status)} — {issue.person_name} {t('kind.' + issue.kind)}",
                         classes="dialog-title")
             yield Static(pick(issue.message) or issue.code)
+            if issue.base_version is not None and issue.center_version is not None:
+                yield Static(t("resolve.versions", base=issue.base_version, center=issue.center_version),
+                             classes="form-note")
             with Horizontal(id="sides"):
-                with VerticalScroll(classes="side"):
-                    yield Label(t("resolve.mine_side"), classes="form-section")
-                    yield Static(_side(issue.mine.get("event") or issue.mine))
-                with VerticalScroll(classes="side"):
-                    yield Label(t("resolve.theirs_side"), classes="form-section")
-                    yield Static(_side(issue.theirs))
+                for title, lines, side_id in ((t("resolve.base_side"), base, "side-base"),
+                                              (t("resolve.mine_side"), mine, "side-mine"),
+                                              (t("resolve.theirs_side"), theirs, "side-theirs")):
+                    with VerticalScroll(classes="side", id=side_id):
+                        yield Label(title, classes="form-section")
+                        yield Static("\n".join(lines), markup=False, classes="side-lines")
             with Horizontal(classes="buttons"):
                 yield Button("1 " + t("resolve.mine"), id="mine")
                 yield Button("2 " + t("resolve.theirs"), id="theirs", variant="primary")
