@@ -169,9 +169,11 @@ class PeopleService:
             ops = [op for op in vault.operations() if get(op, "subject") == person_id]
         oldest_waiting = vault.pending_operations(limit=1) if ops else []
         first_pending = int(get(oldest_waiting[0], "seq", 0)) if oldest_waiting else None
+        issues = _open_issues(vault)
         items: list[HistoryItem] = []
         for op in reversed(ops[-limit:]):
             payload = get(op, "payload", {}) or {}
+            kind = str(get(op, "kind", ""))
             detail = ""
             if "event" in payload:
                 detail = text(get(payload, "event.reason") or get(payload, "event.period") or "")
@@ -180,8 +182,13 @@ class PeopleService:
             elif "field" in payload:
                 detail = text(payload.get("field"))
             pending = first_pending is not None and int(get(op, "seq", 0)) >= first_pending
-            items.append(HistoryItem(when=hlc_when(get(op, "hlc", "")), kind=get(op, "kind", ""),
-                                     detail=detail, pending=pending))
+            fee = payload.get("fee") if isinstance(payload, dict) else None
+            items.append(HistoryItem(
+                when=hlc_when(get(op, "hlc", "")), kind=kind, detail=detail, pending=pending,
+                detail_keys=_detail_keys(kind, payload),
+                fee_charged=bool(get(fee, "charged", False)) if isinstance(fee, dict) else None,
+                issue=issues.get(str(get(op, "op_id", ""))),
+            ))
         return items
 
     # --- reveal --------------------------------------------------------------------------------
@@ -202,6 +209,35 @@ class PeopleService:
     def hide_all(self) -> None:
         """Mask everything again (leaving the page, locking)."""
         self._revealed.clear()
+
+
+def _open_issues(vault: Any) -> dict[str, str]:
+    """op_id -> ``rejected`` / ``conflict`` for the operations whose center answer waits for a decision."""
+    outcomes = getattr(vault, "op_outcomes", None)
+    if not callable(outcomes):
+        return {}
+    return {str(get(o, "op_id")): "conflict" if "conflict" in str(get(o, "status", "")) else "rejected"
+            for o in outcomes(open_only=True)}
+
+
+def _detail_keys(kind: str, payload: Any) -> tuple[str, ...]:
+    """What an operation's detail means, as catalogue keys (the screen puts them in words)."""
+    event = get(payload, "event") or {}
+    if kind == "card.exchange" and get(event, "reason") is not None:
+        return (f"choice.exchange_reason.{get(event, 'reason')}",)
+    if kind == "card.loss_temporary" and get(event, "period"):
+        return (f"choice.period.{get(event, 'period')}",)
+    if kind == "card.deliver" and get(event, "method"):
+        return (f"choice.method.{get(event, 'method')}",)
+    if kind == "card.reissue":
+        return tuple(f"choice.key_field.{f}" for f in (get(event, "changed") or []))
+    if kind == "visit.log" and get(payload, "visit.outcome"):
+        return (f"outcome.{get(payload, 'visit.outcome')}",)
+    if kind == "audit.reveal" and get(payload, "field"):
+        return (f"form.field.{get(payload, 'field')}",)
+    if kind == "conflict.resolve" and get(payload, "choice"):
+        return (f"resolve.{get(payload, 'choice')}",)
+    return ()
 
 
 __all__ = ["PeopleService", "SENSITIVE", "mask"]

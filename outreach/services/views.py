@@ -148,6 +148,12 @@ class HistoryItem:
     kind: str
     detail: str
     pending: bool
+    detail_keys: tuple[str, ...] = ()
+    """Catalogue keys that say what ``detail`` holds in words (an exchange reason, a loss period ...)."""
+    fee_charged: bool | None = None
+    """The fee decision the operation recorded (Art. 24), when it carries one."""
+    issue: str | None = None
+    """``rejected`` or ``conflict`` while the center's answer waits for a decision."""
 
 
 @dataclass(frozen=True)

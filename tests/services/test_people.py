@@ -52,3 +52,24 @@ def test_cards_from_the_center_are_not_provisional(ctx):
 
 def test_people_count_matches_seed(ctx):
     assert len(ctx.people.find("4", limit=50)) <= len(PEOPLE)
+
+
+def test_history_says_what_was_done_its_fee_and_the_centers_refusal(ctx):
+    from outreach.i18n import CATALOGUES
+
+    pid = ctx.people.find("王秀英")[0].person_id  # her card H46010001 is active
+    result = ctx.cards.record(pid, "card.exchange", {"reason": "2", "document_checked": True,
+                                                    "card_presented": True})
+    assert result.saved, (result.errors, result.refusal)
+    ctx.people.reveal(pid, "mobile")
+    reveal, exchange = ctx.people.history(pid)[:2]
+    assert (exchange.kind, exchange.detail_keys, exchange.fee_charged) == (
+        "card.exchange", ("choice.exchange_reason.2",), True)
+    assert exchange.pending
+    assert exchange.issue is None
+    assert reveal.detail_keys == ("form.field.mobile",)
+    assert all(k in CATALOGUES["zh_CN"] for k in exchange.detail_keys + reveal.detail_keys)
+    # the center refuses the exchange: the history says so, and it is no longer waiting to be sent
+    ctx.session.vault.record_push_results([{"op_id": result.op_id, "status": "rejected", "code": "x"}])
+    exchange = next(h for h in ctx.people.history(pid) if h.kind == "card.exchange")
+    assert (exchange.issue, exchange.pending) == ("rejected", False)

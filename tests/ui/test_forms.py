@@ -67,6 +67,11 @@ async def test_a_valid_form_is_saved(make_app, kind, status, values):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
+        history = str(app.screen.query_one("History").render())
+        assert ZH[f"kind.{kind}"] in history  # what was just done, in words
+        if kind == "card.exchange":
+            assert ZH["choice.exchange_reason.2"] in history
+            assert ZH["fee.charged"] in history
 
 
 async def test_new_application_with_fee_and_then_its_person(make_app, tmp_path):

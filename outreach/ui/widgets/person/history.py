@@ -17,8 +17,13 @@ class History(Static):
             text.append("  " + t("person.no_history"))
         for item in items:
             mark = t("history.pending") if item.pending else t("history.sent")
-            detail = t(f"form.field.{item.detail}") if item.kind == "audit.reveal" and item.detail else item.detail
-            if item.kind == "visit.log" and item.detail:
-                detail = t(f"outcome.{item.detail}")
-            text.append(f" {item.when}  {t('kind.' + item.kind)} {detail}  [{mark}]\n")
+            words = [t(k) for k in item.detail_keys if t(k) != k]
+            parts = [", ".join(words) if words else item.detail]
+            if item.fee_charged is not None:
+                parts.append(f"{t('fee.label')}: {t('fee.charged') if item.fee_charged else t('fee.free')}")
+            detail = " · ".join(p for p in parts if p)
+            text.append(f" {item.when}  {t('kind.' + item.kind)} {detail}  [{mark}]")
+            if item.issue:
+                text.append(f" {t('issue.' + item.issue)}", style="bold")
+            text.append("\n")
         self.update(text)
