@@ -42,11 +42,13 @@ def _precheck(value: str) -> Refusal | None:
 
 
 def check_mobile(number: str, *, second_digits: Iterable[str] = DEFAULT_MOBILE_SECOND_DIGITS) -> FieldCheck:
-    """A mainland mobile number: strips +86 / 0086, spaces and hyphens; then ``^1[second digits][0-9]{9}$``."""
+    """A mainland mobile number: folds full-width characters (a Chinese input method types them), strips
+    +86 / 0086, spaces, hyphens and brackets; then ``^1[second digits][0-9]{9}$``."""
     bad = _precheck(number)
     if bad:
         return _result("", [bad])
-    norm = re.sub(r"[\s\-()]+", "", number)
+    folded = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in number)
+    norm = re.sub(r"[\s\-()]+", "", folded.replace("\u3000", " "))
     if norm.startswith("+86"):
         norm = norm[3:]
     elif norm.startswith("0086"):

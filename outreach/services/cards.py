@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from outreach.domain.identity import normalize as normalize_document_number
+from outreach.domain.numbers import check_mobile
 from outreach.services import rules
 from outreach.services._access import get
 from outreach.services.clock import Clock
@@ -24,6 +26,10 @@ from outreach.services.session import VaultSession
 from outreach.services.views import Bilingual, FieldError, SaveResult
 
 Values = dict[str, Any]
+#: Typed numbers stored as the rules read them: full-width characters (a Chinese input method types them)
+#: folded, separators dropped, so that a later search by number finds them.
+_NUMBER_FIELDS = frozenset({"doc_number", "agent_doc_number", "new_doc_number"})
+_MOBILE_FIELDS = frozenset({"mobile", "agent_mobile"})
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
 #: Where a refusal code of the domain's form checks points on the form.
@@ -128,6 +134,11 @@ class CardService:
             if any(ord(c) < 0x20 for c in text):
                 errors.add(f.name, "form.err.control", f.article)
                 continue
+            if text and f.name in _NUMBER_FIELDS:
+                text = normalize_document_number(text)
+            elif text and f.name in _MOBILE_FIELDS:
+                checked = check_mobile(text)
+                text = checked.normalized if checked.valid else text
             clean[f.name] = text or None
         if spec.agent == "required" and not clean.get("agent_name"):
             errors.add("agent_name", "form.err.agent_required", spec.article)
@@ -337,6 +348,11 @@ class CardService:
             raise NotFound()
         errors = _Errors()
         clean = self._basic(spec, values, errors)
+        if clean.get("mobile") and "mobile" in values:
+            for problem in check_mobile(clean["mobile"]).problems:
+                errors.append(FieldError("mobile", Bilingual(get(problem, "message_zh", ""),
+                                                             get(problem, "message_en", "")),
+                                         str(get(problem, "article", "")) or spec.article))
         if errors:
             return SaveResult(errors=list(errors))
         try:

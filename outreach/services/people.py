@@ -43,8 +43,11 @@ class PeopleService:
 
     # --- search --------------------------------------------------------------------------------
     def find(self, query: str, limit: int = 50) -> list[PersonHit]:
-        """Results for what the worker typed: name, pinyin initials, identity or card number."""
-        query = query.strip()
+        """Results for what the worker typed: name, pinyin initials, identity or card number.
+
+        Full-width letters and digits (what a Chinese input method types) count as their ASCII forms.
+        """
+        query = _fold_width(query).strip()
         if not query:
             return []
         vault = self._session.vault
@@ -209,6 +212,12 @@ class PeopleService:
     def hide_all(self) -> None:
         """Mask everything again (leaving the page, locking)."""
         self._revealed.clear()
+
+
+def _fold_width(text: str) -> str:
+    """Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space to their ASCII forms."""
+    return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else " " if c == "\u3000" else c
+                   for c in text)
 
 
 def _open_issues(vault: Any) -> dict[str, str]:

@@ -15,6 +15,9 @@ from outreach.domain.numbers import card_number_check_char
         ("+86 138-0000-0000", "13800000000"),
         ("0086 19912345678", "19912345678"),
         ("138 0000 0000", "13800000000"),
+        ("１３８００００００００", "13800000000"),  # full-width, as a Chinese input method types it
+        ("＋８６ １３８－００００－００００", "13800000000"),
+        ("138\u30000000\u30000000", "13800000000"),  # ideographic spaces
     ],
 )
 def test_mobile_allowed(raw, normalized):

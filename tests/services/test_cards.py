@@ -208,3 +208,25 @@ def test_a_data_change_keeps_the_fields_it_does_not_send(ctx, pid):
     assert (after.mobile, after.address, after.occupation) == ("13833334444", before.address, before.occupation)
     assert ctx.cards.record(pid, "person.update", {"address": ""}).saved  # sent empty: cleared
     assert ctx.people.person(pid).address in (None, "")
+
+
+def test_numbers_typed_full_width_are_stored_as_the_rules_read_them(ctx, pid, photo):
+    values = application_values(photo_path=photo)
+    number = values["doc_number"]
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in number[:6]) + " " + number[6:]
+    result, new_pid = ctx.cards.register_and_apply(application_values(
+        photo_path=photo, doc_number=wide, mobile="１３９ ０７５６ １２３４"))
+    assert result.saved, (result.errors, result.refusal)
+    person = ctx.people.person(new_pid)
+    assert (person.document.number, person.mobile) == (number, "13907561234")
+    assert [h.person_id for h in ctx.people.find(number)] == [new_pid]  # found by the number as printed
+    assert ctx.cards.record(pid, "person.update", {"mobile": "＋８６ １３８－００００－２２２２"}).saved
+    assert ctx.people.person(pid).mobile == "13800002222"
+
+
+def test_a_data_change_with_a_bad_mobile_saves_nothing(ctx, pid):
+    before = count_ops(ctx)
+    result = ctx.cards.record(pid, "person.update", {"mobile": "1380000"})
+    assert [e.field for e in result.errors] == ["mobile"]
+    assert result.errors[0].message.zh
+    assert count_ops(ctx) == before

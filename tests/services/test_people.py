@@ -16,6 +16,10 @@ def test_find_by_name_initials_and_digits(ctx):
     assert hit.card_status == "active"
     assert full not in hit.id_masked
     assert ctx.people.find("  ") == []
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in full)  # typed with a Chinese input method
+    assert [h.name for h in ctx.people.find(wide[-6:])] == [h.name for h in ctx.people.find(full[-6:])]
+    assert [h.name for h in ctx.people.find("ｗｘｙ")] == ["王秀英"]
+    assert [h.name for h in ctx.people.find("Ｈ４６０１０００１")] == ["王秀英"]
 
 
 def test_page_is_masked_until_revealed(ctx):
