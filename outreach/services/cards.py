@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from outreach.domain.identity import normalize as normalize_document_number
+from outreach.domain.names import normalize_name
 from outreach.domain.numbers import check_mobile
 from outreach.services import rules
 from outreach.services._access import get
@@ -30,6 +31,8 @@ Values = dict[str, Any]
 #: folded, separators dropped, so that a later search by number finds them.
 _NUMBER_FIELDS = frozenset({"doc_number", "agent_doc_number", "new_doc_number"})
 _MOBILE_FIELDS = frozenset({"mobile", "agent_mobile"})
+#: Names stored in one form (NFC, the middle dot of minority names as U+00B7), as search expects them.
+_NAME_FIELDS = frozenset({"name", "agent_name"})
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
 #: Where a refusal code of the domain's form checks points on the form.
@@ -134,7 +137,9 @@ class CardService:
             if any(ord(c) < 0x20 for c in text):
                 errors.add(f.name, "form.err.control", f.article)
                 continue
-            if text and f.name in _NUMBER_FIELDS:
+            if text and f.name in _NAME_FIELDS:
+                text = normalize_name(text)
+            elif text and f.name in _NUMBER_FIELDS:
                 text = normalize_document_number(text)
             elif text and f.name in _MOBILE_FIELDS:
                 checked = check_mobile(text)

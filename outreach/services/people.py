@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from outreach.domain.names import normalize_name
 from outreach.services._access import as_date, as_datetime, get, hlc_when, text
 from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
@@ -47,7 +48,7 @@ class PeopleService:
 
         Full-width letters and digits (what a Chinese input method types) count as their ASCII forms.
         """
-        query = _fold_width(query).strip()
+        query = normalize_name(_fold_width(query)).strip()
         if not query:
             return []
         vault = self._session.vault

@@ -230,3 +230,11 @@ def test_a_data_change_with_a_bad_mobile_saves_nothing(ctx, pid):
     assert [e.field for e in result.errors] == ["mobile"]
     assert result.errors[0].message.zh
     assert count_ops(ctx) == before
+
+
+def test_a_minority_name_typed_with_another_dot_is_stored_and_found_with_the_middle_dot(ctx, photo):
+    result, pid = ctx.cards.register_and_apply(application_values(photo_path=photo, name=" 买买提•艾力"))
+    assert result.saved, (result.errors, result.refusal)
+    assert ctx.people.person(pid).name == "买买提·艾力"
+    for typed in ("买买提·艾力", "买买提・艾力", "mmt"):
+        assert [h.person_id for h in ctx.people.find(typed)] == [pid], typed
