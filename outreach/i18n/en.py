@@ -349,7 +349,6 @@ MESSAGES: dict[str, str] = {
     "resolve.base_side": "When you saved",
     "resolve.no_card": "no card",
     "resolve.unknown": "(no longer known here)",
-    "resolve.generation": "gen {g}",
     "resolve.bank_on": "bank account active",
     "resolve.no_number": "(number to come)",
     "resolve.changes": "Changed at the center since:",

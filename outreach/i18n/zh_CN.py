@@ -349,7 +349,6 @@ MESSAGES: dict[str, str] = {
     "resolve.base_side": "保存时",
     "resolve.no_card": "无卡",
     "resolve.unknown": "（本机已无记录）",
-    "resolve.generation": "第{g}代",
     "resolve.bank_on": "金融账户已激活",
     "resolve.no_number": "（卡号待定）",
     "resolve.changes": "此后中心的变更：",

@@ -19,12 +19,8 @@ from outreach.ui.format import pick
 
 def _card_line(card: SideCard) -> str:
     parts = [card.card_number or t("resolve.no_number"), t(f"status.{card.status}") if card.status else "?"]
-    if card.generation:
-        parts.append(t("resolve.generation", g=card.generation))
     if card.bank_activated:
         parts.append(t("resolve.bank_on"))
-    if card.expires_on:
-        parts.append(card.expires_on)
     return " · ".join(parts)
 
 
@@ -49,7 +45,7 @@ def _label(key: str) -> str:
 
 def _change(change: SideChange) -> str:
     who = t("resolve.by", who=change.worker_id or "?", when=change.when or "?")
-    return f"{t('kind.' + change.kind)} — {who}"
+    return f"{t('kind.' + change.kind)}\n  {who}"
 
 
 def sides(issue: OpIssue) -> tuple[list[str], list[str], list[str]]:
@@ -76,7 +72,7 @@ class ResolveDialog(BaseModal[str | None]):
     ]
 
     def __init__(self, issue: OpIssue) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(classes="dialog resolve")
         self.issue = issue
 
     def compose(self) -> ComposeResult:
