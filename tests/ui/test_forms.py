@@ -195,3 +195,28 @@ async def test_no_fee_line_while_the_form_would_be_refused(make_app):
         assert screen.fee_preview is not None  # the preview ran
         assert screen.fee_preview.refusal is not None
         assert not screen.query_one("#form-fee").has_class("shown")
+
+
+async def test_a_second_press_while_saving_records_the_event_once(make_app):
+    import time
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("符亚明")[0].person_id
+        real = app.ctx.cards.record
+
+        def slow_disk(*args, **kwargs):  # a laptop writing to a slow disk: the save takes a while
+            time.sleep(0.3)
+            return real(*args, **kwargs)
+
+        app.ctx.cards.record = slow_disk
+        before = count_ops(app.ctx)
+        await open_form(app, pilot, "person.update", pid)
+        fill(app.screen, {"mobile": "13800001111"})
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert count_ops(app.ctx) == before + 1

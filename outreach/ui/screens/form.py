@@ -41,6 +41,7 @@ class FormScreen(BaseScreen):
         self._values = values or {}
         self.last_result: SaveResult | None = None
         self.fee_preview: SaveResult | None = None
+        self._saving = False
         self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -110,23 +111,34 @@ class FormScreen(BaseScreen):
         return {f.spec.name: f.value for f in self.query(FormField)}
 
     def action_save(self) -> None:
+        if self._saving:  # a second press while the first save runs must not record the event twice
+            return
+        self._saving = True
         self.save(self.values())
+
+    def _save_finished(self) -> None:
+        self._saving = False
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form")
     def save(self, values: dict[str, Any]) -> None:
-        cards = self.outreach.ctx.cards
-        if self.person_id is None:
-            result, person_id = cards.register_and_apply(values)
-        else:
-            result, person_id = cards.record(self.person_id, self.kind, values), self.person_id
-        if result.saved and person_id is not None and result.op_id:
-            self.outreach.ctx.visits.note_operation(person_id, result.op_id, self.kind)
+        try:
+            cards = self.outreach.ctx.cards
+            if self.person_id is None:
+                result, person_id = cards.register_and_apply(values)
+            else:
+                result, person_id = cards.record(self.person_id, self.kind, values), self.person_id
+            if result.saved and person_id is not None and result.op_id:
+                self.outreach.ctx.visits.note_operation(person_id, result.op_id, self.kind)
+        except BaseException:
+            self.app.call_from_thread(self._save_finished)  # the app's worker handler says what went wrong
+            raise
         self.post_message(FormSaved(result, person_id))
 
     @on(FormSaved)
     def _saved(self, message: FormSaved) -> None:
         from outreach.ui.dialogs.message import MessageDialog
 
+        self._save_finished()
         result = message.result
         self.last_result = result
         by_field = {e.field: e for e in result.errors}

@@ -24,6 +24,7 @@ class VisitScreen(BaseScreen):
     def __init__(self, person_id: str) -> None:
         super().__init__()
         self.person_id = person_id
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         visits = self.outreach.ctx.visits
@@ -48,16 +49,27 @@ class VisitScreen(BaseScreen):
         self.query_one("#outcome", Select).focus()
 
     def action_save(self) -> None:
+        if self._saving:  # a second press while the first save runs must not log the visit twice
+            return
+        self._saving = True
         outcome = str(self.query_one("#outcome", Select).value)
         self.save(outcome, self.query_one("#present", Input).value, self.query_one(TextArea).text)
 
+    def _save_finished(self) -> None:
+        self._saving = False
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit")
     def save(self, outcome: str, present: str, notes: str) -> None:
-        self.post_message(FormSaved(self.outreach.ctx.visits.log(self.person_id, outcome, present, notes),
-                                    self.person_id))
+        try:
+            result = self.outreach.ctx.visits.log(self.person_id, outcome, present, notes)
+        except BaseException:
+            self.app.call_from_thread(self._save_finished)
+            raise
+        self.post_message(FormSaved(result, self.person_id))
 
     @on(FormSaved)
     def _saved(self, message: FormSaved) -> None:
+        self._save_finished()
         if message.result.errors:
             self.query_one("#form-errors", Static).update(
                 "\n".join(f"✕ {t('form.field.' + e.field)}: {pick(e.message)}" for e in message.result.errors))
