@@ -106,13 +106,14 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from sync import transfer
+    from sync.center.rules import center_day
     from sync.errors import SyncError
 
     store = _store(args)
     try:
         data = Path(args.file).read_bytes()
         now = _now()
-        reply = transfer.import_file(store, data, now.date(), now)
+        reply = transfer.import_file(store, data, center_day(now), now)
     except (OSError, SyncError) as exc:
         print(exc.text() if isinstance(exc, SyncError) else f"无法读取 / cannot read: {exc.strerror}", file=sys.stderr)
         return 1
@@ -130,13 +131,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_load(args: argparse.Namespace) -> int:
     from sync.center import roster
+    from sync.center.rules import center_day
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         print("无法读取文件（需 UTF-8 CSV） / cannot read the file (UTF-8 CSV needed)", file=sys.stderr)
         return 1
-    people, problems = roster.parse(text, _now().date())
+    people, problems = roster.parse(text, center_day(_now()))
     if problems:
         for p in problems:
             print(p, file=sys.stderr)

@@ -5,7 +5,7 @@ Public names (see docs/contracts.md) are re-exported here; modules:
 ``calendar``, ``lifecycle`` (``decide``), ``renewal``, ``fees``, ``deadlines``, ``conflicts``, ``operation``.
 """
 
-from outreach.domain.calendar import WorkingDayCalendar
+from outreach.domain.calendar import CHINA_TZ, WorkingDayCalendar, business_day
 from outreach.domain.conflicts import deterministic_op_id, precedence
 from outreach.domain.deadlines import due_events, pending_deadlines
 from outreach.domain.decision import Deadline, Decision, FeeDecision, RuleContext
@@ -47,6 +47,7 @@ from outreach.domain.numbers import FieldCheck, check_bank_card, check_card_numb
 from outreach.domain.refusal import Refusal
 
 __all__ = [
+    "CHINA_TZ",
     "LIVE_STATUSES",
     "Agent",
     "ApplicationForm",
@@ -85,6 +86,7 @@ __all__ = [
     "Visit",
     "VisitOutcome",
     "WorkingDayCalendar",
+    "business_day",
     "check_bank_card",
     "check_card_number",
     "check_form",

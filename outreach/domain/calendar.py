@@ -10,9 +10,22 @@ calendar never raises for a date: inside the library's range it asks the library
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import chinese_calendar
+
+#: China Standard Time. The regulation's days (deadlines, acceptance, loss reports) are Hainan's days,
+#: whatever zone a laptop or a server is set to.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def business_day(moment: datetime) -> date:
+    """The day in China of an aware moment (a naive one is taken as the machine's local time).
+
+    Between 00:00 and 08:00 in Hainan a UTC clock still shows the day before; dates the rules count from
+    must not depend on that.
+    """
+    return moment.astimezone(CHINA_TZ).date()
 
 
 class WorkingDayCalendar:

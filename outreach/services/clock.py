@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from outreach.domain.calendar import business_day
+
 
 class Clock:
-    """Wall-clock time in the laptop's local zone."""
+    """Wall-clock time in the laptop's local zone; ``today`` is the day in China, what the rules count in
+    (a laptop left on UTC would otherwise date the morning's work, until 08:00, to the day before)."""
 
     def now(self) -> datetime:
         return datetime.now(UTC).astimezone()
 
     def today(self) -> date:
-        return self.now().date()
+        return business_day(self.now())
 
 
 @dataclass

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from outreach.domain.calendar import business_day
 from outreach.services.clock import Clock
 from outreach.services.context import AppContext, DemoInfo
 from outreach.services.errors import ServiceError
@@ -77,18 +78,19 @@ def _seed_center(store: Any, folder: Path, people: int) -> list[str]:
         for leftover in folder.glob("scratch.db*"):
             leftover.unlink()
     now = dt.datetime.now(dt.UTC)
+    today = business_day(now)  # the center's day is China's, as for the operations it decides
     store.load_people(persons, now)
     for person_id, event in events:
         if event.get("kind") == "card.apply" and not (event.get("form") or {}).get("photo_ref"):
             event = {**event, "form": {**event["form"], "photo_ref": f"demo-photo-{person_id[:8]}"}}
-        store.center_event(person_id, event, now.date(), now)  # refused ones simply stay undone
+        store.center_event(person_id, event, today, now)  # refused ones simply stay undone
         if event.get("kind") == "card.apply" and event.get("card_id") in made:  # made "today" at the center
             issue = {"kind": "card.issue", "card_id": event["card_id"], "card_number": made[event["card_id"]],
-                     "issued_on": now.date().isoformat()}
-            store.center_event(person_id, issue, now.date(), now)
+                     "issued_on": today.isoformat()}
+            store.center_event(person_id, issue, today, now)
     for i, person in enumerate(persons):  # most cards were collected: the outreach worker sees active cards
         if i % 3:
-            store.center_event(person["person_id"], {"kind": "card.deliver", "method": "in_person"}, now.date(), now)
+            store.center_event(person["person_id"], {"kind": "card.deliver", "method": "in_person"}, today, now)
     store.assign(DEMO_WORKER, [p["person_id"] for p in persons], now)
     return [p["person_id"] for p in persons]
 

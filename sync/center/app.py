@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sync import protocol as P
+from sync.center.rules import center_day
 from sync.center.store import Device, Store
 from sync.errors import EnrolmentRefused, ReplayedRequest, StoreError, SyncError
 
@@ -163,7 +164,7 @@ class Center:
         req, raw = await self._read(request, P.PushRequest)
         device = await self._authenticate(request, raw, req.device_id)
         now = self.clock()
-        results = await run_in_threadpool(self.store.push, device, list(req.operations), now.date(), now)
+        results = await run_in_threadpool(self.store.push, device, list(req.operations), center_day(now), now)
         log = await run_in_threadpool(self.store.log_proof, req.known_tree_size)
         return _reply(request, P.PushResponse.build(results, log))
 
@@ -184,10 +185,11 @@ class Center:
         now = self.clock()
         with self._due_lock:
             last = self._due_last
-            if not force and last is not None and last.date() == now.date() and now - last < dt.timedelta(minutes=5):
+            if not force and last is not None and center_day(last) == center_day(now) \
+                    and now - last < dt.timedelta(minutes=5):
                 return 0
             self._due_last = now
-        return self.store.apply_due(now.date(), now)
+        return self.store.apply_due(center_day(now), now)
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(P.openapi_document())

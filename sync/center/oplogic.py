@@ -246,7 +246,7 @@ def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> i
             continue
         added += 1
         plan_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"outreach-plan:{worker_id}/{pid}"))
-        plan = {"visit_id": plan_id, "person_id": pid, "worker_id": worker_id, "day": now.date().isoformat(),
+        plan = {"visit_id": plan_id, "person_id": pid, "worker_id": worker_id, "day": rules.center_day(now).isoformat(),
                 "planned": True, "present": [], "notes": "", "op_ids": []}
         _change(tx, "visit_plan", plan_id, 1, plan, pid, worker_id, area)
         # Re-publish the person and cards so the newly assigned worker pulls them past its checkpoint.

@@ -25,11 +25,11 @@ from outreach.domain import (
     parse_event,
     precedence,
 )
+from outreach.domain.calendar import CHINA_TZ, business_day
 from outreach.domain.models import Person
 from outreach.domain.operation import parse_hlc
 
 _CALENDAR = WorkingDayCalendar()
-_CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,16 @@ def empty_cards(person_id: str) -> dict[str, Any]:
     return PersonCards(person_id=person_id).model_dump(mode="json")
 
 
+def center_day(now: dt.datetime) -> dt.date:
+    """The center's business day: the day in China, as for the operations (see :func:`op_day`), whatever
+    zone the server runs in."""
+    return business_day(now)
+
+
 def op_day(hlc: str, fallback: dt.date) -> dt.date:
     """The operation's own day (China time) from its hybrid logical clock; the center's day if unreadable."""
     try:
-        return dt.datetime.fromtimestamp(parse_hlc(hlc)[0] / 1000, _CHINA).date()
+        return dt.datetime.fromtimestamp(parse_hlc(hlc)[0] / 1000, CHINA_TZ).date()
     except (ValueError, OverflowError, OSError):
         return fallback
 

@@ -49,3 +49,15 @@ def test_add_workdays_counts_from_the_next_day():
     assert cal.workdays_between(date(2030, 1, 4), date(2030, 1, 7)) == 1
     with pytest.raises(ValueError, match="negative"):
         cal.add_workdays(date(2030, 1, 4), -1)
+
+
+def test_the_business_day_is_hainans_whatever_the_machine_zone():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from outreach.domain import business_day
+
+    # 07:30 in Haikou on 28 November is still 27 November on a UTC clock
+    assert business_day(datetime(2026, 11, 27, 23, 30, tzinfo=UTC)) == date(2026, 11, 28)
+    assert business_day(datetime(2026, 11, 28, 7, 30, tzinfo=timezone(timedelta(hours=8)))) == date(2026, 11, 28)
+    assert business_day(datetime(2026, 11, 28, 15, 59, tzinfo=UTC)) == date(2026, 11, 28)
+    assert business_day(datetime(2026, 11, 28, 16, 0, tzinfo=UTC)) == date(2026, 11, 29)

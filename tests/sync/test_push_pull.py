@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sync.center.rules import center_day
 from sync.client.client import sync_once
 from sync.errors import ProtocolTooOld
 
@@ -22,7 +23,7 @@ def test_push_applies_and_replay_after_a_month_is_duplicate(center, make_vault, 
     center.clock.advance(days=31)
     dev = center.store.device(v.device_id)
     before = center.store.status()
-    results = center.store.push(dev, ops, center.clock().date(), center.clock())
+    results = center.store.push(dev, ops, center_day(center.clock()), center.clock())
     assert [r.status for r in results] == ["duplicate", "duplicate"]
     after = center.store.status()
     assert before["devices"] == after["devices"]
@@ -163,7 +164,7 @@ def test_center_lifts_temporary_loss_on_its_own_clock_idempotently(center, make_
     people.apply(v, p)
     sync_once(v, center.url, transport=center.transport)
     card_id = v.person_cards(p.person_id).cards[0].card_id
-    today = center.clock().date()
+    today = center_day(center.clock())
     issued = store.center_event(p.person_id, {"kind": "card.issue", "card_id": card_id, "card_number": "H12345678",
                                               "issued_on": today.isoformat(), "note": ""}, today, center.clock())
     assert issued.status == "applied", issued
@@ -182,7 +183,7 @@ def test_center_lifts_temporary_loss_on_its_own_clock_idempotently(center, make_
     s = sync_once(v, center.url, transport=center.transport)
     assert s.rejected == 0, s.issues
     center.clock.advance(days=20)
-    today = center.clock().date()
+    today = center_day(center.clock())
     n1 = store.apply_due(today, center.clock())
     n2 = store.apply_due(today, center.clock())
     assert (n1, n2) == (1, 0)

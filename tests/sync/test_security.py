@@ -13,6 +13,7 @@ import zstandard
 from outreach.domain.operation import compute_hash
 from sync import protocol as P
 from sync import transfer
+from sync.center.rules import center_day
 from sync.client import trust
 from sync.client.client import sync_once
 from sync.errors import AuthRefused, LogRewritten, TransferFileInvalid
@@ -172,13 +173,13 @@ def test_usb_transfer_roundtrip_twice_and_tampering(center, make_vault, people, 
     for bad in ({**doc, "ciphertext": ct.decode()}, {**doc, "created_at": "2020-01-01T00:00:00+00:00"},
                 {**doc, "signature": "00" * 64}, {"format": "x"}):
         with pytest.raises(TransferFileInvalid):
-            transfer.import_file(center.store, json.dumps(bad).encode(), now.date(), now)
+            transfer.import_file(center.store, json.dumps(bad).encode(), center_day(now), now)
     with pytest.raises(TransferFileInvalid):
-        transfer.import_file(center.store, b"\x00not json", now.date(), now)
+        transfer.import_file(center.store, b"\x00not json", center_day(now), now)
     assert _state(center)[1] == 0
-    reply = transfer.import_file(center.store, data, now.date(), now)
+    reply = transfer.import_file(center.store, data, center_day(now), now)
     size = _state(center)[1]
-    reply2 = transfer.import_file(center.store, data, now.date(), now)  # the same file twice: nothing changes
+    reply2 = transfer.import_file(center.store, data, center_day(now), now)  # the same file twice: nothing changes
     assert _state(center)[1] == size
     assert json.loads(reply2)["response"]["statuses"] == "ddd"
     tampered = json.loads(reply)
