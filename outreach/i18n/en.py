@@ -199,7 +199,7 @@ MESSAGES: dict[str, str] = {
     "form.fix_errors": "{count} field(s) need fixing:",
     "form.field.name": "Name",
     "form.field.gender": "Sex",
-    "form.field.ethnicity": "Ethnicity code",
+    "form.field.ethnicity": "Ethnicity",
     "form.field.birth_date": "Date of birth",
     "form.field.nationality": "Country/region",
     "form.field.doc_type": "Document type",

@@ -199,7 +199,7 @@ MESSAGES: dict[str, str] = {
     "form.fix_errors": "有 {count} 处需要修改：",
     "form.field.name": "姓名",
     "form.field.gender": "性别",
-    "form.field.ethnicity": "民族代码",
+    "form.field.ethnicity": "民族",
     "form.field.birth_date": "出生日期",
     "form.field.nationality": "国家/地区",
     "form.field.doc_type": "证件类型",
