@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from outreach.domain.models import Visit
 from outreach.domain.operation import Operation
 from storage.driver import Connection
 
@@ -200,10 +201,11 @@ def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:
     elif kind == "cards":
         replace_cards(conn, ident, list(data.get("cards") or []), source="center", synced_at=now)
         _raise_version(conn, ident, version)
-    elif kind == "visit_plan":
+    elif kind in ("visit_plan", "visit"):
+        visit = Visit.model_validate({**data, "visit_id": ident, "planned": kind == "visit_plan"})
         row = conn.execute("SELECT source FROM visits WHERE visit_id = ?", (ident,)).fetchone()
-        if row is None or row[0] == "center":  # a visit already logged here is not replaced by its plan
-            upsert_visit(conn, {**data, "visit_id": ident, "planned": True}, source="center")
+        if row is None or row[0] == "center":  # a visit logged here is not replaced by the center's copy
+            upsert_visit(conn, visit.model_dump(mode="json"), source="center")
     else:
         raise ValueError("unknown change type")
 

@@ -169,7 +169,10 @@ class PullRequest(_Model):
 
 
 class Change(_Model):
-    type: Literal["person", "cards", "visit_plan"]
+    """One piece of center state: a person, their cards, a visit planned for the pulling worker, or a visit
+    a worker logged (pulled by the workers the person is assigned to and by the area's supervisors)."""
+
+    type: Literal["person", "cards", "visit_plan", "visit"]
     id: str
     version: int
     data: dict[str, Any]

@@ -29,8 +29,11 @@ DEADLINE_LIMIT = 20
 
 
 def visits_today(session: VaultSession, day: Any) -> list[Any]:
-    """Today's visits: planned ones (pulled from the center, no outcome yet) and logged ones."""
-    return list(session.vault.visits(day=day))
+    """This worker's visits today: planned ones (pulled from the center, no outcome yet) and logged ones.
+    Visits colleagues logged for the same people (pulled from the center) are not this worker's day."""
+    vault = session.vault
+    me = getattr(vault, "worker_id", None)
+    return [v for v in vault.visits(day=day) if me is None or get(v, "worker_id") == me]
 
 
 def deadlines_coming_due(

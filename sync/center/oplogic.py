@@ -154,6 +154,11 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         if kind == "cards":
             data = {**data, "version": new_version}
         _change(tx, kind, op.subject, new_version, data, op.subject, None, area)
+    if op.kind == "visit.log" and result.status != "rejected":
+        # published to the workers the person is assigned to and to the area's supervisors; the signed
+        # operation, not the payload, says which worker made the visit
+        visit = {**(rules.valid_visit(op.payload.get("visit")) or {}), "worker_id": op.worker_id}
+        _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area)
     return result
 
 
@@ -166,6 +171,11 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
         if not verdict.accepted:
             return _reject(op.op_id, verdict.code or "refused", verdict.message_zh or "", verdict.message_en or "")
         return OpResult(op_id=op.op_id, status=ok, center_state=verdict.cards)  # type: ignore[arg-type]
+    if op.kind == "visit.log":
+        visit = rules.valid_visit(op.payload.get("visit"))
+        if visit is None or visit.get("person_id") != op.subject:
+            return _reject(op.op_id, "invalid_visit", "走访记录无效", "invalid visit record")
+        return OpResult(op_id=op.op_id, status="applied")
     if op.kind.startswith("person."):
         data = rules.valid_person(op.payload.get("person"))
         if data is None or data.get("person_id") != op.subject:

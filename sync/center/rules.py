@@ -26,7 +26,7 @@ from outreach.domain import (
     precedence,
 )
 from outreach.domain.calendar import CHINA_TZ, business_day
-from outreach.domain.models import Person
+from outreach.domain.models import Person, Visit
 from outreach.domain.operation import parse_hlc
 
 _CALENDAR = WorkingDayCalendar()
@@ -100,6 +100,15 @@ def valid_person(data: Any) -> dict[str, Any] | None:
         return Person.model_validate(data).model_dump(mode="json")
     except (ValidationError, TypeError, ValueError):
         return None
+
+
+def valid_visit(data: Any) -> dict[str, Any] | None:
+    """The visit's JSON dump when ``data`` is a valid logged Visit, else None."""
+    try:
+        visit = Visit.model_validate(data)
+    except (ValidationError, TypeError, ValueError):
+        return None
+    return None if visit.planned else visit.model_dump(mode="json")
 
 
 def due(cards: dict[str, Any], today: dt.date) -> list[tuple[str, str, dict[str, Any]]]:

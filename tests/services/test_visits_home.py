@@ -130,3 +130,25 @@ def test_home_lists_todays_planned_visits(ctx):
     got = [(p.person_name, p.place, p.card_status) for p in summary.planned]
     assert got == [("王秀英", "海南省海口市龙华区城西镇1号", "active"), ("符亚明", "海南省海口市龙华区城西镇2号", None)]
     assert [p.person_id for p in summary.planned] == [wang, fu]
+
+
+def test_a_colleagues_visit_pulled_from_the_center_is_not_this_workers_day(ctx):
+    wang = ctx.people.find("王秀英")[0].person_id
+    assert ctx.visits.log(wang, "done", "本人", "").saved
+    theirs = {"visit_id": "v-colleague", "person_id": wang, "worker_id": "w-colleague", "day": TODAY.isoformat(),
+              "outcome": "nobody_home", "present": [], "notes": "", "op_ids": [], "planned": False}
+    ctx.session.vault.apply_pulled([{"type": "visit", "id": "v-colleague", "version": 1, "data": theirs}], "1")
+    assert {v.visit_id for v in ctx.session.vault.visits(day=TODAY)} >= {"v-colleague"}  # kept on the laptop
+    summary = ctx.home.summary()
+    assert (summary.visits_done, summary.visits_planned) == (1, 0)
+
+
+def test_a_malformed_pulled_visit_changes_nothing(ctx):
+    import pytest
+
+    from storage import BadInputError
+
+    bad = {"visit_id": "v-bad", "person_id": "p", "worker_id": "w", "day": "not a day", "outcome": "done"}
+    with pytest.raises(BadInputError):
+        ctx.session.vault.apply_pulled([{"type": "visit", "id": "v-bad", "version": 1, "data": bad}], "9")
+    assert ctx.session.vault.visits() == []

@@ -234,3 +234,46 @@ def test_an_operation_of_a_center_only_kind_is_refused_without_blocking_the_queu
     assert (c.op_id, c.code) == (issue.op_id, "kind_not_allowed")
     assert later.op_id not in {o["op_id"] for o in v.op_outcomes(open_only=True)}
     assert v.pending_operations() == []
+
+
+def test_a_logged_visit_reaches_colleagues_and_the_supervisor_but_not_other_areas(center, make_vault, people):
+    from outreach.domain.models import Visit
+
+    alice, bob, carol = make_vault("alice"), make_vault("bob"), make_vault("carol")
+    p = people.person()
+    sup = make_vault("sup")
+    for v in (alice, bob, carol):
+        center.enrol(v)
+    center.enrol(sup, role="supervisor", area=p.area_code[:4])
+    center.store.load_people([p.model_dump(mode="json")], center.clock())
+    center.store.assign("alice", [p.person_id], center.clock())
+    center.store.assign("bob", [p.person_id], center.clock())
+    visit = Visit(person_id=p.person_id, worker_id="alice", day=center_day(center.clock()),
+                  outcome="nobody_home", notes="邻居说下午回来")
+    alice.append("visit.log", p.person_id, {"visit": visit.model_dump(mode="json")})
+    assert sync_once(alice, center.url, transport=center.transport).applied == 1
+    for v in (bob, sup, carol):
+        sync_once(v, center.url, transport=center.transport)
+    logged = [x for x in bob.visits() if not x.planned]
+    assert [(x.visit_id, x.worker_id, x.outcome, x.notes) for x in logged] == [
+        (visit.visit_id, "alice", "nobody_home", "邻居说下午回来")]
+    assert [x.visit_id for x in sup.visits() if not x.planned] == [visit.visit_id]
+    assert carol.visits() == []  # not her people, not her area
+    # alice's own copy stays hers (logged here), however often she pulls
+    sync_once(alice, center.url, transport=center.transport)
+    assert [x.visit_id for x in alice.visits() if not x.planned] == [visit.visit_id]
+
+
+def test_a_visit_for_someone_else_is_refused_without_blocking_the_queue(center, make_vault, people):
+    from outreach.domain.models import Visit
+
+    v = make_vault("alice")
+    center.enrol(v)
+    p, q = people.person(), people.person()
+    people.register(v, p)
+    wrong = Visit(person_id=q.person_id, worker_id="alice", day=center_day(center.clock()), outcome="done")
+    v.append("visit.log", p.person_id, {"visit": wrong.model_dump(mode="json")})
+    people.apply(v, p)
+    s = sync_once(v, center.url, transport=center.transport)
+    assert (s.applied, s.rejected) == (2, 1)
+    assert [i.code for i in s.issues] == ["invalid_visit"]
