@@ -154,11 +154,17 @@ def card_sources(conn: Connection, person_id: str) -> list[dict[str, Any]]:
     return [{"card_id": r[0], "source": r[1], "synced_at": r[2]} for r in rows]
 
 
-def visits(conn: Connection, day: date | str | None = None) -> list[Visit]:
-    if day is None:
-        rows = conn.execute("SELECT data FROM visits ORDER BY day, visit_id").fetchall()
-    else:
-        rows = conn.execute("SELECT data FROM visits WHERE day = ? ORDER BY visit_id", (str(day),)).fetchall()
+def visits(conn: Connection, day: date | str | None = None, person_id: str | None = None) -> list[Visit]:
+    """Visits, by day then id; only that day's and/or that person's when given (both indexed)."""
+    where, params = [], []
+    if day is not None:
+        where.append("day = ?")
+        params.append(str(day))
+    if person_id is not None:
+        where.append("person_id = ?")
+        params.append(person_id)
+    sql = "SELECT data FROM visits" + (" WHERE " + " AND ".join(where) if where else "")
+    rows = conn.execute(sql + " ORDER BY day, visit_id", params).fetchall()
     return [Visit.model_validate_json(r[0]) for r in rows]
 
 

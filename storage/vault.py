@@ -390,9 +390,10 @@ class Vault:
         with self._mutex:
             return projections.subject_version(self._db(), person_id)
 
-    def visits(self, day: date | str | None = None) -> list[Visit]:
+    def visits(self, day: date | str | None = None, person_id: str | None = None) -> list[Visit]:
+        """Visits (planned, logged here, or logged by colleagues and pulled), by day."""
         with self._mutex:
-            return queries.visits(self._db(), day)
+            return queries.visits(self._db(), day, person_id)
 
     def migrations(self) -> list[str]:
         with self._mutex:

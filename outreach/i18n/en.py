@@ -134,6 +134,7 @@ MESSAGES: dict[str, str] = {
     "person.reveal_which": "Reveal which value? (this is logged)",
     "person.which_event": "Which service?",
     "person.deceased": "(deceased)",
+    "history.colleague": "a colleague's, from the center",
     "history.pending": "waiting to sync",
     "history.sent": "synced",
     "card.provisional_status": "{status} (provisional on this laptop, awaiting the center)",

@@ -134,6 +134,7 @@ MESSAGES: dict[str, str] = {
     "person.reveal_which": "查看哪一项？（查看会被记录）",
     "person.which_event": "办理哪项业务？",
     "person.deceased": "（已故）",
+    "history.colleague": "同事记录，来自中心",
     "history.pending": "待同步",
     "history.sent": "已同步",
     "card.provisional_status": "{status}（本机暂定，待中心确认）",

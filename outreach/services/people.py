@@ -193,7 +193,18 @@ class PeopleService:
                 fee_charged=bool(get(fee, "charged", False)) if isinstance(fee, dict) else None,
                 issue=issues.get(str(get(op, "op_id", ""))),
             ))
-        return items
+        me = getattr(vault, "worker_id", None)
+        visits = getattr(vault, "visits", None)
+        theirs = [v for v in (visits(person_id=person_id) if callable(visits) else [])
+                  if not get(v, "planned", False) and get(v, "worker_id") != me]
+        for v in theirs:  # colleagues' visits to this person, pulled from the center
+            outcome = text(get(v, "outcome"))
+            items.append(HistoryItem(when=text(get(v, "day")), kind="visit.log", detail=outcome, pending=False,
+                                     detail_keys=(f"outcome.{outcome}",) if outcome else (),
+                                     worker=str(get(v, "worker_id", ""))))
+        if theirs:
+            items.sort(key=lambda h: h.when, reverse=True)
+        return items[:limit]
 
     # --- reveal --------------------------------------------------------------------------------
     def reveal(self, person_id: str, field: str, screen: str = "person") -> None:

@@ -154,6 +154,8 @@ class HistoryItem:
     """The fee decision the operation recorded (Art. 24), when it carries one."""
     issue: str | None = None
     """``rejected`` or ``conflict`` while the center's answer waits for a decision."""
+    worker: str | None = None
+    """A colleague's worker id for what they did (a visit they logged, pulled from the center)."""
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,10 @@ def test_a_colleagues_visit_pulled_from_the_center_is_not_this_workers_day(ctx):
     assert {v.visit_id for v in ctx.session.vault.visits(day=TODAY)} >= {"v-colleague"}  # kept on the laptop
     summary = ctx.home.summary()
     assert (summary.visits_done, summary.visits_planned) == (1, 0)
+    # the person's history shows both: what this worker did, and the colleague's visit, named as theirs
+    visits = [(h.worker, h.detail_keys) for h in ctx.people.history(wang) if h.kind == "visit.log"]
+    assert sorted(visits, key=str) == sorted([(None, ("outcome.done",)),
+                                             ("w-colleague", ("outcome.nobody_home",))], key=str)
 
 
 def test_a_malformed_pulled_visit_changes_nothing(ctx):

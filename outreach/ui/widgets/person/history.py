@@ -22,7 +22,9 @@ class History(Static):
             if item.fee_charged is not None:
                 parts.append(f"{t('fee.label')}: {t('fee.charged') if item.fee_charged else t('fee.free')}")
             detail = " · ".join(p for p in parts if p)
-            text.append(f" {item.when}  {t('kind.' + item.kind)} {detail}  [{mark}]")
+            who = f" ({item.worker})" if item.worker else ""
+            mark = t("history.colleague") if item.worker else mark
+            text.append(f" {item.when}  {t('kind.' + item.kind)}{who} {detail}  [{mark}]")
             if item.issue:
                 text.append(f" {t('issue.' + item.issue)}", style="bold")
             text.append("\n")
