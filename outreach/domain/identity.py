@@ -20,6 +20,7 @@ from stdnum.cn import ric
 from outreach.domain.enums import DOC_TYPE_ZH, DocType, Gender
 from outreach.domain.refusal import Refusal, refusal
 from outreach.domain.regions import PROVINCES, plausible_region, region_name
+from outreach.domain.text import fold_width
 
 #: Longest input looked at (anything longer is refused before parsing).
 MAX_INPUT = 40
@@ -297,8 +298,7 @@ def _lenient(number: str, doc_type: DocType) -> IdentityCheck:
 
 def normalize(number: str) -> str:
     """Uppercase, without spaces or hyphens (full-width characters folded to ASCII)."""
-    folded = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in number)
-    return _SEPARATORS.sub("", folded).upper()
+    return _SEPARATORS.sub("", fold_width(number)).upper()
 
 
 def check_identity(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from stdnum import luhn
 
 from outreach.domain.refusal import Refusal, refusal
+from outreach.domain.text import fold_width
 
 #: Mainland mobile second digits in use (configurable: new prefixes appear over time).
 DEFAULT_MOBILE_SECOND_DIGITS = "3456789"
@@ -47,8 +48,7 @@ def check_mobile(number: str, *, second_digits: Iterable[str] = DEFAULT_MOBILE_S
     bad = _precheck(number)
     if bad:
         return _result("", [bad])
-    folded = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in number)
-    norm = re.sub(r"[\s\-()]+", "", folded.replace("\u3000", " "))
+    norm = re.sub(r"[\s\-()]+", "", fold_width(number))
     if norm.startswith("+86"):
         norm = norm[3:]
     elif norm.startswith("0086"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from outreach.domain.names import normalize_name
+from outreach.domain.text import fold_width
 from outreach.services._access import as_date, as_datetime, get, hlc_when, text
 from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
@@ -48,7 +49,7 @@ class PeopleService:
 
         Full-width letters and digits (what a Chinese input method types) count as their ASCII forms.
         """
-        query = normalize_name(_fold_width(query)).strip()
+        query = normalize_name(fold_width(query)).strip()
         if not query:
             return []
         vault = self._session.vault
@@ -224,12 +225,6 @@ class PeopleService:
     def hide_all(self) -> None:
         """Mask everything again (leaving the page, locking)."""
         self._revealed.clear()
-
-
-def _fold_width(text: str) -> str:
-    """Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space to their ASCII forms."""
-    return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else " " if c == "\u3000" else c
-                   for c in text)
 
 
 def _open_issues(vault: Any) -> dict[str, str]:
