@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -27,6 +28,9 @@ def _store(args: argparse.Namespace) -> Any:
     else:
         store = SqliteStore(Path(db) if db else locations.center_data_dir() / "center.db")
     store.init_schema()
+    key_file = getattr(args, "key_file", None) or os.environ.get("OUTREACH_CENTER_KEY_FILE")
+    if key_file:
+        store.use_key_file(Path(key_file))
     return store
 
 
@@ -173,9 +177,21 @@ def register(subparsers: Any) -> None:
     sub = center.add_subparsers(dest="center_command", metavar="ACTION", required=True)
 
     def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
+        def guarded(args: argparse.Namespace) -> int:
+            from sync.errors import SyncError
+
+            try:
+                return int(func(args) or 0)
+            except SyncError as exc:  # a refused key file, an unreachable database: words, no traceback
+                print(exc.text(), file=sys.stderr)
+                return 1
+
         p: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
         p.add_argument("--db", metavar="URL", help="postgresql://... or SQLite file (default: embedded)")
-        p.set_defaults(func=func)
+        p.add_argument("--key-file", metavar="PATH",
+                       help="the center's private keys, mode 600, shared by its processes (default: "
+                            "$OUTREACH_CENTER_KEY_FILE, else kept in the database)")
+        p.set_defaults(func=guarded)
         return p
 
     p = add("serve", _cmd_serve, "运行中心 / run the center")

@@ -18,16 +18,15 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import oplogic
+from sync.center import keyfile, oplogic
 from sync.center.store import CenterKeys, Device, Store
 from sync.errors import EnrolmentRefused, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
@@ -87,6 +86,7 @@ class SqlStore(Store):
         self._leaves: list[bytes] = []
         self._leaf_lock = threading.Lock()
         self._keys: CenterKeys | None = None
+        self._key_file: Path | None = None
 
     # -- backend hooks -------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -113,20 +113,47 @@ class SqlStore(Store):
                 yield stmt
 
     # -- keys, enrolment, devices ----------------------------------------------------------------------
+    def use_key_file(self, path: Path) -> None:
+        """Keep the center's private keys in ``path`` instead of the database (see :mod:`keyfile`)."""
+        self._key_file = Path(path)
+        self._keys = None
+
     def center_keys(self) -> CenterKeys:
         if self._keys is None:
-            raw = serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-            fresh = {"sign_key": Ed25519PrivateKey.generate().private_bytes(*raw).hex(),
-                     "box_key": X25519PrivateKey.generate().private_bytes(*raw).hex()}
-
-            def go(tx: Tx) -> CenterKeys:
-                for k, v in fresh.items():
-                    tx.x("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (k, v))
-                rows = dict(tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')"))
-                return CenterKeys(bytes.fromhex(rows["sign_key"]), bytes.fromhex(rows["box_key"]))
-
-            self._keys = self._run(go)
+            key_file = self._key_file
+            self._keys = self._keys_from_file(key_file) if key_file is not None else self._keys_in_db()
         return self._keys
+
+    def _db_keys(self) -> CenterKeys | None:
+        rows = dict(self._run(lambda tx: tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')")))
+        if len(rows) < 2:
+            return None
+        return CenterKeys(bytes.fromhex(rows["sign_key"]), bytes.fromhex(rows["box_key"]))
+
+    def _keys_in_db(self) -> CenterKeys:
+        fresh = keyfile.fresh_keys()
+
+        def go(tx: Tx) -> CenterKeys:
+            for k, v in (("sign_key", fresh.sign_private.hex()), ("box_key", fresh.box_private.hex())):
+                tx.x("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (k, v))
+            rows = dict(tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')"))
+            return CenterKeys(bytes.fromhex(rows["sign_key"]), bytes.fromhex(rows["box_key"]))
+
+        return self._run(go)
+
+    def _keys_from_file(self, path: Path) -> CenterKeys:
+        in_db = self._db_keys()
+        if not path.exists():
+            keyfile.create(path, in_db or keyfile.fresh_keys())  # False: another process made it first
+        keys = keyfile.read(path)
+        if in_db is not None:
+            if in_db != keys:
+                raise keyfile.KeyFileError(
+                    message_zh="密钥文件与中心数据库中的密钥不一致，已登记的设备只信任其中之一",
+                    message_en="the key file differs from the keys in the center's database; enrolled laptops "
+                               "trust one of them only")
+            self._run(lambda tx: tx.x("DELETE FROM meta WHERE key IN ('sign_key', 'box_key')"))
+        return keys
 
     def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta) -> str:
         if role not in ROLES or not worker_id.strip():
