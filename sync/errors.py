@@ -85,6 +85,12 @@ class EnrolmentRefused(StoreError):
     message_en = "the enrolment code is invalid, used or expired"
 
 
+class EnrolmentThrottled(EnrolmentRefused):
+    code = "enrolment_throttled"
+    message_zh = "登记尝试失败次数过多，请 15 分钟后再试，或向主管索取新的登记码"
+    message_en = "too many failed enrolment attempts: try again in 15 minutes, or ask the supervisor for a new code"
+
+
 class UnknownDevice(StoreError):
     code = "unknown_device"
     message_zh = "未知或已吊销的设备"

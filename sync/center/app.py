@@ -21,7 +21,7 @@ from starlette.routing import Route
 from sync import protocol as P
 from sync.center.rules import center_day
 from sync.center.store import Device, Store
-from sync.errors import EnrolmentRefused, ReplayedRequest, StoreError, SyncError
+from sync.errors import EnrolmentRefused, EnrolmentThrottled, ReplayedRequest, StoreError, SyncError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -152,6 +152,8 @@ class Center:
         try:
             device = await run_in_threadpool(self.store.enrol, req.code, req.device_id, req.worker_id,
                                              bytes.fromhex(req.public_key), self.clock())
+        except EnrolmentThrottled as exc:
+            raise HttpError(429, exc.code, exc.message_zh, exc.message_en) from None
         except EnrolmentRefused as exc:
             raise HttpError(403, exc.code, exc.message_zh, exc.message_en) from None
         sign, box = await run_in_threadpool(public_keys, self.store)

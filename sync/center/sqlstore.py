@@ -28,7 +28,7 @@ from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
 from sync.center import keyfile, oplogic
 from sync.center.store import CenterKeys, Device, Store
-from sync.errors import EnrolmentRefused, InvalidInput, ReplayedRequest
+from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
 T = TypeVar("T")
@@ -58,7 +58,16 @@ CREATE TABLE IF NOT EXISTS changes (change_seq {serial} PRIMARY KEY, type TEXT N
 CREATE TABLE IF NOT EXISTS assignments (worker_id TEXT NOT NULL, person_id TEXT NOT NULL, assigned_at TEXT NOT NULL,
   PRIMARY KEY (worker_id, person_id));
 CREATE TABLE IF NOT EXISTS merkle (idx BIGINT PRIMARY KEY, leaf TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS enrol_failures (worker_id TEXT NOT NULL, failed_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS enrol_failures_worker ON enrol_failures (worker_id, failed_at);
+CREATE INDEX IF NOT EXISTS enrol_failures_at ON enrol_failures (failed_at);
 """
+
+#: Refused enrolments allowed per worker id in ENROL_WINDOW, and across the center per minute, before the
+#: center stops checking codes for a while: guessing a code (48 random bits) gets nowhere, one at a time.
+ENROL_FAILURES_PER_WORKER = 5
+ENROL_FAILURES_PER_MINUTE = 60
+ENROL_WINDOW = dt.timedelta(minutes=15)
 
 
 class Tx(Protocol):
@@ -167,6 +176,27 @@ class SqlStore(Store):
         return code
 
     def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime) -> Device:
+        def gate(tx: Tx) -> None:
+            mine = tx.q("SELECT count(*) FROM enrol_failures WHERE worker_id = ? AND failed_at > ?",
+                        (worker_id, iso(now - ENROL_WINDOW)))[0][0]
+            everyone = tx.q("SELECT count(*) FROM enrol_failures WHERE failed_at > ?",
+                            (iso(now - dt.timedelta(minutes=1)),))[0][0]
+            if int(mine) >= ENROL_FAILURES_PER_WORKER or int(everyone) >= ENROL_FAILURES_PER_MINUTE:
+                raise EnrolmentThrottled()
+
+        def failed(tx: Tx) -> None:
+            tx.x("DELETE FROM enrol_failures WHERE failed_at < ?", (iso(now - dt.timedelta(days=1)),))
+            tx.x("INSERT INTO enrol_failures (worker_id, failed_at) VALUES (?, ?)", (worker_id[:64], iso(now)))
+
+        self._run(gate)
+        try:
+            return self._run(self._enrol_tx(code, device_id, worker_id, public_key, now))
+        except EnrolmentRefused:
+            self._run(failed)
+            raise
+
+    def _enrol_tx(self, code: str, device_id: str, worker_id: str, public_key: bytes,
+                  now: dt.datetime) -> Callable[[Tx], Device]:
         def go(tx: Tx) -> Device:
             rows = tx.q("SELECT worker_id, role, area_code, expires_at, used_at, device_id FROM enrol_codes "
                         "WHERE code_hash = ?", (_code_hash(code),))
@@ -187,7 +217,7 @@ class SqlStore(Store):
                                                   GENESIS_HASH))
             return Device(device_id, worker_id, role, area, public_key, False)
 
-        return self._run(go)
+        return go
 
     def revoke(self, device_id: str, now: dt.datetime) -> bool:
         return self._run(lambda tx: tx.x(

@@ -163,7 +163,7 @@ class CenterClient:
             detail, zh, en = f"HTTP {r.status_code}", None, None
         if r.status_code == 426:
             raise ProtocolTooOld(detail, message_zh=zh, message_en=en)
-        if r.status_code in (401, 403):
+        if r.status_code in (401, 403, 429):
             raise AuthRefused(detail, message_zh=zh, message_en=en)
         raise BadResponse(f"HTTP {r.status_code} {detail}", message_zh=zh, message_en=en)
 

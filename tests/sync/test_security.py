@@ -234,3 +234,22 @@ def test_laptop_clock_weeks_off_is_corrected_from_the_center(center, make_vault,
     with httpx.Client(transport=center.transport, base_url=center.url) as c:
         again = c.post("/v1/push", content=body, headers=headers)
     assert again.status_code == 401
+
+
+def test_guessing_enrolment_codes_is_throttled_per_worker_and_lifts_after_a_while(center, make_vault):
+    from sync.client.client import enrol
+
+    alice, bob = make_vault("alice"), make_vault("bob")
+    right = center.store.create_enrol_code("alice", "worker", None, dt.timedelta(days=1))
+    for _ in range(5):
+        with pytest.raises(AuthRefused) as wrong:
+            enrol(alice, center.url, "AAAA-BBBB-CCCC", transport=center.transport)
+        assert wrong.value.detail == "enrolment_refused"
+    with pytest.raises(AuthRefused) as throttled:  # even the right code, for now
+        enrol(alice, center.url, right, transport=center.transport)
+    assert throttled.value.detail == "enrolment_throttled"
+    assert "15" in throttled.value.message_zh
+    center.enrol(bob)  # another worker is not held up
+    center.clock.advance(minutes=16)
+    enrol(alice, center.url, right, transport=center.transport)
+    assert center.store.device(alice.device_id) is not None
