@@ -74,9 +74,15 @@ async def test_a_valid_form_is_saved(make_app, kind, status, values):
             assert ZH["fee.charged"] in history
 
 
-async def test_new_application_with_fee_and_then_its_person(make_app, tmp_path):
-    photo = tmp_path / "p.jpg"
-    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+@pytest.fixture
+def photo(tmp_path):
+    """A small JPEG file, as a worker would pick from the laptop."""
+    path = tmp_path / "p.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    return path
+
+
+async def test_new_application_with_fee_and_then_its_person(make_app, photo):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
@@ -162,9 +168,7 @@ async def wait_for_fee(pilot, word: str) -> str:
     raise AssertionError(f"the fee line never said {word!r}: {text!r}")
 
 
-async def test_the_fee_shows_before_saving_and_follows_the_exchange_reason(make_app, tmp_path):
-    photo = tmp_path / "p.jpg"
-    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+async def test_the_fee_shows_before_saving_and_follows_the_exchange_reason(make_app, photo):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
