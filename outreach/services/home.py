@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from outreach.services._access import as_date, as_datetime, get, hlc_when
 from outreach.services.clock import Clock
@@ -93,6 +93,11 @@ def planned_today(session: VaultSession, visits: list[Any]) -> list[PlannedVisit
     return out
 
 
+def issue_status(status: Any) -> Literal["rejected", "conflict"]:
+    """A push outcome still waiting for a decision, as the screens name it."""
+    return "conflict" if "conflict" in str(status) else "rejected"
+
+
 def open_issues(session: VaultSession) -> list[OpIssue]:
     """Rejected and conflicting operations still waiting for a decision, both sides included."""
     vault = session.vault
@@ -115,7 +120,7 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
                 kind=get(op, "kind") or get(row, "kind", ""),
                 subject=subject,
                 person_name=get(person, "name", "") if person is not None else "",
-                status="conflict" if "conflict" in str(status) else "rejected",
+                status=issue_status(status),
                 code=get(row, "code", "") or "",
                 message=Bilingual(get(row, "message_zh", "") or "", get(row, "message_en", "") or ""),
                 mine=dict(get(op, "payload") or get(row, "payload") or {}),

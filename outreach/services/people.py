@@ -9,6 +9,7 @@ from outreach.domain.text import fold_width
 from outreach.services._access import as_date, as_datetime, get, hlc_when, text
 from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
+from outreach.services.home import issue_status
 from outreach.services.security import mask, mask_id, mask_mobile
 from outreach.services.session import VaultSession
 from outreach.services.views import CardView, FieldView, HistoryItem, PersonHit, PersonPage
@@ -232,8 +233,7 @@ def _open_issues(vault: Any) -> dict[str, str]:
     outcomes = getattr(vault, "op_outcomes", None)
     if not callable(outcomes):
         return {}
-    return {str(get(o, "op_id")): "conflict" if "conflict" in str(get(o, "status", "")) else "rejected"
-            for o in outcomes(open_only=True)}
+    return {str(get(o, "op_id")): issue_status(get(o, "status", "")) for o in outcomes(open_only=True)}
 
 
 def _detail_keys(kind: str, payload: Any) -> tuple[str, ...]:
