@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from domain_factory import card, ctx, form, state
 
 from outreach.domain import CardApply, CardStatus, decide
+from tests.support.domain import card, ctx, form, state
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import citizen, ctx, doc, form, state
 
 from outreach.domain import CardApply, DocType, check_name, decide
 from outreach.domain.names import normalize_name
+from tests.support.domain import citizen, ctx, doc, form, state
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_art_05_middle_dot_variants_are_normalised():
     ],
 )
 def test_art_05_photo_required_from_age_7(birth, photo, accepted):
-    from domain_factory import agent
+    from tests.support.domain import agent
 
     number = citizen(birth=birth.strftime("%Y%m%d"))
     doc_type = DocType.HOUSEHOLD_REGISTER if birth.year > 2010 else DocType.RESIDENT_ID

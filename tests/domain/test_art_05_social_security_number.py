@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import TODAY, citizen, doc
 
 from outreach.domain import DocType, Person, check_person
 from outreach.domain.forms import check_ss_number
+from tests.support.domain import TODAY, citizen, doc
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import card, ctx, state
 
 from outreach.domain import CardIssue, CardStatus, decide
+from tests.support.domain import card, ctx, state
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import TODAY, agent, citizen, ctx, doc, form, state
 
 from outreach.domain import CardApply, DocType, Gender, IdentityDocument, check_form, decide
+from tests.support.domain import TODAY, agent, citizen, ctx, doc, form, state
 
 
 def codes(f):

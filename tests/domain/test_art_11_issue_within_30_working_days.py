@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain_factory import card, ctx, form, state
-
 from outreach.domain import CardApply, CardIssue, CardStatus, RuleContext, WorkingDayCalendar, decide
+from tests.support.domain import card, ctx, form, state
 
 
 def test_art_11_issue_deadline_counts_working_days():

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import agent, card, ctx, doc, state
 
 from outreach.domain import CardApply, CardDeliver, CardIssue, CardRecall, CardStatus, decide, due_events
 from outreach.domain.deadlines import recall_due
+from tests.support.domain import agent, card, ctx, doc, state
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_art_12_recalled_card_handed_out_again_unless_another_card_is_live():
         again.state.cards[0].expires_on == recalled.cards[0].expires_on
     )  # validity runs from the first issue
     assert decide(again.state, CardDeliver(), ctx()).accepted
-    from domain_factory import form
+    from tests.support.domain import form
 
     newer = decide(recalled, CardApply(form=form()), ctx()).state
     refused = decide(newer, CardIssue(card_id="kept"), ctx())

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import agent, card, ctx, state
 
 from outreach.domain import CardCancel, CardDeliver, CardLossTemporary, CardStatus, decide
 from outreach.domain.lifecycle import electronic_refusal
+from tests.support.domain import agent, card, ctx, state
 
 
 def test_art_13_electronic_enabled_on_collection_follows_physical_status():

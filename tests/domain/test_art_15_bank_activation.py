@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from domain_factory import agent, card, ctx, state
 
 from outreach.domain import CardBankActivate, CardStatus, decide
+from tests.support.domain import agent, card, ctx, state
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_art_15_expired_card_not_activated():
 
 
 def test_art_15_agent_with_invalid_document_refused():
-    from domain_factory import doc
+    from tests.support.domain import doc
 
     bad = agent(document=doc("460100197005050130"))
     decision = decide(state(card()), CardBankActivate(holder_present=False, agent=bad), ctx())

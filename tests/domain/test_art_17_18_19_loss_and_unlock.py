@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import card, ctx, state
 
 from outreach.domain import (
     CardLiftTemporary,
@@ -17,6 +16,7 @@ from outreach.domain import (
     decide,
     due_events,
 )
+from tests.support.domain import card, ctx, state
 
 
 @pytest.mark.parametrize(

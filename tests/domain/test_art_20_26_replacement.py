@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from domain_factory import card, ctx, form, state
 
 from outreach.domain import CardApply, CardReplace, CardStatus, decide
+from tests.support.domain import card, ctx, form, state
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ plain ``person.update`` operations, not card events."""
 from __future__ import annotations
 
 import pytest
-from domain_factory import card, ctx, state
 
 from outreach.domain import CardReissue, CardStatus, decide
+from tests.support.domain import card, ctx, state
 
 
 @pytest.mark.parametrize(
@@ -51,9 +51,8 @@ def test_art_23_lost_card_cannot_be_reissued():
 def _person(**kw):
     from datetime import date
 
-    from domain_factory import doc
-
     from outreach.domain import Person
+    from tests.support.domain import doc
 
     data = {
         "person_id": "p",
@@ -83,10 +82,9 @@ def test_art_23_key_and_non_key_changes(changes, key):
 
 
 def test_art_23_document_type_change_is_key():
-    from domain_factory import doc
-
     from outreach.domain import DocType
     from outreach.domain.forms import key_data_changes
+    from tests.support.domain import doc
 
     before = _person(document=doc(doc_type=DocType.HOUSEHOLD_REGISTER))
     assert key_data_changes(before, _person()) == ["doc_type"]

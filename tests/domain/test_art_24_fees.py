@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from domain_factory import card, ctx, form, state
 
 from outreach.domain import (
     CardApply,
@@ -14,6 +13,7 @@ from outreach.domain import (
     Hardship,
     decide,
 )
+from tests.support.domain import card, ctx, form, state
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ handed in, the case is handled as a replacement."""
 from __future__ import annotations
 
 import pytest
-from domain_factory import card, ctx, state
 
 from outreach.domain import CardDeliver, CardExchange, CardIssue, CardReturnOld, CardStatus, decide
+from tests.support.domain import card, ctx, state
 
 
 def _new_card_ready():

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from domain_factory import agent, card, ctx, state
 
 from outreach.domain import CardCancel, CardStatus, decide
+from tests.support.domain import agent, card, ctx, state
 
 DIED = date(2026, 5, 20)
 

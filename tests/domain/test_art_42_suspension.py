@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from domain_factory import card, ctx, state
 
 from outreach.domain import CardBankActivate, CardStatus, CardSuspend, decide
+from tests.support.domain import card, ctx, state
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import CAL, PERSON, card, state
 
 from outreach.domain import CardLiftTemporary, CardStatus, deterministic_op_id, due_events, precedence
+from tests.support.domain import CAL, PERSON, card, state
 
 S = CardStatus
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import PERSON, agent, card, form, state
 from pydantic import ValidationError
 
 from outreach.domain import (
@@ -20,6 +19,7 @@ from outreach.domain import (
     parse_event,
 )
 from outreach.domain.operation import KINDS
+from tests.support.domain import PERSON, agent, card, form, state
 
 
 def test_every_event_kind_is_an_operation_kind():
@@ -71,7 +71,7 @@ def test_person_cards_round_trip_and_live_card():
     ],
 )
 def test_person_structural_refusals(changes):
-    from domain_factory import doc
+    from tests.support.domain import doc
 
     data = {"name": "王小明", "gender": "1", "birth_date": date(1990, 1, 1), "document": doc()}
     Person(**data)
@@ -87,9 +87,8 @@ def test_visit_notes_allow_newlines_not_control_characters():
 
 
 def test_decide_raises_type_error_for_non_event():
-    from domain_factory import ctx
-
     from outreach.domain import decide
+    from tests.support.domain import ctx
 
     with pytest.raises(TypeError):
         decide(state(), object(), ctx())  # type: ignore[arg-type]

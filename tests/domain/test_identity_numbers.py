@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from domain_factory import TODAY, citizen
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outreach.domain import DocType, Gender, check_identity
 from outreach.domain.identity import convert_15_to_18, mod11_2_check
 from outreach.domain.regions import PROVINCES
+from tests.support.domain import TODAY, citizen
 
 
 def test_mod11_2_matches_the_reference_vectors():

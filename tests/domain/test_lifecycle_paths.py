@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain_factory import PERSON, agent, ctx, form
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,7 @@ from outreach.domain import (
     PersonCards,
     decide,
 )
+from tests.support.domain import PERSON, agent, ctx, form
 
 
 def run(events, start=date(2026, 1, 5), step=1):

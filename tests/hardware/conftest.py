@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hw_support import NO_PCSCD_HINT, PSAM_READER, USER_READER, vpcd_slots, wait_card_state
 
 from hardware.simulator import load_profile, make_card
 from hardware.simulator.vpicc import VpiccClient
+from tests.support.hardware import NO_PCSCD_HINT, PSAM_READER, USER_READER, vpcd_slots, wait_card_state
 
 
 def _pcsc_readers() -> list[str] | None:

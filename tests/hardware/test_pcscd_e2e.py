@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from hw_expected import ERRORS, EXPECTED, WARNINGS
-from hw_support import PSAM_READER, ROOT, USER_READER
 
 from hardware import CardData, CardRemoved, ReaderRole, WatchCallbacks, open_reader
 from hardware.simulator import load_profile, make_card
 from hardware.simulator.vpicc import VpiccClient
+from tests.support.card_expectations import ERRORS, EXPECTED, WARNINGS
+from tests.support.hardware import PSAM_READER, ROOT, USER_READER
 
 pytestmark = pytest.mark.pcscd
 
@@ -219,7 +219,7 @@ def test_reader_and_watcher_survive_pcscd_restart(private_pcscd):
 def test_cli_simulate_serves_a_card_until_ctrl_c(slots, tmp_path):
     import signal
 
-    from hw_support import wait_card_state
+    from tests.support.hardware import wait_card_state
 
     data = tmp_path / "person.json"
     data.write_text(json.dumps({"ef06": {"name": "黎明"}}), encoding="utf-8")

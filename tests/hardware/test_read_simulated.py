@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from hw_expected import ERRORS, EXPECTED, WARNINGS
 
 from hardware import (
     CardData,
@@ -25,6 +24,7 @@ from hardware.simulator import (
     load_profile,
     merge_profile,
 )
+from tests.support.card_expectations import ERRORS, EXPECTED, WARNINGS
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from services.outreach_support import PASSPHRASE, make_context
+
+from tests.support.context import PASSPHRASE, make_context
 
 
 @pytest.fixture

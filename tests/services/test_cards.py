@@ -4,9 +4,9 @@ right message and saves nothing."""
 from __future__ import annotations
 
 import pytest
-from services.outreach_support import application_values, card_dump, count_ops, set_cards
 
 from outreach.i18n import CATALOGUES
+from tests.support.context import application_values, card_dump, count_ops, set_cards
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from services.outreach_support import NOW
 
 from outreach.services import demo
 from outreach.services.clock import FrozenClock
+from tests.support.context import NOW
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.outreach_support import PEOPLE, count_ops
+from tests.support.context import PEOPLE, count_ops
 
 
 def test_find_by_name_initials_and_digits(ctx):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from services.outreach_support import PASSPHRASE, make_context
 
 from outreach.services.errors import VaultExists, VaultMissing, WeakPassphrase, WrongPassphrase
 from outreach.services.security import mask_id, passphrase_strength, wait_after_failures
+from tests.support.context import PASSPHRASE, make_context
 
 
 def test_first_start_creates_the_vault(tmp_path):

@@ -6,10 +6,10 @@ import datetime as dt
 import threading
 
 import pytest
-from services.outreach_support import application_values
 
 from outreach.services.errors import ServiceError
 from outreach.services.views import SyncProgress
+from tests.support.context import application_values
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -66,10 +66,9 @@ def test_without_enrolment_the_sync_says_so(ctx, center):
 
 def test_a_conflict_reaches_the_worker_as_base_mine_and_theirs_with_who_and_when(enrolled, center, tmp_path):
     """Two workers change the same person's mobile offline; the second to sync sees both sides in words."""
-    from services.outreach_support import PASSPHRASE
-
     from storage import Vault
     from sync.client.client import enrol, sync_once
+    from tests.support.context import PASSPHRASE
 
     running, url = center
     pid = enrolled.people.find("王秀英")[0].person_id

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from services.outreach_support import TODAY, count_ops
-
 from outreach.services.views import SaveResult
+from tests.support.context import TODAY, count_ops
 
 
 def test_log_a_visit_with_the_operations_done(ctx):
@@ -63,7 +62,7 @@ def test_deadlines_come_from_the_domain(ctx):
 
 def test_home_shows_deadlines_across_the_vault_nearest_first(ctx):
     """Nobody is seen today (no visit, no operation): the deadlines still come from every card in the vault."""
-    from services.outreach_support import card_dump, set_cards
+    from tests.support.context import card_dump, set_cards
 
     vault = ctx.session.vault
     fu = ctx.people.find("符亚明")[0].person_id
@@ -89,7 +88,7 @@ def test_home_shows_deadlines_across_the_vault_nearest_first(ctx):
 
 
 def test_home_deadlines_leave_out_far_and_long_past_ones(ctx):
-    from services.outreach_support import card_dump, set_cards
+    from tests.support.context import card_dump, set_cards
 
     vault = ctx.session.vault
     wang = ctx.people.find("王秀英")[0].person_id
@@ -106,7 +105,7 @@ def test_home_deadlines_are_limited(ctx, monkeypatch):
     from outreach.services import home
 
     monkeypatch.setattr(home, "DEADLINE_LIMIT", 1)
-    from services.outreach_support import card_dump, set_cards
+    from tests.support.context import card_dump, set_cards
 
     vault = ctx.session.vault
     fu = ctx.people.find("符亚明")[0].person_id

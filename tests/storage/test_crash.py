@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from storage import Vault
-from tests.storage.conftest import PASSPHRASE
+from tests.support.vaults import PASSPHRASE
 
 CHILD = r"""
 import sys, uuid

@@ -7,7 +7,7 @@ from pathlib import Path
 from outreach import locations
 from outreach.services.seed import REFERENCE_DAY, check_digit, seed_people
 from storage import Vault
-from tests.storage.conftest import PASSPHRASE
+from tests.support.vaults import PASSPHRASE
 
 
 def _needles(vault: Vault) -> list[bytes]:

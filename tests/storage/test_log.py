@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from outreach.domain.operation import GENESIS_HASH, compute_hash, hash_ok, parse_hlc, signature_ok
 from storage import LogAppendError, Vault, driver, oplog
 from storage import vault as vault_module
-from tests.storage.conftest import PASSPHRASE, raw_connection, register
+from tests.support.storage import raw_connection, register
+from tests.support.vaults import PASSPHRASE
 
 
 def _fill(vault: Vault, n: int = 6) -> list[Any]:

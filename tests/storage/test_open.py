@@ -25,7 +25,8 @@ from storage import (
     errors,
     guard,
 )
-from tests.storage.conftest import PASSPHRASE, file_state, register
+from tests.support.storage import file_state, register
+from tests.support.vaults import PASSPHRASE
 
 
 def test_create_then_open_keeps_identity_and_data(vault_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import pytest
 
 from outreach.domain.models import PersonCards
 from storage import AttachmentNotFoundError, BadInputError, SchemaError, Vault, projections, schema
-from tests.storage.conftest import PASSPHRASE, card_dump, person_payload, register
+from tests.support.people import card_dump, person_payload
+from tests.support.storage import register
+from tests.support.vaults import PASSPHRASE
 
 
 def _card_op(vault: Vault, pid: str, cards: list[dict[str, Any]], kind: str = "card.apply") -> Any:
@@ -218,7 +221,7 @@ _TODAY = date(2026, 11, 27)
 
 
 def _card(pid: str, status: str, **fields: Any) -> dict[str, Any]:
-    card = card_dump(pid, status)
+    card = card_dump(pid, status, card_id=str(uuid.uuid4()))
     card.update(fields)
     return card
 

@@ -14,7 +14,6 @@ import httpx
 import psycopg
 import pytest
 
-import storage.keys
 from outreach.domain.enums import CardStatus
 from outreach.services.seed import _Gen
 from storage import Vault
@@ -23,17 +22,14 @@ from sync.center.pg_store import PgStore
 from sync.center.sqlite_store import SqliteStore
 from sync.center.store import Store
 from sync.client.client import enrol
+from tests.support.vaults import PASSPHRASE, use_cheap_kdf
 from tests.sync.asgi import AsgiBridge
-
-PASS = "correct horse battery staple"
-CHEAP = storage.keys.KdfProfile(name="test-cheap", time_cost=1, memory_kib=8, parallelism=1)
 
 
 @pytest.fixture(autouse=True)
 def _cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id at full cost is 0.5 s per vault; the sync tests make many vaults."""
-    real = storage.keys.derive_key
-    monkeypatch.setattr(storage.keys, "derive_key", lambda p, s, profile=None: real(p, s, CHEAP))
+    use_cheap_kdf(monkeypatch)
 
 
 def pg_url() -> str | None:
@@ -112,7 +108,7 @@ def make_vault(tmp_path: Path) -> Iterator[Callable[..., Vault]]:
     made: list[Vault] = []
 
     def make(worker: str = "w1", name: str | None = None) -> Vault:
-        v = Vault.create(tmp_path / f"{name or worker}-{len(made)}.db", PASS, worker_id=worker)
+        v = Vault.create(tmp_path / f"{name or worker}-{len(made)}.db", PASSPHRASE, worker_id=worker)
         made.append(v)
         return v
 

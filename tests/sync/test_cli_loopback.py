@@ -10,7 +10,8 @@ import pytest
 from outreach.cli.main import main
 from storage import Vault
 from sync.center.embedded import EmbeddedCenter
-from tests.sync.conftest import PASS, People
+from tests.support.vaults import PASSPHRASE
+from tests.sync.conftest import People
 
 CSV_HEADER = "person_id,name,gender,ethnicity,birth_date,doc_type,doc_number,area_code,mobile,hardship\n"
 
@@ -26,7 +27,7 @@ def _csv(people):
 @pytest.fixture
 def env(tmp_path):
     pf = tmp_path / "pass.txt"
-    pf.write_text(PASS + "\n")
+    pf.write_text(PASSPHRASE + "\n")
     db = tmp_path / "center" / "center.db"
     with EmbeddedCenter(db) as c:
         yield c, db, pf, tmp_path
@@ -56,7 +57,7 @@ def test_cli_enrol_sync_status_and_usb(env, capsys):
     assert main(["center", "assign", "--db", str(db), "--worker", "alice", "--person", ps[0].person_id,
                  ps[1].person_id]) == 0
 
-    with Vault.open(vault_path, PASS) as v:
+    with Vault.open(vault_path, PASSPHRASE) as v:
         gen.register(v, gen.person())
     capsys.readouterr()
     assert main(["sync", "--json", *vopts]) == 0
@@ -65,7 +66,7 @@ def test_cli_enrol_sync_status_and_usb(env, capsys):
     assert summary["pulled"] == 5  # 2 assigned people, their 2 visit plans, and the person alice registered
 
     # offline: export, import at the center (twice), import the reply
-    with Vault.open(vault_path, PASS) as v:
+    with Vault.open(vault_path, PASSPHRASE) as v:
         gen.register(v, gen.person())
         gen.register(v, gen.person())
     f, reply = tmp / "out.osync", tmp / "reply.osync"
@@ -73,7 +74,7 @@ def test_cli_enrol_sync_status_and_usb(env, capsys):
     assert main(["center", "import", "--db", str(db), str(f), "--reply", str(reply)]) == 0
     assert main(["center", "import", "--db", str(db), str(f), "--reply", str(tmp / "reply2")]) == 0
     assert main(["sync", "import-reply", str(reply), *vopts]) == 0
-    with Vault.open(vault_path, PASS) as v:
+    with Vault.open(vault_path, PASSPHRASE) as v:
         assert v.pending_operations() == []
     tampered = bytearray(f.read_bytes())
     tampered[len(tampered) // 2] ^= 1
@@ -88,6 +89,6 @@ def test_cli_enrol_sync_status_and_usb(env, capsys):
     assert main(["center", "status", "--db", str(db)]) == 0
     dev = st["devices"][0]["device_id"]
     assert main(["center", "revoke", "--db", str(db), dev]) == 0
-    with Vault.open(vault_path, PASS) as v:
+    with Vault.open(vault_path, PASSPHRASE) as v:
         gen.register(v, gen.person())
     assert main(["sync", *vopts]) == 1

@@ -18,15 +18,11 @@ from storage import Vault
 from sync.center.embedded import EmbeddedCenter
 from sync.center.sqlite_store import SqliteStore
 from sync.client.client import enrol, sync_once
-from tests.sync.conftest import PASS, People
+from tests.support.vaults import CHEAP_KDF_PRELUDE, PASSPHRASE
+from tests.sync.conftest import People
 from tests.sync.faultproxy import FaultProxy, Faults
 
 ROOT = Path(__file__).resolve().parents[2]
-CHEAP_PRELUDE = (
-    "import storage.keys as k; real = k.derive_key; "
-    "cheap = k.KdfProfile(name='test-cheap', time_cost=1, memory_kib=8, parallelism=1); "
-    "k.derive_key = lambda p, s, profile=None: real(p, s, cheap); "
-)
 
 
 def assert_agree(store, vault: Vault) -> None:
@@ -45,7 +41,7 @@ def assert_agree(store, vault: Vault) -> None:
 def _enrolled(store, url, tmp_path, worker="w1") -> Vault:
     import datetime as dt
 
-    v = Vault.create(tmp_path / f"{worker}.db", PASS, worker_id=worker)
+    v = Vault.create(tmp_path / f"{worker}.db", PASSPHRASE, worker_id=worker)
     code = store.create_enrol_code(worker, "worker", None, dt.timedelta(hours=1))
     enrol(v, url, code)
     return v
@@ -161,8 +157,8 @@ def test_laptop_killed_mid_sync(tmp_path):
         path = v.path
         v.close()
         pf = tmp_path / "pass"
-        pf.write_text(PASS)
-        code = CHEAP_PRELUDE + (
+        pf.write_text(PASSPHRASE)
+        code = CHEAP_KDF_PRELUDE + (
             "from outreach.cli.main import main; "
             f"main(['sync', '--vault', {str(path)!r}, '--passphrase-file', {str(pf)!r}])")
         proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -172,7 +168,7 @@ def test_laptop_killed_mid_sync(tmp_path):
             time.sleep(0.002)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        v = Vault.open(path, PASS)
+        v = Vault.open(path, PASSPHRASE)
         assert v.verify_log().ok
         sync_once(v, center.url)
         assert_agree(store, v)

@@ -24,7 +24,8 @@ from outreach.domain import LIVE_STATUSES, PersonCards
 from storage import Vault
 from sync.center.sqlite_store import SqliteStore
 from sync.client.client import enrol, sync_once
-from tests.sync.conftest import CHEAP, PASS, Center, People
+from tests.support.vaults import PASSPHRASE, cheap_derive
+from tests.sync.conftest import Center, People
 
 N_DEVICES = 3
 _real_derive = storage.keys.derive_key
@@ -49,7 +50,7 @@ class FlakyTransport(httpx.BaseTransport):
 class SyncMachine(RuleBasedStateMachine):
     @initialize(seed=st.integers(0, 2**16))
     def setup(self, seed: int) -> None:
-        storage.keys.derive_key = lambda p, s, profile=None: _real_derive(p, s, CHEAP)  # type: ignore[assignment]
+        storage.keys.derive_key = cheap_derive  # type: ignore[assignment]
         self.tmp = Path(tempfile.mkdtemp(prefix="sync-stateful-"))
         self.store = SqliteStore(self.tmp / "center.db")
         self.store.init_schema()
@@ -60,7 +61,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.store.load_people([p.model_dump(mode="json") for p in self.people], self.center.clock())
         self.vaults: list[Vault] = []
         for i in range(N_DEVICES):
-            v = Vault.create(self.tmp / f"v{i}.db", PASS, worker_id=f"w{i}")
+            v = Vault.create(self.tmp / f"v{i}.db", PASSPHRASE, worker_id=f"w{i}")
             code = self.store.create_enrol_code(f"w{i}", "worker", None, dt.timedelta(hours=1))
             enrol(v, self.center.url, code, transport=self.center.transport)
             self.store.assign(f"w{i}", [p.person_id for p in self.people], self.center.clock())

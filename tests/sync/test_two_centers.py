@@ -16,7 +16,8 @@ from sync import protocol as P
 from sync.center.pg_store import PgStore
 from sync.client import trust
 from sync.client.client import enrol
-from tests.sync.conftest import PASS, People
+from tests.support.vaults import PASSPHRASE
+from tests.sync.conftest import People
 from tests.sync.test_faults import _free_port, _serve
 
 
@@ -36,7 +37,7 @@ def test_same_batch_to_two_processes_at_once(pg_schema, tmp_path):
     procs = [_serve(db_url, port) for port in ports]
     assert all(p.poll() is None for p in procs)
     try:
-        v = Vault.create(tmp_path / "v.db", PASS, worker_id="w1")
+        v = Vault.create(tmp_path / "v.db", PASSPHRASE, worker_id="w1")
         code = store.create_enrol_code("w1", "worker", None, dt.timedelta(hours=1))
         enrol(v, f"http://127.0.0.1:{ports[0]}", code)
         people = People(9)

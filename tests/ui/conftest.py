@@ -6,9 +6,9 @@ import contextlib
 from collections.abc import Callable
 
 import pytest
-from services.outreach_support import PASSPHRASE, make_context
 
 from outreach.ui.app import OutreachApp
+from tests.support.context import PASSPHRASE, make_context
 
 
 @pytest.fixture(autouse=True)

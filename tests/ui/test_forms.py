@@ -4,7 +4,6 @@ article; a refused event explained in a dialog; nothing saved."""
 from __future__ import annotations
 
 import pytest
-from services.outreach_support import application_values, card_dump, count_ops, set_cards
 from textual.widgets import Input
 from ui.conftest import screen_text, settle, unlock
 
@@ -14,6 +13,7 @@ from outreach.ui.screens.form import FormScreen
 from outreach.ui.screens.person import PersonScreen
 from outreach.ui.screens.visit import VisitScreen
 from outreach.ui.widgets.forms.form_field import FormField
+from tests.support.context import application_values, card_dump, count_ops, set_cards
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from services.outreach_support import PEOPLE, citizen_id
 from textual.widgets import DataTable, OptionList
 from ui.conftest import screen_text, settle, unlock
 
@@ -12,6 +11,7 @@ from outreach.ui.commands import ScreenCommands
 from outreach.ui.screens.home import HomeScreen
 from outreach.ui.screens.person import PersonScreen
 from outreach.ui.screens.search import SearchScreen
+from tests.support.context import PEOPLE, citizen_id
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

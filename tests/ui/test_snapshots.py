@@ -6,11 +6,11 @@ Update the baselines with ``pytest tests/ui/test_snapshots.py --snapshot-update`
 from __future__ import annotations
 
 import pytest
-from services.outreach_support import PASSPHRASE, make_context
 
 from outreach.i18n import set_language
 from outreach.ui.app import OutreachApp
 from outreach.ui.screens.form import FormScreen
+from tests.support.context import PASSPHRASE, make_context
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["zh_CN", "en"]

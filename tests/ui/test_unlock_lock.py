@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from services.outreach_support import PASSPHRASE
 from textual.widgets import Input
 from ui.conftest import screen_text, settle, unlock
 
@@ -14,6 +13,7 @@ from outreach.ui.screens.home import HomeScreen
 from outreach.ui.screens.lock import LockScreen
 from outreach.ui.screens.search import SearchScreen
 from outreach.ui.screens.unlock import UnlockScreen
+from tests.support.context import PASSPHRASE
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

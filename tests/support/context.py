@@ -1,7 +1,4 @@
-"""Test support shared by tests/services and tests/ui: a fresh encrypted vault, people and cards "from the center".
-
-Imported as ``services.outreach_support`` (``tests/`` is on ``sys.path`` through the root conftest).
-"""
+"""An app context over a fresh encrypted vault holding people and cards "from the center" (services and UI tests)."""
 
 from __future__ import annotations
 
@@ -16,20 +13,14 @@ from typing import Any
 from outreach.services.clock import FrozenClock
 from outreach.services.context import AppContext
 from outreach.settings import Settings
+from tests.support.people import card_dump, citizen_id
+from tests.support.vaults import PASSPHRASE
 
-PASSPHRASE = "correct horse battery staple"
+__all__ = ["PASSPHRASE", "card_dump", "citizen_id"]  # re-exported for the services and UI tests
+
 #: 2026-11-27 10:00 in Hainan (UTC+8).
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 TODAY = NOW.date()
-
-
-def citizen_id(area: str, born: date, seq: int, female: bool) -> str:
-    """An 18-digit resident identity number with a correct GB 11643 check digit."""
-    order = f"{seq:02d}{(2 if female else 1) if seq % 2 == 0 else (2 if female else 1)}"
-    first17 = f"{area}{born:%Y%m%d}{order}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
-    return first17 + "10X98765432"[total % 11]
 
 
 PEOPLE = [
@@ -60,29 +51,6 @@ def person_dump(name: str, gender: str, born: date, area: str, index: int) -> di
         "agent": None,
         "deceased_on": None,
     }
-
-
-def card_dump(person_id: str, status: str, number: str | None, **extra: Any) -> dict[str, Any]:
-    card: dict[str, Any] = {
-        "card_id": str(uuid.uuid5(uuid.NAMESPACE_OID, person_id + status)),
-        "person_id": person_id,
-        "status": status,
-        "bank_activated": status in ("active", "temp_lost", "lost"),
-        "card_number": number,
-        "generation": "3",
-        "accepted_on": "2024-05-06",
-        "issued_on": "2024-06-01" if status != "applied" else None,
-        "expires_on": "2034-06-01" if status != "applied" else None,
-        "collected_on": "2024-06-20" if status not in ("applied", "ready") else None,
-        "reason": "first",
-        "electronic": False,
-    }
-    if status == "temp_lost":
-        card |= {"temp_loss_period": "long", "temp_loss_since": "2026-11-20"}
-    if status == "lost":
-        card |= {"lost_on": "2026-11-20"}
-    card.update(extra)
-    return card
 
 
 def set_cards(vault: Any, person_id: str, cards: list[dict[str, Any]], version: int = 1) -> None:
