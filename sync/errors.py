@@ -79,6 +79,20 @@ class StoreError(SyncError):
     message_en = "center database error"
 
 
+class SchemaTooNew(StoreError):
+    code = "schema_too_new"
+    message_zh = "中心数据库由更新版本的程序创建，请升级本程序后再启动中心"
+    message_en = "the center's database was written by a newer version of this program; upgrade it, then start again"
+
+
+class MigrationFailed(StoreError):
+    """A schema migration failed; ``detail`` is its name. That step changed nothing."""
+
+    code = "migration_failed"
+    message_zh = "中心数据库升级失败，这一步未作任何更改"
+    message_en = "upgrading the center's database failed; that step changed nothing"
+
+
 class EnrolmentRefused(StoreError):
     code = "enrolment_refused"
     message_zh = "登记码无效、已使用或已过期"

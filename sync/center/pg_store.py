@@ -50,7 +50,7 @@ class _PgTx:
 
 
 class PgStore(SqlStore):
-    serial = "BIGSERIAL"
+    dialect = "postgresql"
     push_chunk = 100
 
     def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4) -> None:
@@ -92,19 +92,15 @@ class PgStore(SqlStore):
     def _retryable(self, exc: BaseException) -> bool:
         return isinstance(exc, pgerr.DeadlockDetected | pgerr.SerializationFailure | pgerr.UniqueViolation)
 
-    def init_schema(self) -> None:
-        con = self._connect()
+    def _prepare_schema(self, tx: Tx) -> None:
+        if self.schema:  # under the schema lock: processes starting at once never race to create it
+            tx.x(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+
+    def init_schema(self) -> list[str]:
         try:
-            with con.transaction():
-                con.execute("SELECT pg_advisory_xact_lock(4242)")
-                if self.schema:
-                    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                for stmt in self._ddl():
-                    con.execute(stmt)
+            return super().init_schema()
         except psycopg.Error as exc:
             raise StoreError(type(exc).__name__) from exc
-        finally:
-            con.close()
 
     def close(self) -> None:
         while True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +33,7 @@ class _SqliteTx:
 
 
 class SqliteStore(SqlStore):
-    serial = "INTEGER"
+    dialect = "sqlite"
 
     #: One transaction per this many pushed operations: BEGIN IMMEDIATE already serialises writers, and one
     #: fsync per chunk instead of per operation is what makes the embedded center fast enough.
@@ -72,17 +73,26 @@ class SqliteStore(SqlStore):
     def _retryable(self, exc: BaseException) -> bool:
         return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
-    def init_schema(self) -> None:
+    def _use_wal(self) -> None:
+        """Switch the file to WAL (persistent; never inside a transaction). The switch needs the file to
+        itself and SQLite answers "locked" at once, without waiting, while another process starts too."""
+        con = self._connect()
         try:
-            con = self._connect()
-            try:
-                con.execute("PRAGMA journal_mode = WAL")
-                con.execute("BEGIN IMMEDIATE")
-                for stmt in self._ddl():
-                    con.execute(stmt.replace("INTEGER PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT"))
-                con.execute("COMMIT")
-            finally:
-                con.close()
+            for attempt in range(100):
+                try:
+                    con.execute("PRAGMA journal_mode = WAL")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or attempt == 99:
+                        raise
+                    time.sleep(0.05)
+        finally:
+            con.close()
+
+    def init_schema(self) -> list[str]:
+        try:
+            self._use_wal()
+            return super().init_schema()
         except sqlite3.Error as exc:
             raise StoreError(type(exc).__name__) from exc
 

@@ -1,4 +1,4 @@
-"""The SQL store shared by both backends; a backend supplies transactions, locks and the serial type.
+"""The SQL store shared by both backends; a backend supplies transactions, locks and its SQL dialect.
 
 SQL is written once with ``?`` placeholders. Lock order, everywhere: the log, then the device, then subject(s)
 (a lock already held may be taken again). The log lock is held to commit by every transaction that writes
@@ -16,7 +16,7 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -26,42 +26,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import keyfile, oplogic
+from sync.center import keyfile, migrations, oplogic
+from sync.center.migrations import Dialect
 from sync.center.store import CenterKeys, Device, Store
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
 T = TypeVar("T")
 ROLES = ("worker", "employer_host", "supervisor")
-
-DDL = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS enrol_codes (code_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL, role TEXT NOT NULL,
-  area_code TEXT, expires_at TEXT NOT NULL, used_at TEXT, device_id TEXT);
-CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, worker_id TEXT NOT NULL, role TEXT NOT NULL,
-  area_code TEXT, public_key TEXT NOT NULL, enrolled_at TEXT NOT NULL, revoked_at TEXT,
-  last_seq BIGINT NOT NULL DEFAULT 0, last_hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS nonces (device_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at TEXT NOT NULL,
-  PRIMARY KEY (device_id, nonce));
-CREATE TABLE IF NOT EXISTS operations (op_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, seq BIGINT,
-  worker_id TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, hlc TEXT NOT NULL, hash TEXT NOT NULL,
-  body TEXT NOT NULL, status TEXT NOT NULL, code TEXT, message_zh TEXT, message_en TEXT, subject_version BIGINT,
-  resolves TEXT,
-  received_at TEXT NOT NULL, log_index BIGINT NOT NULL UNIQUE, UNIQUE (device_id, seq));
-CREATE INDEX IF NOT EXISTS operations_subject ON operations (subject, subject_version);
-CREATE INDEX IF NOT EXISTS operations_worker ON operations (worker_id, subject);
-CREATE TABLE IF NOT EXISTS subjects (subject TEXT PRIMARY KEY, version BIGINT NOT NULL, area_code TEXT,
-  person TEXT, cards TEXT);
-CREATE TABLE IF NOT EXISTS changes (change_seq {serial} PRIMARY KEY, type TEXT NOT NULL, id TEXT NOT NULL,
-  version BIGINT NOT NULL, data TEXT NOT NULL, person_id TEXT NOT NULL, owner TEXT, area_code TEXT,
-  UNIQUE (type, id));
-CREATE TABLE IF NOT EXISTS assignments (worker_id TEXT NOT NULL, person_id TEXT NOT NULL, assigned_at TEXT NOT NULL,
-  PRIMARY KEY (worker_id, person_id));
-CREATE TABLE IF NOT EXISTS merkle (idx BIGINT PRIMARY KEY, leaf TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS enrol_failures (worker_id TEXT NOT NULL, failed_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS enrol_failures_worker ON enrol_failures (worker_id, failed_at);
-CREATE INDEX IF NOT EXISTS enrol_failures_at ON enrol_failures (failed_at);
-"""
 
 #: Refused enrolments allowed per worker id in ENROL_WINDOW, and across the center per minute, before the
 #: center stops checking codes for a while: guessing a code (48 random bits) gets nowhere, one at a time.
@@ -87,7 +59,8 @@ def iso(t: dt.datetime) -> str:
 
 
 class SqlStore(Store):
-    serial = "INTEGER"
+    #: Which statements of each migration this backend runs.
+    dialect: Dialect = "sqlite"
     #: Pushed operations per transaction (PostgreSQL: 1, so that devices proceed in parallel).
     push_chunk = 1
 
@@ -116,10 +89,15 @@ class SqlStore(Store):
                     raise
         raise AssertionError("unreachable")
 
-    def _ddl(self) -> Iterator[str]:
-        for stmt in DDL.format(serial=self.serial).split(";"):
-            if stmt.strip():
-                yield stmt
+    def _prepare_schema(self, tx: Tx) -> None:
+        """Run first when migrating, under the schema lock (PostgreSQL: create the store's schema)."""
+
+    # -- schema ----------------------------------------------------------------------------------------
+    def init_schema(self) -> list[str]:
+        return migrations.migrate(self._run, self.dialect, self._prepare_schema)
+
+    def applied_migrations(self) -> list[str]:
+        return self._run(migrations.recorded)
 
     # -- keys, enrolment, devices ----------------------------------------------------------------------
     def use_key_file(self, path: Path) -> None:

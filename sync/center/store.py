@@ -38,11 +38,23 @@ class Store(abc.ABC):
     """Persistent state of the center."""
 
     @abc.abstractmethod
-    def init_schema(self) -> None:
-        """Create the tables if missing (idempotent, safe from several processes).
+    def init_schema(self) -> list[str]:
+        """Bring the schema up to date: apply the missing migrations (:mod:`sync.center.migrations`), each in
+        its own transaction; a database made before migrations existed is adopted. Idempotent, and safe when
+        several processes start at once. Returns the names of the migrations applied now.
 
         Raises:
-            StoreError: the database cannot be reached or refuses the schema.
+            SchemaTooNew: the database records a migration this code does not know (a newer version wrote it).
+            MigrationFailed: a migration failed (that step changed nothing).
+            StoreError: the database cannot be reached or is not a database.
+        """
+
+    @abc.abstractmethod
+    def applied_migrations(self) -> list[str]:
+        """Names of the migrations the database records, in order.
+
+        Raises:
+            StoreError: the database fails.
         """
 
     @abc.abstractmethod

@@ -52,13 +52,15 @@ def pg_schema() -> Iterator[tuple[str, str]]:
         con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest, *, migrate: bool = True) -> Store:
+    """A store of ``kind`` ("sqlite" or "postgres") over the test's database; several calls share it."""
     if kind == "sqlite":
         st: Store = SqliteStore(tmp_path / "center.db")
     else:
         url, schema = request.getfixturevalue("pg_schema")
         st = PgStore(url, schema=schema)
-    st.init_schema()
+    if migrate:
+        st.init_schema()
     return st
 
 
