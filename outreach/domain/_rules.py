@@ -10,9 +10,11 @@ from outreach.domain.models import CardState, PersonCards
 from outreach.domain.refusal import Refusal, refusal
 
 
-def refuse(state: PersonCards, code: str, article: str, zh: str, en: str) -> Decision:
-    """A refusal: the state is returned unchanged."""
-    return Decision(accepted=False, state=state, refusal=refusal(code, article, zh, en))
+def refuse(
+    state: PersonCards, code: str, article: str, zh: str, en: str, *, field: str | None = None
+) -> Decision:
+    """A refusal: the state is returned unchanged. ``field``: the event's input it is about (see ``Refusal``)."""
+    return Decision(accepted=False, state=state, refusal=refusal(code, article, zh, en, field=field))
 
 
 def refuse_with(state: PersonCards, why: Refusal) -> Decision:
@@ -82,4 +84,5 @@ def document_missing(state: PersonCards, article: str) -> Decision:
         article,
         "须核验有效身份证件原件",
         "the original identity document must be checked",
+        field="document_checked",
     )

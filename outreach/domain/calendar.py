@@ -101,3 +101,23 @@ class WorkingDayCalendar:
             if self.is_workday(day):
                 count += 1
         return count
+
+
+class RememberingCalendar(WorkingDayCalendar):
+    """A :class:`WorkingDayCalendar` that remembers each day's answer.
+
+    ``chinese_calendar`` raises, slowly, for years it has no data for; whole-vault deadlines ask about the same
+    days thousands of times. Same answers as the plain calendar; meant to live as long as the process.
+    """
+
+    def __init__(
+        self, extra_holidays: Iterable[date] = (), extra_workdays: Iterable[date] = (), *, use_library: bool = True
+    ) -> None:
+        super().__init__(extra_holidays, extra_workdays, use_library=use_library)
+        self._known: dict[date, bool] = {}
+
+    def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = super().is_workday(day)
+        return known

@@ -19,7 +19,7 @@ from outreach.domain.identity import check_identity
 from outreach.domain.models import Agent, ApplicationForm, IdentityDocument, Person
 from outreach.domain.names import check_name
 from outreach.domain.numbers import DEFAULT_MOBILE_SECOND_DIGITS, check_mobile
-from outreach.domain.refusal import Refusal, refusal
+from outreach.domain.refusal import Refusal, about, refusal
 
 PHOTO_AGE = 7
 GUARDIAN_AGE = 16
@@ -42,8 +42,9 @@ def age_on(birth: date, today: date) -> int:
 
 
 def _document(
-    doc: IdentityDocument, today: date, who_zh: str, who_en: str
+    doc: IdentityDocument, today: date, who_zh: str, who_en: str, at: str = "document"
 ) -> tuple[list[Refusal], list[Refusal], date | None, Gender | None]:
+    """Problems of one document; ``at``: where it sits in the form (the fields the refusals name)."""
     result = check_identity(doc.number, doc.doc_type, today=today)
 
     def tag(r: Refusal) -> Refusal:
@@ -52,6 +53,7 @@ def _document(
                 "message_zh": f"{who_zh}证件号码：{r.message_zh}",
                 "message_en": f"{who_en} document number: {r.message_en}",
                 "article": r.article or "10",
+                "field": f"{at}.number",
             }
         )
 
@@ -64,12 +66,14 @@ def _document(
                 "10",
                 f"{who_zh}证件已于 {doc.valid_until.isoformat()} 过期",
                 f"{who_en} document expired on {doc.valid_until.isoformat()}",
+                field=f"{at}.valid_until",
             )
         )
     if doc.valid_from is not None and doc.valid_from > today:
         problems.append(
             refusal(
-                "document_not_yet_valid", "10", f"{who_zh}证件尚未生效", f"{who_en} document is not valid yet"
+                "document_not_yet_valid", "10", f"{who_zh}证件尚未生效", f"{who_en} document is not valid yet",
+                field=f"{at}.valid_from",
             )
         )
     if doc.valid_from and doc.valid_until and doc.valid_until < doc.valid_from:
@@ -79,14 +83,15 @@ def _document(
                 "10",
                 f"{who_zh}证件有效期限颠倒",
                 f"{who_en} document validity ends before it starts",
+                field=f"{at}.valid_until",
             )
         )
     return problems, warnings, result.birth_date, result.gender
 
 
 def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
-    problems, warnings, born, _ = _document(agent.document, today, "代理人", "agent's")
-    for r in check_name(agent.name, citizen=agent.document.doc_type in _CITIZEN_DOCS):
+    problems, warnings, born, _ = _document(agent.document, today, "代理人", "agent's", at="agent.document")
+    for r in about(check_name(agent.name, citizen=agent.document.doc_type in _CITIZEN_DOCS), "agent.name"):
         problems.append(_prefixed(r, "代理人姓名：", "agent's name: "))
     if born is not None and age_on(born, today) < GUARDIAN_AGE:
         problems.append(
@@ -95,6 +100,7 @@ def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
                 "45",
                 "代理人须具有完全民事行为能力（未满 16 周岁）",
                 "the agent must have full civil capacity (under 16)",
+                field="agent.document.number",
             )
         )
     elif born is not None and age_on(born, today) < 18:
@@ -104,10 +110,11 @@ def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
                 "45",
                 "代理人未满 18 周岁，请确认其以自己的劳动收入为主要生活来源",
                 "the agent is under 18: confirm they are self-supporting",
+                field="agent.document.number",
             )
         )
     if agent.mobile:
-        for r in check_mobile(agent.mobile).problems:
+        for r in about(check_mobile(agent.mobile).problems, "agent.mobile"):
             problems.append(_prefixed(r, "代理人手机号码：", "agent's mobile: "))
     return problems, warnings
 
@@ -132,7 +139,7 @@ def check_form(
     problems: list[Refusal] = []
     warnings: list[Refusal] = []
     citizen = form.nationality == "CHN"
-    problems += check_name(form.name, citizen=citizen)
+    problems += about(check_name(form.name, citizen=citizen), "name")
     if form.ethnicity not in ETHNICITY_CODES:
         problems.append(
             refusal(
@@ -140,11 +147,12 @@ def check_form(
                 "10",
                 f"民族代码 {form.ethnicity} 无效",
                 f"ethnicity code {form.ethnicity} is not valid",
+                field="ethnicity",
             )
         )
     if form.birth_date > today:
         problems.append(
-            refusal("birth_date_future", "10", "出生日期在将来", "the date of birth is in the future")
+            refusal("birth_date_future", "10", "出生日期在将来", "the date of birth is in the future", field="birth_date")
         )
     doc_problems, doc_warnings, born, gender = _document(form.document, today, "", "the")
     problems += doc_problems
@@ -156,6 +164,7 @@ def check_form(
                 "10",
                 f"证件号码中的出生日期 {born.isoformat()} 与填写的 {form.birth_date.isoformat()} 不一致",
                 f"the number encodes birth date {born.isoformat()}, the form says {form.birth_date.isoformat()}",
+                field="birth_date",
             )
         )
     if (
@@ -170,6 +179,7 @@ def check_form(
                 "10",
                 "证件号码中的性别与填写的性别不一致",
                 "the gender encoded in the number differs from the form",
+                field="gender",
             )
         )
     if form.document.doc_type in _CITIZEN_DOCS[:2] and not citizen:
@@ -179,6 +189,7 @@ def check_form(
                 "10",
                 "居民身份证或户口簿持有人的国籍应为中国",
                 "holders of a resident ID or household register are Chinese citizens",
+                field="nationality",
             )
         )
     age = age_on(form.birth_date, today)
@@ -189,13 +200,14 @@ def check_form(
                 "10",
                 "居民户口簿仅适用于 16 周岁以下中国公民，请提供居民身份证",
                 "the household register is for citizens under 16: use the resident ID card",
+                field="document.doc_type",
             )
         )
     if form.mobile:
-        problems += check_mobile(form.mobile, second_digits=mobile_second_digits).problems
+        problems += about(check_mobile(form.mobile, second_digits=mobile_second_digits).problems, "mobile")
     if age >= PHOTO_AGE and not form.photo_ref:
         problems.append(
-            refusal("photo_required", "5", "年满七周岁须采集相片", "a photo is required from the age of 7")
+            refusal("photo_required", "5", "年满七周岁须采集相片", "a photo is required from the age of 7", field="photo_ref")
         )
     if (age < GUARDIAN_AGE or form.lacks_full_capacity) and form.agent is None:
         problems.append(
@@ -204,6 +216,7 @@ def check_form(
                 "10",
                 "未满十六周岁或不具有完全民事行为能力的，须登记监护人或代理人信息",
                 "under 16 or without full civil capacity: a guardian or agent must be recorded",
+                field="agent",
             )
         )
     if form.agent is not None:

@@ -98,6 +98,7 @@ def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
                 article=first.article or "10",
                 message_zh="；".join(p.message_zh for p in check.problems),
                 message_en="; ".join(p.message_en for p in check.problems),
+                field=f"form.{first.field}" if first.field else "form",
             ),
             warnings=check.warnings,
         )
@@ -198,6 +199,7 @@ def _deliver(state: PersonCards, ev: CardDeliver, ctx: RuleContext) -> Decision:
             "12",
             "代理领卡须登记代理人及双方有效身份证件",
             "collection by an agent needs the agent and both identity documents",
+            field="agent",
         )
     if ev.agent is not None and (why := agent_problem(ev.agent, ctx.today)) is not None:
         return refuse_with(state, why)
@@ -246,6 +248,7 @@ def _bank_activate(state: PersonCards, ev: CardBankActivate, ctx: RuleContext) -
             "15",
             "须本人持有效身份证件和社会保障卡办理银行账户激活（或由第四十五条规定的监护人、代理人代办）",
             "the holder must be present with document and card (or a guardian/agent under Art. 45)",
+            field="holder_present",
         )
     if not ev.document_checked:
         return document_missing(state, "15")

@@ -39,6 +39,7 @@ def _loss_temporary(state: PersonCards, ev: CardLossTemporary, ctx: RuleContext)
             "17",
             "须先核验持卡人实名身份",
             "the holder's identity must be verified",
+            field="identity_verified",
         )
     new = card.model_copy(
         update={"status": CardStatus.TEMP_LOST, "temp_loss_period": ev.period, "temp_loss_since": ctx.today}
@@ -95,6 +96,7 @@ def _unlock(state: PersonCards, ev: CardUnlock, ctx: RuleContext) -> Decision:
             "19",
             "解挂须持有效身份证件原件和社会保障卡",
             "unlocking needs the original identity document and the card",
+            field="document_checked",
         )
     new = card.model_copy(
         update={

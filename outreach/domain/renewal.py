@@ -120,6 +120,7 @@ def _exchange(state: PersonCards, ev: CardExchange, ctx: RuleContext) -> Decisio
                 "22",
                 "有效期满换领须提供本人近期相片",
                 "an exchange for expiry needs a recent photo",
+                field="photo_ref",
             )
         if not ev.card_presented:
             return refuse(
@@ -128,6 +129,7 @@ def _exchange(state: PersonCards, ev: CardExchange, ctx: RuleContext) -> Decisio
                 "22",
                 "有效期满换领须持社会保障卡",
                 "an exchange for expiry needs the card",
+                field="card_presented",
             )
         if card.expires_on is not None and ctx.today > card.expires_on:
             warnings.append(
@@ -169,6 +171,7 @@ def _reissue(state: PersonCards, ev: CardReissue, ctx: RuleContext) -> Decision:
             "23",
             "关键信息变更换发须提供居民户口簿或公安机关等出具的身份信息变更材料",
             "a key data change needs the household register or an official change certificate",
+            field="evidence",
         )
     if not ev.document_checked:
         return document_missing(state, "23")
@@ -229,6 +232,7 @@ def _cancel(state: PersonCards, ev: CardCancel, ctx: RuleContext) -> Decision:
             "27",
             "持卡人死亡的，应由其代理人办理注销",
             "on death the card is cancelled by the holder's agent",
+            field="agent",
         )
     if (why := agent_problem(ev.agent, ctx.today)) is not None:
         return refuse_with(state, why)
@@ -239,6 +243,7 @@ def _cancel(state: PersonCards, ev: CardCancel, ctx: RuleContext) -> Decision:
             "27",
             f"死亡日期 {ev.deceased_on.isoformat()} 晚于今天",
             f"date of death {ev.deceased_on.isoformat()} is in the future",
+            field="deceased_on",
         )
     warnings: list[Refusal] = []
     if not ev.card_presented:
@@ -248,6 +253,7 @@ def _cancel(state: PersonCards, ev: CardCancel, ctx: RuleContext) -> Decision:
                 "27",
                 "注销时未交验社会保障卡",
                 "the card was not presented at cancellation",
+                field="card_presented",
             )
         )
     new_state = state

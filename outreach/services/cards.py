@@ -1,104 +1,113 @@
 """Recording what the worker did: registering a person, each card lifecycle event, non-key data changes.
 
-Every form goes the same way: typed values -> checks of the form (required fields, dates, the domain's
-Art. 10 checks) -> a domain event -> ``decide()`` against the person's cards -> if accepted, one operation
-appended (payload ``{"event", "cards", "fee"}``); if refused, the :class:`Refusal` is returned and nothing is
+Every form goes the same way, driven by its :class:`~outreach.services.forms.FormSpec`: each field's normaliser
+cleans the typed value and puts it at the event field the spec names -> the domain event -> ``decide()`` against
+the person's cards -> if accepted, one operation appended (payload ``{"event", "cards", "fee"}``); if refused,
+the :class:`Refusal` is shown under the field it names (``Refusal.field``), or as a whole, and nothing is
 saved. A photo file is stored as an attachment only once everything else has been accepted.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from outreach.domain.identity import normalize as normalize_document_number
-from outreach.domain.names import normalize_name
+from outreach.domain.decision import FeeDecision, RuleContext
+from outreach.domain.events import LifecycleEvent, parse_event
+from outreach.domain.forms import check_form
+from outreach.domain.lifecycle import decide
+from outreach.domain.models import ApplicationForm, Person, PersonCards, new_id
 from outreach.domain.numbers import check_mobile
-from outreach.services import rules
-from outreach.services._access import get
-from outreach.services.clock import Clock
+from outreach.domain.refusal import Refusal
+from outreach.services.clock import CALENDAR, Clock
 from outreach.services.errors import NotFound
 from outreach.services.forms import SPECS, FormSpec
+from outreach.services.normalise import Clean, Photo, Problem, is_empty, normalise
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, FieldError, SaveResult
+from outreach.services.views import Bilingual, FieldError, SaveResult, both
 
-Values = dict[str, Any]
-#: Typed numbers stored as the rules read them: full-width characters (a Chinese input method types them)
-#: folded, separators dropped, so that a later search by number finds them.
-_NUMBER_FIELDS = frozenset({"doc_number", "agent_doc_number", "new_doc_number"})
-_MOBILE_FIELDS = frozenset({"mobile", "agent_mobile"})
-#: Names stored in one form (NFC, the middle dot of minority names as U+00B7), as search expects them.
-_NAME_FIELDS = frozenset({"name", "agent_name"})
-MAX_PHOTO_BYTES = 2 * 1024 * 1024
+Values = Mapping[str, object]
+"""What the screen sends: field name -> typed text, a bool for yes/no, a list for a multiple choice."""
+Tree = dict[str, object]
+"""An event being built: the nested JSON shape its model validates."""
 
-#: Where a refusal code of the domain's form checks points on the form.
-_CODE_FIELDS = (
-    ("agent", "agent_name"),
-    ("guardian", "agent_name"),
-    ("photo", "photo_path"),
-    ("birth", "birth_date"),
-    ("gender", "gender"),
-    ("ethnic", "ethnicity"),
-    ("national", "nationality"),
-    ("mobile", "mobile"),
-    ("valid", "valid_until"),
-    ("doc_type", "doc_type"),
-    ("document", "doc_number"),
-    ("id_", "doc_number"),
-    ("check_digit", "doc_number"),
-    ("number", "doc_number"),
-    ("name", "name"),
-)
-#: Rule refusals of ``decide`` that are about one input of the form: shown under that field.
-_REFUSAL_FIELDS = {
-    "photo_required": "photo_path",
-    "agent_required": "agent_name",
-    "birth_date_future": "birth_date",
-    "death_date_in_future": "deceased_on",
-    "change_evidence_required": "evidence",
-    "document_not_checked": "document_checked",
-    "document_and_card_required": "document_checked",
-    "identity_not_verified": "identity_verified",
-    "card_not_presented": "card_presented",
-    "holder_must_be_present": "holder_present",
-}
-#: Where a pydantic error location points on the form.
-_LOC_FIELDS = {
-    "number": "doc_number",
-    "doc_type": "doc_type",
-    "valid_from": "valid_from",
-    "valid_until": "valid_until",
-    "birth_date": "birth_date",
-    "ethnicity": "ethnicity",
-    "nationality": "nationality",
-    "photo_ref": "photo_path",
-}
-
-
-def field_for_code(code: str) -> str:
-    for needle, name in _CODE_FIELDS:
-        if needle in code:
-            return name
-    return ""
-
-
-def parse_date(value: Any) -> date | None:
-    """``2024-05-01`` or ``20240501``; raises ValueError on anything else."""
-    value = str(value or "").strip()
-    if not value:
-        return None
-    if re.fullmatch(r"\d{8}", value):
-        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
-    return date.fromisoformat(value)
+#: The photo reference an event carries until the attachment is stored.
+PENDING_PHOTO = "pending"
+#: Citizens' documents: their number is also the social security number (Art. 5).
+_CITIZEN_DOCS = ("resident_id", "household_register", "hkmo_tw_residence_permit")
 
 
 class _Errors(list[FieldError]):
-    def add(self, field: str, key: str, article: str = "", **params: object) -> None:
-        self.append(FieldError(field, rules.both(key, **params), article))
+    def add(self, name: str, key: str, article: str = "", **params: object) -> None:
+        self.append(FieldError(name, both(key, **params), article))
+
+    def refused(self, spec: FormSpec, why: Refusal, prefix: str = "") -> None:
+        path = f"{prefix}{why.field}" if why.field else None
+        self.append(FieldError(spec.field_for(path), said(why), why.article or spec.article))
+
+
+def said(why: Refusal) -> Bilingual:
+    return Bilingual(why.message_zh, why.message_en)
+
+
+@dataclass
+class Filled:
+    """A form turned into the tree of its event, with the photo to store once it is accepted."""
+
+    tree: Tree = field(default_factory=dict)
+    photo: Photo | None = None
+    photo_to: str = ""
+
+
+def _put(tree: Tree, path: str, value: object) -> None:
+    *parents, last = path.split(".")
+    node = tree
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            return  # the object is absent (None): its fields are not filled
+        node = child
+    node[last] = value
+
+
+def fill(spec: FormSpec, values: Values, errors: _Errors) -> Filled:
+    """Each field normalised and put where its spec says; a problem is added to ``errors`` under the field."""
+    clean: dict[str, Clean] = {}
+    for f in spec.fields:
+        try:
+            clean[f.name] = normalise(f, values.get(f.name, f.default))
+        except Problem as problem:
+            errors.add(f.name, problem.key, f.article)
+    absent = {f.block for f in spec.fields if f.opens and f.name in clean and is_empty(clean[f.name])}
+    filled = Filled()
+    for block in sorted(absent):
+        _put(filled.tree, block, None)
+    for f in spec.fields:
+        if f.name not in clean or any(f.to.startswith(block + ".") for block in absent):
+            continue
+        value = clean[f.name]
+        if (f.required or f.required_in_block) and is_empty(value):
+            errors.add(f.name, f.missing, f.article)
+        if not f.to:
+            continue
+        if isinstance(value, Photo):
+            filled.photo, filled.photo_to = value, f.to
+            value = PENDING_PHOTO
+        _put(filled.tree, f.to, value)
+    return filled
+
+
+def validation_errors(exc: ValidationError, spec: FormSpec, errors: _Errors, prefix: str = "") -> None:
+    """A model's complaints, each under the form field that fills its location (or the form as a whole)."""
+    for err in exc.errors():
+        parts = [str(p) for p in err.get("loc", ()) if isinstance(p, str) and p != spec.kind]
+        name = ""
+        while parts and not name:
+            name = spec.field_for(prefix + ".".join(parts))
+            parts.pop()
+        errors.add(name, "form.err.invalid", spec.article)
 
 
 class CardService:
@@ -108,133 +117,20 @@ class CardService:
         self._session = session
         self._clock = clock
 
-    # --- shared checks -------------------------------------------------------------------------
-    def _basic(self, spec: FormSpec, values: Values, errors: _Errors) -> dict[str, Any]:
-        clean: dict[str, Any] = {}
-        for f in spec.fields:
-            raw = values.get(f.name, f.default)
-            if f.kind == "bool":
-                clean[f.name] = bool(raw)
-                continue
-            if f.kind == "multi":
-                clean[f.name] = [v for v in (raw or []) if v in f.choices]
-                if f.required and not clean[f.name]:
-                    errors.add(f.name, "form.err.required", f.article)
-                continue
-            text = str(raw if raw is not None else "").strip()
-            if f.required and not text:
-                errors.add(f.name, "form.err.required", f.article)
-                continue
-            if f.kind == "select" and text and f.choices and text not in f.choices:
-                errors.add(f.name, "form.err.choice", f.article)
-                continue
-            if f.kind == "date" and text:
-                try:
-                    clean[f.name] = parse_date(text)
-                except ValueError:
-                    errors.add(f.name, "form.err.date", f.article)
-                continue
-            if any(ord(c) < 0x20 for c in text):
-                errors.add(f.name, "form.err.control", f.article)
-                continue
-            if text and f.name in _NAME_FIELDS:
-                text = normalize_name(text)
-            elif text and f.name in _NUMBER_FIELDS:
-                text = normalize_document_number(text)
-            elif text and f.name in _MOBILE_FIELDS:
-                checked = check_mobile(text)
-                text = checked.normalized if checked.valid else text
-            clean[f.name] = text or None
-        if spec.agent == "required" and not clean.get("agent_name"):
-            errors.add("agent_name", "form.err.agent_required", spec.article)
-        return clean
-
-    def _agent(self, clean: dict[str, Any], errors: _Errors) -> dict[str, Any] | None:
-        if not clean.get("agent_name"):
-            return None
-        if not clean.get("agent_doc_number"):
-            errors.add("agent_doc_number", "form.err.agent_document", "10")
-            return None
-        if not clean.get("agent_relationship"):
-            errors.add("agent_relationship", "form.err.required", "10")
-            return None
-        return {
-            "name": clean["agent_name"],
-            "document": {"doc_type": clean.get("agent_doc_type") or "resident_id", "number": clean["agent_doc_number"]},
-            "relationship": clean["agent_relationship"],
-            "proof": clean.get("agent_proof") or "relationship_proof",
-            "mobile": clean.get("agent_mobile"),
-        }
-
-    def _photo(self, clean: dict[str, Any], errors: _Errors) -> tuple[bytes, str] | None:
-        path = clean.get("photo_path")
-        if not path:
-            return None
-        try:
-            data = Path(path).expanduser().read_bytes()
-        except OSError:
-            errors.add("photo_path", "form.err.photo_unreadable", "10")
-            return None
-        if len(data) > MAX_PHOTO_BYTES:
-            errors.add("photo_path", "form.err.photo_size", "10")
-            return None
-        if data.startswith(b"\xff\xd8\xff"):
-            return data, "image/jpeg"
-        if data.startswith(b"\x89PNG\r\n\x1a\n"):
-            return data, "image/png"
-        errors.add("photo_path", "form.err.photo_type", "10")
-        return None
-
-    @staticmethod
-    def _validation(exc: ValidationError, errors: _Errors, article: str) -> None:
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ())]
-            name = next((_LOC_FIELDS[p] for p in reversed(loc) if p in _LOC_FIELDS), "")
-            if "agent" in loc:
-                name = "agent_doc_number" if name == "doc_number" else "agent_name"
-            elif not name and loc and loc[-1] in ("name", "mobile", "occupation", "address"):
-                name = loc[-1]
-            errors.add(name, "form.err.invalid", article)
-
-    # --- the forms -----------------------------------------------------------------------------
-    def application_form(self, clean: dict[str, Any], agent: dict[str, Any] | None, photo_ref: str | None) -> Any:
-        from outreach.domain.models import ApplicationForm
-
-        return ApplicationForm.model_validate({
-            "name": clean["name"],
-            "gender": clean.get("gender") or "9",
-            "ethnicity": clean.get("ethnicity") or "01",
-            "birth_date": clean["birth_date"],
-            "nationality": (clean.get("nationality") or "CHN").upper(),
-            "document": {
-                "doc_type": clean.get("doc_type") or "resident_id",
-                "number": (clean.get("doc_number") or "").upper(),
-                "valid_from": clean.get("valid_from"),
-                "valid_until": clean.get("valid_until"),
-            },
-            "mobile": clean.get("mobile"),
-            "occupation": clean.get("occupation"),
-            "address": clean.get("address"),
-            "photo_ref": photo_ref,
-            "agent": agent,
-            "lacks_full_capacity": bool(clean.get("lacks_full_capacity")),
-        })
-
     def register_and_apply(self, values: Values, *, dry_run: bool = False) -> tuple[SaveResult, str | None]:
         """A new person and their first application (``person.register`` then ``card.apply``)."""
-        from outreach.domain.models import Person, new_id
-
         person_id = new_id()
-        result = self._apply(person_id, values, new_person=Person, dry_run=dry_run)
+        result = self._apply(person_id, values, new_person=True, dry_run=dry_run)
         return result, (person_id if result.saved else None)
 
     def record(self, person_id: str, kind: str, values: Values, *, dry_run: bool = False) -> SaveResult:
         """Record one lifecycle event (or ``person.update``) for an existing person.
 
-        With ``dry_run`` every check runs and the fee decision is returned, but nothing is written.
+        With ``dry_run`` every check runs and the fee decision is returned, but nothing is written. An
+        application also runs the form checks field by field (``_apply``); ``person.update`` is not an event.
         """
         if kind == "card.apply":
-            return self._apply(person_id, values, new_person=None, dry_run=dry_run)
+            return self._apply(person_id, values, new_person=False, dry_run=dry_run)
         if kind == "person.update":
             return SaveResult() if dry_run else self._update(person_id, values)
         spec = SPECS[kind]
@@ -242,49 +138,12 @@ class CardService:
         if person is None:
             raise NotFound()
         errors = _Errors()
-        clean = self._basic(spec, values, errors)
-        agent = self._agent(clean, errors)
-        photo = self._photo(clean, errors) if "photo_path" in clean else None
+        filled = fill(spec, values, errors)
         if errors:
             return SaveResult(errors=list(errors))
-        hardship = str(get(person, "hardship", "none"))
-        data: dict[str, Any] = {"kind": kind}
-        if kind == "card.deliver":
-            data |= {"method": clean["method"], "document_checked": clean["document_checked"],
-                     "electronic": clean["electronic"], "agent": agent}
-            if clean["method"] == "agent" and agent is None:
-                errors.add("agent_name", "form.err.agent_required", "12")
-        elif kind == "card.bank_activate":
-            data |= {"holder_present": clean["holder_present"], "document_checked": clean["document_checked"],
-                     "agent": agent}
-        elif kind == "card.loss_temporary":
-            data |= {"period": clean["period"], "identity_verified": clean["identity_verified"]}
-        elif kind in ("card.loss_formal",):
-            data |= {"document_checked": clean["document_checked"]}
-        elif kind == "card.unlock":
-            data |= {"document_checked": clean["document_checked"], "card_presented": clean["card_presented"]}
-        elif kind == "card.replace":
-            data |= {"document_checked": clean["document_checked"], "generation": clean["generation"],
-                     "hardship": hardship}
-        elif kind == "card.exchange":
-            reason = int(clean["reason"])
-            data |= {"reason": reason, "hardship": hardship, "document_checked": clean["document_checked"],
-                     "card_presented": clean["card_presented"], "photo_ref": "pending" if photo else None}
-        elif kind == "card.reissue":
-            new_doc = None
-            if clean.get("new_doc_number"):
-                new_doc = {"doc_type": clean.get("new_doc_type") or "resident_id",
-                           "number": clean["new_doc_number"].upper()}
-            data |= {"changed": clean["changed"], "evidence": clean["evidence"], "new_document": new_doc,
-                     "hardship": hardship, "document_checked": clean["document_checked"]}
-        elif kind == "card.return_old":
-            data |= {"returned": clean["returned"], "hardship": hardship}
-        elif kind == "card.cancel":
-            data |= {"agent": agent, "deceased_on": clean["deceased_on"], "proof": clean["proof"],
-                     "card_presented": clean["card_presented"]}
-        if errors:
-            return SaveResult(errors=list(errors))
-        return self._decide_and_save(person_id, data, spec, photo, dry_run=dry_run)
+        for name in spec.from_person:
+            filled.tree[name] = getattr(person, name)
+        return self._decide_and_save(person_id, spec, filled, dry_run=dry_run)
 
     def preview(self, person_id: str | None, kind: str, values: Values) -> SaveResult:
         """What saving the form would give, without saving: its errors, a refusal, or the fee decision.
@@ -295,55 +154,46 @@ class CardService:
             return self.register_and_apply(values, dry_run=True)[0]
         return self.record(person_id, kind, values, dry_run=True)
 
-    def prefill(self, person_id: str) -> dict[str, Any]:
+    def prefill(self, person_id: str) -> dict[str, str]:
         """The form values of a recorded person (application for a known person, data change)."""
         person = self._session.vault.get_person(person_id)
         if person is None:
             raise NotFound()
-        return _prefill(person)
+        return prefill(person)
 
     # --- internals -----------------------------------------------------------------------------
-    def _apply(self, person_id: str, values: Values, new_person: Any, dry_run: bool = False) -> SaveResult:
+    def _apply(self, person_id: str, values: Values, *, new_person: bool, dry_run: bool) -> SaveResult:
         spec = SPECS["card.apply"]
         errors = _Errors()
-        clean = self._basic(spec, values, errors)
-        agent = self._agent(clean, errors)
-        photo = self._photo(clean, errors)
+        filled = fill(spec, values, errors)
         if errors:
             return SaveResult(errors=list(errors))
         try:
-            form = self.application_form(clean, agent, "pending" if photo else None)
+            form = ApplicationForm.model_validate(filled.tree["form"])
         except ValidationError as exc:
-            self._validation(exc, errors, spec.article)
+            validation_errors(exc, spec, errors, prefix="form.")
             return SaveResult(errors=list(errors))
-        today = self._clock.today()
-        for refusal in rules.check_form(form, today):
-            code = str(get(refusal, "code", ""))
-            errors.append(FieldError(field_for_code(code),
-                                     Bilingual(get(refusal, "message_zh", code), get(refusal, "message_en", code)),
-                                     str(get(refusal, "article", "")) or spec.article))
+        for problem in check_form(form, today=self._clock.today()).problems:
+            errors.refused(spec, problem, prefix="form.")
         if errors:
             return SaveResult(errors=list(errors))
-        person_op = None
-        if new_person is not None:
+        person: Person | None = None
+        if new_person:
             try:
-                person_op = new_person(
+                person = Person(
                     person_id=person_id, name=form.name, gender=form.gender, ethnicity=form.ethnicity,
                     birth_date=form.birth_date, nationality=form.nationality, document=form.document,
-                    ss_number=form.document.number if form.document.doc_type in (
-                        "resident_id", "household_register", "hkmo_tw_residence_permit") else None,
+                    ss_number=form.document.number if form.document.doc_type in _CITIZEN_DOCS else None,
                     mobile=form.mobile, occupation=form.occupation, address=form.address,
-                    hardship=clean.get("hardship") or "none", agent=form.agent,
-                )
+                    hardship=str(filled.tree.get("hardship") or "none"), agent=form.agent,
+                )  # fmt: skip
             except ValidationError as exc:
-                self._validation(exc, errors, spec.article)
+                validation_errors(exc, spec, errors, prefix="form.")
                 return SaveResult(errors=list(errors))
         elif self._session.vault.get_person(person_id) is None:
             raise NotFound()
-        data = {"kind": "card.apply", "form": form.model_dump(mode="json"),
-                "hardship": clean.get("hardship") or "none",
-                "bank_account_opened": bool(clean.get("bank_account_opened", True))}
-        return self._decide_and_save(person_id, data, spec, photo, person_op=person_op, dry_run=dry_run)
+        filled.tree["form"] = form.model_dump(mode="json")
+        return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run)
 
     def _update(self, person_id: str, values: Values) -> SaveResult:
         spec = SPECS["person.update"]
@@ -352,69 +202,54 @@ class CardService:
         if person is None:
             raise NotFound()
         errors = _Errors()
-        clean = self._basic(spec, values, errors)
-        if clean.get("mobile") and "mobile" in values:
-            for problem in check_mobile(clean["mobile"]).problems:
-                errors.append(FieldError("mobile", Bilingual(get(problem, "message_zh", ""),
-                                                             get(problem, "message_en", "")),
-                                         str(get(problem, "article", "")) or spec.article))
+        filled = fill(spec, values, errors)
+        mobile = filled.tree.get("mobile")
+        if isinstance(mobile, str) and mobile and "mobile" in values:
+            for problem in check_mobile(mobile).problems:
+                errors.append(FieldError("mobile", said(problem), problem.article or spec.article))
         if errors:
             return SaveResult(errors=list(errors))
+        # a field the form did not send stays as it was; one sent empty is cleared
+        sent = {f.to: filled.tree.get(f.to) for f in spec.fields if f.name in values}
         try:
-            updated = type(person).model_validate(
-                # a field the form did not send stays as it was; one sent empty is cleared
-                person.model_dump() | {k: clean.get(k) for k in ("mobile", "occupation", "address") if k in values}
-            )
+            updated = Person.model_validate(person.model_dump() | sent)
         except ValidationError as exc:
-            self._validation(exc, errors, spec.article)
+            validation_errors(exc, spec, errors)
             return SaveResult(errors=list(errors))
         op = vault.append("person.update", person_id, {"person": updated.model_dump(mode="json")},
                           base_version=vault.subject_version(person_id))
-        return SaveResult(op_id=str(get(op, "op_id")))
+        return SaveResult(op_id=op.op_id)
 
     def _decide_and_save(
-        self, person_id: str, data: dict[str, Any], spec: FormSpec, photo: tuple[bytes, str] | None,
-        person_op: Any = None, dry_run: bool = False,
+        self, person_id: str, spec: FormSpec, filled: Filled, *, person: Person | None = None, dry_run: bool
     ) -> SaveResult:
-        from outreach.domain.events import parse_event
-
         errors = _Errors()
         try:
-            event = parse_event(data)
+            event = parse_event({"kind": spec.kind, **filled.tree})
         except ValidationError as exc:
-            self._validation(exc, errors, spec.article)
+            validation_errors(exc, spec, errors)
             return SaveResult(errors=list(errors))
         vault = self._session.vault
-        state = vault.person_cards(person_id) or rules.empty_cards(person_id)
-        decision = rules.decide(state, event, self._clock.today())
+        state = vault.person_cards(person_id) or PersonCards(person_id=person_id, cards=[], version=0)
+        decision = decide(state, event, RuleContext(today=self._clock.today(), calendar=CALENDAR))
         if not decision.accepted:
-            refusal = decision.refusal
-            code = str(get(refusal, "code", ""))
-            field = _REFUSAL_FIELDS.get(code, "")
-            if str(get(refusal, "message_en", "")).lower().startswith("agent"):
-                field = "agent_doc_number" if "document" in str(get(refusal, "message_en", "")) else "agent_name"
-            if field and any(f.name == field for f in spec.fields):
-                message = Bilingual(get(refusal, "message_zh", ""), get(refusal, "message_en", ""))
-                return SaveResult(errors=[FieldError(field, message, str(get(refusal, "article", "")))],
-                                  refusal_code=code)
-            return SaveResult(
-                refusal=Bilingual(get(refusal, "message_zh", ""), get(refusal, "message_en", "")),
-                refusal_article=str(get(refusal, "article", "")),
-                refusal_code=str(get(refusal, "code", "")),
-            )
+            why = decision.refusal
+            assert why is not None  # a refused decision always says why
+            name = spec.field_for(why.field)
+            if name:
+                return SaveResult(errors=[FieldError(name, said(why), why.article)], refusal_code=why.code)
+            return SaveResult(refusal=said(why), refusal_article=why.article, refusal_code=why.code)
         fee = decision.fee
-        fee_text = Bilingual(get(fee, "reason_zh", ""), get(fee, "reason_en", "")) if fee is not None else None
-        fee_charged = bool(get(fee, "charged", False)) if fee is not None else None
+        fee_text, fee_charged = _fee(fee)
         if dry_run:
             return SaveResult(fee=fee_text, fee_charged=fee_charged)
-        if photo is not None:
-            ref = vault.put_attachment(photo[0], photo[1])
-            event = _with_photo(event, ref)
-            if person_op is not None:
-                person_op = person_op.model_copy(update={"photo_ref": ref})
-        if person_op is not None:
-            vault.append("person.register", person_id, {"person": person_op.model_dump(mode="json")},
-                         base_version=0)
+        if filled.photo is not None:
+            ref = vault.put_attachment(filled.photo.data, filled.photo.mime)
+            event = _with(event, filled.photo_to, ref)
+            if person is not None:
+                person = person.model_copy(update={"photo_ref": ref})
+        if person is not None:
+            vault.append("person.register", person_id, {"person": person.model_dump(mode="json")}, base_version=0)
         op = vault.append(
             event.kind,
             person_id,
@@ -422,43 +257,38 @@ class CardService:
              "fee": fee.model_dump(mode="json") if fee is not None else None},
             base_version=vault.subject_version(person_id),
         )
-        return SaveResult(op_id=str(get(op, "op_id")), fee=fee_text, fee_charged=fee_charged)
+        return SaveResult(op_id=op.op_id, fee=fee_text, fee_charged=fee_charged)
 
 
-def _with_photo(event: Any, ref: str) -> Any:
-    if getattr(event, "kind", "") == "card.apply":
-        return event.model_copy(update={"form": event.form.model_copy(update={"photo_ref": ref})})
-    if hasattr(event, "photo_ref"):
-        return event.model_copy(update={"photo_ref": ref})
-    return event
+def _fee(fee: FeeDecision | None) -> tuple[Bilingual | None, bool | None]:
+    if fee is None:
+        return None, None
+    return Bilingual(fee.reason_zh, fee.reason_en), fee.charged
 
 
-def _prefill(person: Any) -> dict[str, Any]:
-    """Form values from a recorded person (for an application or a data change)."""
+def _with(event: LifecycleEvent, path: str, value: str) -> LifecycleEvent:
+    """The event with ``value`` at ``path`` (its card id and everything else kept)."""
+    tree: Tree = event.model_dump(mode="json")
+    _put(tree, path, value)
+    return parse_event(tree)
 
-    def s(value: Any) -> str:
-        return "" if value is None else str(getattr(value, "value", value))
 
-    agent = get(person, "agent")
-    return {
-        "name": s(get(person, "name")),
-        "gender": s(get(person, "gender")),
-        "ethnicity": s(get(person, "ethnicity")),
-        "birth_date": s(get(person, "birth_date")),
-        "nationality": s(get(person, "nationality")),
-        "doc_type": s(get(person, "document.doc_type")),
-        "doc_number": s(get(person, "document.number")),
-        "valid_from": s(get(person, "document.valid_from")),
-        "valid_until": s(get(person, "document.valid_until")),
-        "mobile": s(get(person, "mobile")),
-        "occupation": s(get(person, "occupation")),
-        "address": s(get(person, "address")),
-        "hardship": s(get(person, "hardship")),
-        "agent_name": s(get(agent, "name")),
-        "agent_doc_type": s(get(agent, "document.doc_type")),
-        "agent_doc_number": s(get(agent, "document.number")),
-        "agent_relationship": s(get(agent, "relationship")),
-        "agent_proof": s(get(agent, "proof")),
-        "agent_mobile": s(get(agent, "mobile")),
-    }
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
 
+
+def prefill(person: Person) -> dict[str, str]:
+    """Form values from a recorded person (for an application or a data change): each application field whose
+    event path (``form.document.number``) the person's record has too (``document.number``); not the photo."""
+    out: dict[str, str] = {}
+    for f in SPECS["card.apply"].fields:
+        if f.kind in ("path", "bool") or not f.to.startswith("form."):
+            continue
+        node: object = person
+        for part in f.to.removeprefix("form.").split("."):
+            node = getattr(node, part, None)
+        out[f.name] = _shown(node)
+    out["hardship"] = _shown(person.hardship)
+    return out

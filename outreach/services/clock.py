@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from outreach.domain.calendar import business_day
+from outreach.domain.calendar import RememberingCalendar, business_day
+
+#: The domain's working-day calendar for every rule the services ask, remembering its answers.
+CALENDAR = RememberingCalendar()
 
 
 class Clock:

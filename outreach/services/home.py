@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
+from outreach.domain.deadlines import card_deadlines
 from outreach.services._access import as_date, as_datetime, get, hlc_when
-from outreach.services.clock import Clock
+from outreach.services.clock import CALENDAR, Clock
 from outreach.services.security import mask_id, mask_mobile
 from outreach.services.session import VaultSession
 from outreach.services.views import (
@@ -50,8 +51,6 @@ def deadlines_coming_due(
     Kept: due in ``[today - overdue_days, today + horizon_days]``; the recall date of a card ready to deliver
     is kept whatever the horizon (the card waits for its holder now).
     """
-    from outreach.services import rules
-
     vault = session.vault
     candidates = getattr(vault, "cards_needing_attention", None)
     if not callable(candidates):
@@ -59,7 +58,7 @@ def deadlines_coming_due(
     today = clock.today()
     found: list[tuple[Any, str]] = []
     for card in candidates(today, horizon_days=horizon_days, overdue_days=overdue_days, limit=limit):
-        for deadline in rules.card_deadlines_for(card):
+        for deadline in card_deadlines(card, CALENDAR):
             left = (deadline.due - today).days
             if left < -overdue_days or (left > horizon_days and deadline.kind != "recall"):
                 continue

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from outreach.i18n import CATALOGUES
+
 ReaderStateName = Literal["unavailable", "no_reader", "no_card", "card", "error"]
 
 
@@ -18,6 +20,13 @@ class Bilingual:
 
     def pick(self, lang: str) -> str:
         return self.zh if lang.startswith("zh") else self.en
+
+
+def both(key: str, **params: object) -> Bilingual:
+    """A catalogue message in both languages (services report in both; the UI picks one)."""
+    zh = CATALOGUES["zh_CN"].get(key, key)
+    en = CATALOGUES["en"].get(key, key)
+    return Bilingual(zh.format(**params) if params else zh, en.format(**params) if params else en)
 
 
 @dataclass(frozen=True)

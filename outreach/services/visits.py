@@ -6,13 +6,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from outreach.services import rules
 from outreach.services._access import get
 from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
 from outreach.services.forms import VISIT_OUTCOMES
 from outreach.services.session import VaultSession
-from outreach.services.views import FieldError, SaveResult
+from outreach.services.views import FieldError, SaveResult, both
 
 
 class VisitService:
@@ -41,7 +40,7 @@ class VisitService:
         if isinstance(present, str):
             present = [p.strip() for p in present.replace("，", ",").split(",") if p.strip()]
         if outcome not in VISIT_OUTCOMES:
-            return SaveResult(errors=[FieldError("outcome", rules.both("form.err.choice"), "")])
+            return SaveResult(errors=[FieldError("outcome", both("form.err.choice"), "")])
         try:
             visit = Visit.model_validate({
                 "person_id": person_id,
@@ -55,7 +54,7 @@ class VisitService:
         except ValidationError as exc:
             fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
             return SaveResult(errors=[FieldError(f if f in ("present", "notes") else "notes",
-                                                 rules.both("form.err.invalid"), "") for f in sorted(fields)])
+                                                 both("form.err.invalid"), "") for f in sorted(fields)])
         op = vault.append("visit.log", person_id, {"visit": visit.model_dump(mode="json")},
                           base_version=vault.subject_version(person_id))
         self._session_ops.pop(person_id, None)

@@ -131,8 +131,6 @@ BAD_EVENTS = [
     ("required", "card.cancel", "active", {"proof": "pledge", **AGENT}, "deceased_on", "form.err.required"),
     ("date", "card.cancel", "active", {"deceased_on": "20.11.2026", "proof": "pledge", **AGENT}, "deceased_on",
      "form.err.date"),
-    ("agent", "card.cancel", "active", {"deceased_on": "2026-11-20", "proof": "pledge"}, "agent_name",
-     "form.err.agent_required"),
     ("choice", "card.loss_temporary", "active", {"period": "30d"}, "period", "form.err.choice"),
     ("reissue needs a key field", "card.reissue", "active", {"changed": [], "evidence": "household_register"},
      "changed", "form.err.required"),
@@ -149,6 +147,55 @@ def test_bad_event_input_is_refused_and_saves_nothing(ctx, pid, case, kind, stat
     assert not result.saved
     assert count_ops(ctx) == before
     assert _messages(result)[field][0] == CATALOGUES["zh_CN"][key]
+
+
+#: The domain's refusals about one input land under the field that fills it (``Refusal.field`` through the
+#: form spec), with the domain's own words; nothing is saved.
+REFUSED_AT_A_FIELD = [
+    ("cancel without agent", "card.cancel", "active", {"deceased_on": "2026-11-20", "proof": "pledge"},
+     "agent_name", "agent_required"),
+    ("collection by an agent without one", "card.deliver", "ready", {"method": "agent"}, "agent_name",
+     "agent_required"),
+    ("agent under 16", "card.deliver", "ready",
+     {"method": "agent", **AGENT, "agent_doc_number": "460106201501010013"}, "agent_doc_number", "agent_minor"),
+    ("death in the future", "card.cancel", "active", {"deceased_on": "2027-01-02", "proof": "pledge", **AGENT},
+     "deceased_on", "death_date_in_future"),
+    ("holder absent, no agent", "card.bank_activate", "active", {"holder_present": False}, "holder_present",
+     "holder_must_be_present"),
+    ("identity not verified", "card.loss_temporary", "active", {"identity_verified": False}, "identity_verified",
+     "identity_not_verified"),
+    ("unlock without the card", "card.unlock", "temp_lost", {"card_presented": False}, "document_checked",
+     "document_and_card_required"),
+    ("expiry exchange without photo", "card.exchange", "active", {"reason": "1"}, "photo_path", "photo_required"),
+    ("reissue without evidence", "card.reissue", "active", {"changed": ["name"], "evidence": ""}, "evidence",
+     "change_evidence_required"),
+    ("formal loss, document not checked", "card.loss_formal", "active", {"document_checked": False},
+     "document_checked", "document_not_checked"),
+]
+
+
+@pytest.mark.parametrize(("case", "kind", "status", "values", "field", "code"), REFUSED_AT_A_FIELD,
+                         ids=[r[0] for r in REFUSED_AT_A_FIELD])
+def test_a_refusal_about_one_input_is_shown_under_it(ctx, pid, case, kind, status, values, field, code):
+    give_card(ctx, pid, status, **({"bank_activated": False} if kind == "card.bank_activate" else {}))
+    before = count_ops(ctx)
+    result = ctx.cards.record(pid, kind, values)
+    assert not result.saved
+    assert count_ops(ctx) == before
+    assert result.refusal is None
+    assert result.refusal_code == code
+    assert [e.field for e in result.errors] == [field]
+    assert result.errors[0].message.zh
+    assert result.errors[0].message.en
+    assert result.errors[0].article
+
+
+def test_the_agents_own_problems_land_under_the_agents_fields(ctx, photo):
+    values = application_values(photo_path=photo) | AGENT | {"agent_name": "陈1明", "agent_mobile": "1234"}
+    result, _ = ctx.cards.register_and_apply(values)
+    fields = {e.field for e in result.errors}
+    assert {"agent_name", "agent_mobile"} <= fields
+    assert not fields & {"name", "mobile"}  # the holder's own fields are fine
 
 
 REFUSED = [
