@@ -1,14 +1,20 @@
-"""Settings of the laptop app: pydantic models, read from the config folder and OUTREACH_* variables."""
+"""Settings of the laptop app: pydantic models, read from the config folder and OUTREACH_* variables.
+
+The model is the one check of every setting (bounds, address form); the settings screen shows its errors.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from outreach import locations
+
+#: The idle lock's bounds, in minutes.
+IDLE_LOCK_MINUTES = (1, 240)
 
 
 class Settings(BaseSettings):
@@ -22,12 +28,25 @@ class Settings(BaseSettings):
     """User-interface language: Simplified Chinese first, English second."""
     center_url: str | None = None
     """Address of the center, e.g. https://center.example:8443. None: not enrolled yet."""
-    idle_lock_minutes: int = Field(default=5, ge=1, le=240)
+    idle_lock_minutes: int = Field(default=5, ge=IDLE_LOCK_MINUTES[0], le=IDLE_LOCK_MINUTES[1])
     """Minutes without a key press before the app locks itself."""
     reader: str | None = None
     """Preferred PC/SC reader name; None picks the first user-card reader."""
     theme: Literal["textual-dark", "textual-light", "high-contrast"] = "textual-dark"
     """Colour theme; high-contrast for bright sun or weak eyes."""
+
+    @field_validator("center_url", mode="before")
+    @classmethod
+    def _center_address(cls, value: object) -> object:
+        """An http(s) address, surrounding spaces dropped; empty means none. Raises ValueError otherwise."""
+        if value is None:
+            return None
+        text = str(value).strip()
+        if not text:
+            return None
+        if not text.startswith(("https://", "http://")):
+            raise ValueError("the center address must start with https:// or http://")
+        return text
 
     def save(self, path: Path | None = None) -> Path:
         target = path or (locations.config_dir() / "settings.json")

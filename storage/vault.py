@@ -351,6 +351,10 @@ class Vault:
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise BadInputError() from exc
 
+    def pull_checkpoint(self) -> str | None:
+        """Where the last pull stopped (stored by :meth:`apply_pulled`); None before the first pull."""
+        return self.get_meta(PULL_CHECKPOINT)
+
     def get_meta(self, key: str) -> str | None:
         with self._mutex:
             row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from pydantic import ValidationError
+
 from outreach.services.cards import CardService
 from outreach.services.clock import Clock
+from outreach.services.errors import InvalidSettings
 from outreach.services.home import HomeService, deadlines_coming_due
 from outreach.services.people import PeopleService
 from outreach.services.reader import ReaderFactory, ReaderService, default_reader_factory
@@ -88,9 +91,17 @@ class AppContext:
         """Deadlines coming due across the whole vault, the nearest first (see :func:`deadlines_coming_due`)."""
         return deadlines_coming_due(self.session, self.clock)
 
-    def save_settings(self, **changes: Any) -> Settings:
-        """Apply and persist changes (language, center, idle minutes, reader, theme)."""
-        self.settings = self.settings.model_copy(update=changes)
+    def save_settings(self, **changes: object) -> Settings:
+        """Apply and persist changes (language, center, idle minutes, reader, theme), checked by the settings
+        model (the one check of their bounds).
+
+        Raises:
+            InvalidSettings: a value the model refuses, with the settings it is about; nothing changed.
+        """
+        try:
+            self.settings = Settings.model_validate(self.settings.model_dump() | changes)
+        except ValidationError as exc:
+            raise InvalidSettings(sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})) from None
         if self.demo is None:
             self.settings.save(self.settings_path)
         return self.settings

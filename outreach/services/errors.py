@@ -9,7 +9,8 @@ Tree::
     ├── WeakPassphrase           a new passphrase is too weak or the two entries differ
     ├── NotUnlocked              a use case was called before the vault was opened
     ├── Unavailable              a piece (reader, center, sync) is not there; the app goes on without it
-    └── NotFound                 the person (or operation) does not exist
+    ├── NotFound                 the person (or operation) does not exist
+    └── InvalidSettings          settings out of bounds (``fields``: which ones); nothing saved
 
 Messages are keys into the catalogues, never text: rendering stays in the UI. No error ever carries a
 passphrase, a key or a PIN.
@@ -75,3 +76,13 @@ class NotFound(ServiceError):
     """Raised when a person or an operation does not exist."""
 
     key = "error.not_found"
+
+
+class InvalidSettings(ServiceError):
+    """Raised by ``save_settings`` when the settings model refuses a value; ``fields`` names the settings."""
+
+    key = "settings.invalid"
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__()
+        self.fields = fields

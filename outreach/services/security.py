@@ -1,4 +1,8 @@
-"""Masking of sensitive values, passphrase strength and the wait after wrong passphrases."""
+"""Masking of sensitive values and passphrase strength.
+
+The wait after wrong passphrases is the storage's one policy (``storage.guard.delay_for``), used by the lock
+screen too.
+"""
 
 from __future__ import annotations
 
@@ -58,10 +62,3 @@ def passphrase_strength(passphrase: str) -> int:
 
 #: Minimum strength for a new vault passphrase.
 MIN_STRENGTH = 2
-
-
-def wait_after_failures(failures: int) -> float:
-    """Seconds to wait before the next try: 0 for the first two, then 2, 4, 8 ... up to 5 minutes."""
-    if failures < 3:
-        return 0.0
-    return float(min(2 ** (failures - 2), 300))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from outreach.domain.enums import CardStatus, DocType, Gender, Hardship, VisitOutcome
 from outreach.domain.forms import age_on
+from outreach.domain.identity import mod11_2_check
 from outreach.domain.models import Agent, CardState, IdentityDocument, Person, PersonCards, Visit
 from outreach.domain.numbers import card_number_check_char
 
@@ -69,7 +70,6 @@ _MIAO_SURNAMES = "蒋邓李盘赵冯陈"
 _GIVEN_MALE = "明华国强文军海平建伟志东亮春德福永光成才雄斌龙"
 _GIVEN_FEMALE = "芳丽秀英玉兰梅花娟霞燕红萍琴珍妹莲凤婷慧琳"
 _VILLAGE_WORDS = ("新", "坡", "南", "北", "大", "排", "美", "上", "下", "东", "西", "岭", "田", "水", "加", "那")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _STATUS_WEIGHTS: dict[CardStatus, int] = {
     CardStatus.ACTIVE: 40, CardStatus.APPLIED: 10, CardStatus.READY: 10, CardStatus.TEMP_LOST: 5,
     CardStatus.LOST: 5, CardStatus.CANCELLED: 5, CardStatus.SUSPENDED: 4, CardStatus.RECALLED: 4,
@@ -82,11 +82,6 @@ def _card_number(serial: int) -> str:
     body = f"H{serial:07d}"
     return body + card_number_check_char(body)
 
-
-def check_digit(first17: str) -> str:
-    """GB 11643-1999 check character of the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
 
 
 @dataclass
@@ -144,7 +139,7 @@ class _Gen:
         while True:
             order = rng.randrange(0, 500) * 2 + (1 if gender is Gender.MALE else 0)
             first17 = f"{area}{birth:%Y%m%d}{order:03d}"
-            number = first17 + check_digit(first17)
+            number = first17 + mod11_2_check(first17)
             if number not in self.used_ids:
                 self.used_ids.add(number)
                 break
@@ -204,7 +199,7 @@ class _Gen:
         female = gender is Gender.FEMALE
         relationship = ("女儿" if female else "儿子") if child else ("母亲" if female else "父亲")
         return Agent(name=self._name("01", gender), relationship=relationship,
-                     document=IdentityDocument(doc_type=DocType.RESIDENT_ID, number=first17 + check_digit(first17)),
+                     document=IdentityDocument(doc_type=DocType.RESIDENT_ID, number=first17 + mod11_2_check(first17)),
                      proof="relationship_proof" if child else "guardianship")
 
     def card_ops(

@@ -2,6 +2,10 @@
 
 The passphrase is never stored, logged or put in an exception. To let the lock screen check it without
 reopening the database, a salted scrypt verifier of it is kept in memory while the vault is open.
+
+One back-off policy for wrong passphrases: the storage's (``storage.guard``: the first 3 tries free, then
+2 s doubling up to 15 minutes). Unlocking gets it from the storage layer, which remembers the count across
+restarts beside the vault; the lock screen applies the same ``delay_for`` to its own count in memory.
 """
 
 from __future__ import annotations
@@ -12,19 +16,21 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from outreach.services.errors import (
     NotUnlocked,
     ServiceError,
-    Unavailable,
     VaultExists,
     VaultMissing,
     WeakPassphrase,
     WrongPassphrase,
 )
 from outreach.services.ports import VaultPort
-from outreach.services.security import MIN_STRENGTH, passphrase_strength, wait_after_failures
+from outreach.services.security import MIN_STRENGTH, passphrase_strength
+from storage import Vault
+from storage.errors import TooManyAttemptsError, VaultError, WrongPassphraseError
+from storage.guard import delay_for
 
 
 class VaultOpener(Protocol):
@@ -36,17 +42,8 @@ class VaultOpener(Protocol):
 
 
 def default_opener() -> VaultOpener:
-    """``storage.Vault``; raises :class:`Unavailable` when the storage layer is not installed."""
-    try:
-        from storage import Vault
-    except ImportError as exc:  # pragma: no cover - only without the storage layer
-        raise Unavailable("error.storage_missing") from exc
+    """``storage.Vault``."""
     return Vault
-
-
-def _is_wrong_passphrase(exc: BaseException) -> bool:
-    name = type(exc).__name__.lower()
-    return "passphrase" in name or "wrongkey" in name or "badkey" in name or "notadatabase" in name
 
 
 def _verifier(passphrase: str, salt: bytes) -> bytes:
@@ -110,16 +107,11 @@ class VaultSession:
             raise VaultMissing()
         try:
             vault = self._opener().open(self.path, passphrase)
-        except ServiceError:
-            raise
-        except Exception as exc:  # the storage layer's errors, by name: no hard import of storage here
-            retry_after = getattr(exc, "retry_after", None)
-            if isinstance(retry_after, int | float):
-                self._not_before = self._clock() + float(retry_after)
-                raise WrongPassphrase(float(retry_after)) from None
-            if _is_wrong_passphrase(exc):
-                raise self._failed() from None
-            raise ServiceError("unlock.failed") from exc
+        except (WrongPassphraseError, TooManyAttemptsError) as exc:  # the storage counts and says how long
+            self._not_before = self._clock() + exc.retry_after
+            raise WrongPassphrase(exc.retry_after) from None
+        except VaultError as exc:
+            raise ServiceError("unlock.failed", detail=(exc.message_zh, exc.message_en)) from None
         self._opened(vault, passphrase)
 
     def lock(self) -> None:
@@ -148,11 +140,11 @@ class VaultSession:
 
     def _failed(self) -> WrongPassphrase:
         self._failures += 1
-        wait = wait_after_failures(self._failures)
+        wait = delay_for(self._failures)
         self._not_before = self._clock() + wait
         return WrongPassphrase(wait)
 
-    def _opened(self, vault: Any, passphrase: str) -> None:
+    def _opened(self, vault: VaultPort, passphrase: str) -> None:
         self._vault = vault
         self._failures = 0
         self._not_before = 0.0

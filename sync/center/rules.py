@@ -26,6 +26,7 @@ from outreach.domain import (
     precedence,
 )
 from outreach.domain.calendar import CHINA_TZ, business_day
+from outreach.domain.enums import STATUS_ZH
 from outreach.domain.models import Person, Visit
 from outreach.domain.operation import parse_hlc
 
@@ -89,9 +90,8 @@ def decide_card(cards: dict[str, Any], event: Any, day: dt.date, *, concurrent: 
 
 
 def _zh(status: CardStatus) -> str:
-    return {"applied": "已受理", "ready": "待领", "active": "正常", "temp_lost": "临时挂失", "lost": "正式挂失",
-            "cancelled": "注销", "suspended": "暂停", "recalled": "回收", "replaced": "补领作废",
-            "exchanged": "换领作废"}.get(status.value, status.value)
+    """The status in Chinese, as the laptop names it (the domain's ``STATUS_ZH``)."""
+    return STATUS_ZH[status]
 
 
 def valid_person(data: Any) -> dict[str, Any] | None:

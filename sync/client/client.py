@@ -31,7 +31,6 @@ from sync.errors import (
 )
 
 M = TypeVar("M", bound=BaseModel)
-PULL_CHECKPOINT = "pull_checkpoint"  # the vault's own key, written by apply_pulled
 
 
 def _utcnow() -> dt.datetime:
@@ -273,7 +272,7 @@ def _pull(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
     while True:
         if client.cancel.is_set():
             raise Cancelled()
-        since = vault.get_meta(PULL_CHECKPOINT) or "0"
+        since = vault.pull_checkpoint() or "0"
         size, _ = trust.known_log(vault)
         req = P.PullRequest(protocol_version=P.PROTOCOL_VERSION, device_id=vault.device_id, since=since,
                             limit=page_size, known_tree_size=size)

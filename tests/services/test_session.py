@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from outreach.services.errors import VaultExists, VaultMissing, WeakPassphrase, WrongPassphrase
-from outreach.services.security import mask_id, passphrase_strength, wait_after_failures
+from outreach.services.security import mask_id, passphrase_strength
+from storage import guard
 from tests.support.context import PASSPHRASE, make_context
 
 
@@ -56,11 +57,22 @@ def test_lock_and_resume(ctx):
     assert not ctx.session.locked
 
 
-def test_the_wait_grows_and_is_capped():
-    waits = [wait_after_failures(n) for n in range(1, 15)]
-    assert waits[:2] == [0.0, 0.0]
-    assert waits == sorted(waits)
-    assert max(waits) == 300
+def test_the_lock_screen_waits_as_the_vault_does(ctx):
+    """One back-off policy: after the storage's free tries, the lock screen asks for the storage's wait."""
+    moments = iter([1000.0] * 100)
+    ctx.session._clock = lambda: next(moments)
+    ctx.session.lock()
+    waits = []
+    tries = 12  # far enough for the wait to pass 5 minutes: the vault's cap is 15
+    for _ in range(tries):
+        with pytest.raises(WrongPassphrase) as wrong:
+            ctx.session.resume("wrong")
+        waits.append(wrong.value.wait_seconds)
+        ctx.session._not_before = 0.0  # the next try without waiting it out
+    assert waits == [guard.delay_for(n) for n in range(1, tries + 1)]
+    assert waits[: guard.FREE_ATTEMPTS - 1] == [0.0] * (guard.FREE_ATTEMPTS - 1)
+    assert waits[-1] > 5 * 60
+    assert guard.delay_for(50) == guard.MAX_DELAY == 15 * 60
 
 
 def test_strength_and_masking():

@@ -97,3 +97,10 @@ def test_a_conflict_reaches_the_worker_as_base_mine_and_theirs_with_who_and_when
     assert issue.theirs_changes[0].when
     assert issue.mine_change is not None
     assert issue.mine_change.worker_id == "w-test"
+
+
+def test_the_center_names_card_statuses_as_the_laptop_does():
+    from outreach.domain.enums import STATUS_ZH, CardStatus
+    from sync.center.rules import _zh
+
+    assert {s: _zh(s) for s in CardStatus} == STATUS_ZH

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from outreach import locations
-from outreach.services.seed import REFERENCE_DAY, check_digit, seed_people
+from outreach.domain.identity import mod11_2_check
+from outreach.services.seed import REFERENCE_DAY, seed_people
 from storage import Vault
 from tests.support.vaults import PASSPHRASE
 
@@ -69,7 +70,7 @@ def test_seed_is_realistic_and_deterministic(tmp_path: Path) -> None:
     for _name, number, area, _data in rows:
         assert number[:2] == "46"
         assert number[:6] == area
-        assert number[17] == check_digit(number[:17])
+        assert number[17] == mod11_2_check(number[:17])
         genders.add(int(number[16]) % 2)
     assert genders == {0, 1}
     from outreach.domain.identity import check_identity

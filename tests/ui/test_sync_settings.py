@@ -151,3 +151,28 @@ async def test_switching_to_english_rebuilds_the_screens(make_app):
         assert CATALOGUES["en"]["home.nothing"] in text
         assert app.theme == "high-contrast"
         assert app.ctx.settings.language == "en"
+
+
+@pytest.mark.parametrize(("field", "typed", "key"), [
+    ("#idle", "0", "settings.idle_range"),
+    ("#idle", "241", "settings.idle_range"),
+    ("#idle", "", "settings.idle_range"),
+    ("#center", "ftp://center.example", "settings.center_bad"),
+])
+async def test_settings_the_model_refuses_are_shown_and_nothing_is_saved(make_app, field, typed, key):
+    """The settings model is the one check of the bounds: the screen shows what it refused, in words."""
+    from textual.widgets import Input, Static
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        before = app.ctx.settings
+        await pilot.press("o")
+        await settle(pilot)
+        app.screen.query_one(field, Input).value = typed
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        shown = str(app.screen.query_one("#form-errors", Static).render())
+        assert ZH[key].format(low=1, high=240) in shown
+        assert app.ctx.settings == before

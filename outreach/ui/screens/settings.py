@@ -9,11 +9,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from outreach.i18n import t
+from outreach.services.errors import InvalidSettings
+from outreach.settings import IDLE_LOCK_MINUTES
 from outreach.ui.base import BaseScreen
 from outreach.ui.messages import Notice
 
 LANGUAGES = (("中文（简体）", "zh_CN"), ("English", "en"))
 THEMES = ("textual-dark", "textual-light", "high-contrast")
+#: What to say under a setting the settings model refused.
+_REFUSED = {"idle_lock_minutes": "settings.idle_range", "center_url": "settings.center_bad"}
 
 
 class SettingsScreen(BaseScreen):
@@ -57,23 +61,19 @@ class SettingsScreen(BaseScreen):
 
     async def action_save(self) -> None:
         errors = self.query_one("#form-errors", Static)
-        try:
-            minutes = int(self.query_one("#idle", Input).value or "0")
-        except ValueError:
-            minutes = 0
-        if not 1 <= minutes <= 240:
-            errors.update("✕ " + t("settings.idle_range"))
-            return
         center = self.query_one("#center", Input).value.strip() or None
-        if center is not None and not center.startswith(("https://", "http://")):
-            errors.update("✕ " + t("settings.center_bad"))
-            return
         lang = str(self.query_one("#language", Select).value)
         theme = str(self.query_one("#theme", Select).value)
         ctx = self.outreach.ctx
         old_lang = ctx.settings.language
-        ctx.save_settings(language=lang, center_url=center, idle_lock_minutes=minutes,
-                          reader=self.query_one("#reader", Input).value.strip() or None, theme=theme)
+        try:
+            ctx.save_settings(language=lang, center_url=center, idle_lock_minutes=self.query_one("#idle", Input).value,
+                              reader=self.query_one("#reader", Input).value.strip() or None, theme=theme)
+        except InvalidSettings as bad:  # the settings model is the one check; say which ones it refused
+            low, high = IDLE_LOCK_MINUTES
+            errors.update("\n".join("✕ " + t(_REFUSED.get(name, "settings.invalid"), low=low, high=high)
+                                     for name in bad.fields))
+            return
         self.outreach.apply_theme(theme)
         self.notify(t("settings.saved"))
         code = self.query_one("#enrol-code", Input).value.strip()
