@@ -1,7 +1,7 @@
 """``outreach center serve|enrol|revoke|status|import|load-people|assign``: running and managing the center.
 
-``--db`` takes a PostgreSQL URL (``postgresql://...``) or a SQLite file path; default: the embedded SQLite file
-under the center data folder. Exit codes: 0 fine, 1 refused / failed, 2 usage.
+``--db`` takes a database address (:mod:`sync.center.factory`: ``postgresql://...``, ``sqlite:///abs/path``,
+``sqlite:rel/path`` or a file path); default: the embedded SQLite file under the center data folder. Exit codes: 0 fine, 1 refused / failed, 2 usage.
 """
 
 from __future__ import annotations
@@ -13,25 +13,20 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outreach import locations
 
+if TYPE_CHECKING:
+    from sync.center.store import Store
 
-def _store(args: argparse.Namespace) -> Any:
-    from sync.center.pg_store import PgStore
-    from sync.center.sqlite_store import SqliteStore
 
-    db = getattr(args, "db", None)
-    if db and db.startswith(("postgresql://", "postgres://")):
-        store: Any = PgStore(db)
-    else:
-        store = SqliteStore(Path(db) if db else locations.center_data_dir() / "center.db")
-    store.init_schema()
+def _store(args: argparse.Namespace) -> Store:
+    from sync.center.factory import open_store
+
+    db = getattr(args, "db", None) or locations.center_data_dir() / "center.db"
     key_file = getattr(args, "key_file", None) or os.environ.get("OUTREACH_CENTER_KEY_FILE")
-    if key_file:
-        store.use_key_file(Path(key_file))
-    return store
+    return open_store(db, key_file=Path(key_file) if key_file else None)
 
 
 def _now() -> dt.datetime:
@@ -187,7 +182,9 @@ def register(subparsers: Any) -> None:
                 return 1
 
         p: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
-        p.add_argument("--db", metavar="URL", help="postgresql://... or SQLite file (default: embedded)")
+        p.add_argument("--db", metavar="URL",
+                       help="postgresql://..., sqlite:///abs/path, sqlite:rel/path or a SQLite file path "
+                            "(default: the embedded center's file)")
         p.add_argument("--key-file", metavar="PATH",
                        help="the center's private keys, mode 600, shared by its processes (default: "
                             "$OUTREACH_CENTER_KEY_FILE, else kept in the database)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from outreach.domain.operation import Operation
@@ -62,10 +63,17 @@ class Store(abc.ABC):
         """Release connections. The store is unusable afterwards."""
 
     @abc.abstractmethod
+    def use_key_file(self, path: Path) -> None:
+        """Keep the center's private keys in ``path`` (mode 600, shared by the center's processes) instead of
+        the database. Nothing is read until :meth:`center_keys`, which moves the database's keys into a
+        new file and refuses a file others can read or whose keys differ from the database's."""
+
+    @abc.abstractmethod
     def center_keys(self) -> CenterKeys:
         """The center's keys, created once on first use and shared by every process.
 
         Raises:
+            KeyFileError: the key file is refused (readable by others, or other keys than the database's).
             StoreError: the database fails.
         """
 
