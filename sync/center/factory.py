@@ -25,6 +25,8 @@ from typing import Literal, NoReturn
 from sync.center.store import Store
 from sync.errors import BadDatabaseAddress
 
+#: A PostgreSQL schema name the center accepts: plain, lower-case, never quoted-in anything else.
+SCHEMA_NAME_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _PG_SCHEMES = ("postgresql", "postgres")
 
