@@ -28,6 +28,17 @@ class Device:
 
 
 @dataclass(frozen=True)
+class RecordedOperation:
+    """A device's operation as the center recorded it, with the answer it decided."""
+
+    op_id: str
+    device_id: str
+    seq: int
+    hash: str
+    status: str
+
+
+@dataclass(frozen=True)
 class CenterKeys:
     """The center's private keys (raw 32 bytes each): Ed25519 for signing, X25519 for transfer files."""
 
@@ -172,3 +183,45 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def status(self) -> dict[str, Any]:
         """Operations held per device, open conflicts/rejections, latest checkpoint."""
+
+    # -- reading what the center holds (supervision, checks) -----------------------------------------
+    @abc.abstractmethod
+    def operations(self, device_id: str | None = None) -> list[RecordedOperation]:
+        """The devices' operations the center recorded (its own decisions left out), in log order; only
+        ``device_id``'s when given (then in device sequence).
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def operation_counts(self) -> dict[str, int]:
+        """How many operations the center recorded per answer (``applied``, ``rejected`` ...), its own included.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def center_cards(self, person_id: str) -> dict[str, Any] | None:
+        """The center's card state of a person (a ``PersonCards`` dump), or None when it has none.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def chain_head(self, device_id: str) -> tuple[int, str] | None:
+        """The last sequence number and hash the center accepted from a device, or None for an unknown one.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def database_keys(self) -> CenterKeys | None:
+        """The private keys the database itself holds; None once they live in a key file only.
+
+        Raises:
+            StoreError: the database fails.
+        """
