@@ -166,7 +166,7 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
             t.join()
         wall = time.monotonic() - t0
         center.stop()
-        total = store._run(lambda tx: tx.q("SELECT COUNT(*) FROM operations"))[0][0]
+        total = sum(store.operation_counts().values())
     finally:
         store.close()
         with psycopg.connect(pg_url, autocommit=True) as con:

@@ -85,6 +85,15 @@ class SchemaTooNew(StoreError):
     message_en = "the center's database was written by a newer version of this program; upgrade it, then start again"
 
 
+class BadDatabaseAddress(StoreError):
+    """``detail`` names what was wrong (a scheme, "folder"), never the address: a URL may hold a password."""
+
+    code = "bad_database_address"
+    message_zh = "无法识别的数据库地址，可用：postgresql://…、sqlite:///绝对路径、sqlite:相对路径 或文件路径"
+    message_en = ("unrecognised database address; use postgresql://..., sqlite:///absolute/path, "
+                  "sqlite:relative/path or a file path")
+
+
 class MigrationFailed(StoreError):
     """A schema migration failed; ``detail`` is its name. That step changed nothing."""
 

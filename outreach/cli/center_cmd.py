@@ -1,7 +1,9 @@
 """``outreach center serve|enrol|revoke|status|import|load-people|assign``: running and managing the center.
 
-``--db`` takes a PostgreSQL URL (``postgresql://...``) or a SQLite file path; default: the embedded SQLite file
-under the center data folder. Exit codes: 0 fine, 1 refused / failed, 2 usage.
+Every command builds :class:`sync.center.settings.CenterSettings` from its options over the ``OUTREACH_CENTER_*``
+variables (an option given wins). ``--db`` takes a database address (:mod:`sync.center.factory`:
+``postgresql://...``, ``sqlite:///abs/path``, ``sqlite:rel/path`` or a file path); default: the embedded SQLite
+file under the center data folder. Exit codes: 0 fine, 1 refused / failed, 2 usage or a refused setting.
 """
 
 from __future__ import annotations
@@ -9,29 +11,33 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outreach import locations
 
+if TYPE_CHECKING:
+    from sync.center.settings import CenterSettings
+    from sync.center.store import Store
 
-def _store(args: argparse.Namespace) -> Any:
-    from sync.center.pg_store import PgStore
-    from sync.center.sqlite_store import SqliteStore
 
-    db = getattr(args, "db", None)
-    if db and db.startswith(("postgresql://", "postgres://")):
-        store: Any = PgStore(db)
-    else:
-        store = SqliteStore(Path(db) if db else locations.center_data_dir() / "center.db")
-    store.init_schema()
-    key_file = getattr(args, "key_file", None) or os.environ.get("OUTREACH_CENTER_KEY_FILE")
-    if key_file:
-        store.use_key_file(Path(key_file))
-    return store
+def _settings(args: argparse.Namespace) -> CenterSettings:
+    """The settings from the environment, with the options given on the command line over them."""
+    from sync.center.settings import CenterSettings
+
+    return CenterSettings.from_arguments(
+        db=args.db, pg_schema=args.pg_schema, key_file=args.key_file,
+        listen=getattr(args, "listen", None), enrol_code_hours=getattr(args, "ttl_hours", None))
+
+
+def _store(args: argparse.Namespace) -> Store:
+    from sync.center.factory import open_store
+
+    settings = _settings(args)
+    return open_store(settings.db or locations.center_data_dir() / "center.db", schema=settings.pg_schema,
+                      key_file=settings.key_file)
 
 
 def _now() -> dt.datetime:
@@ -43,26 +49,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from sync.center.app import create_app
 
-    host, _, port = args.listen.rpartition(":")
-    if not host or not port.isdigit():
-        print("--listen 需要 HOST:PORT / --listen needs HOST:PORT", file=sys.stderr)
-        return 2
+    settings = _settings(args)
     store = _store(args)
     store.center_keys()
     app = create_app(store)
     stop = threading.Event()
 
     def due_loop() -> None:  # time-driven deadlines from the center's own clock
-        while not stop.wait(600):
+        while not stop.wait(settings.due_every_minutes * 60):
             try:
                 app.state.center.run_due(force=True)
             except Exception as exc:  # keep serving; report the kind of error only
                 print(f"到期处理失败 / deadline pass failed: {type(exc).__name__}", file=sys.stderr)
 
     threading.Thread(target=due_loop, daemon=True).start()
-    print(f"中心已启动 / center listening on http://{host}:{port}", file=sys.stderr)
+    print(f"中心已启动 / center listening on http://{settings.listen}", file=sys.stderr)
     try:
-        uvicorn.run(app, host=host, port=int(port), log_level="warning", access_log=False)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     finally:
         stop.set()
         store.close()
@@ -72,13 +75,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_enrol(args: argparse.Namespace) -> int:
     from sync.errors import SyncError
 
+    hours = _settings(args).enrol_code_hours
     store = _store(args)
     try:
-        code = store.create_enrol_code(args.worker, args.role, args.area, dt.timedelta(hours=args.ttl_hours))
+        code = store.create_enrol_code(args.worker, args.role, args.area, dt.timedelta(hours=hours))
     except SyncError as exc:
         print(exc.text(), file=sys.stderr)
         return 1
-    print(f"一次性登记码 / one-time enrolment code ({args.worker}, {args.role}, {args.ttl_hours} h): {code}")
+    print(f"一次性登记码 / one-time enrolment code ({args.worker}, {args.role}, {hours} h): {code}")
     return 0
 
 
@@ -178,16 +182,27 @@ def register(subparsers: Any) -> None:
 
     def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
         def guarded(args: argparse.Namespace) -> int:
+            from pydantic import ValidationError
+
+            from sync.center.settings import explain
             from sync.errors import SyncError
 
             try:
                 return int(func(args) or 0)
+            except ValidationError as exc:  # a refused setting: which one and what it needs, never its value
+                print(explain(exc), file=sys.stderr)
+                return 2
             except SyncError as exc:  # a refused key file, an unreachable database: words, no traceback
                 print(exc.text(), file=sys.stderr)
                 return 1
 
         p: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
-        p.add_argument("--db", metavar="URL", help="postgresql://... or SQLite file (default: embedded)")
+        p.add_argument("--db", metavar="URL",
+                       help="postgresql://..., sqlite:///abs/path, sqlite:rel/path or a SQLite file path "
+                            "(default: $OUTREACH_CENTER_DB, else the embedded center's file)")
+        p.add_argument("--pg-schema", metavar="NAME",
+                       help="PostgreSQL: the schema holding the center's tables (default: $OUTREACH_CENTER_PG_SCHEMA, "
+                            "else the search path)")
         p.add_argument("--key-file", metavar="PATH",
                        help="the center's private keys, mode 600, shared by its processes (default: "
                             "$OUTREACH_CENTER_KEY_FILE, else kept in the database)")
@@ -195,12 +210,13 @@ def register(subparsers: Any) -> None:
         return p
 
     p = add("serve", _cmd_serve, "运行中心 / run the center")
-    p.add_argument("--listen", default="127.0.0.1:8765", metavar="HOST:PORT")
+    p.add_argument("--listen", metavar="HOST:PORT", help="default: $OUTREACH_CENTER_LISTEN, else 127.0.0.1:8765")
     p = add("enrol", _cmd_enrol, "生成一次性登记码 / make a one-time enrolment code")
     p.add_argument("--worker", required=True)
     p.add_argument("--role", choices=["worker", "employer_host", "supervisor"], default="worker")
     p.add_argument("--area", metavar="CODE")
-    p.add_argument("--ttl-hours", type=int, default=72)
+    p.add_argument("--ttl-hours", type=int, metavar="HOURS",
+                   help="how long the code is valid (default: $OUTREACH_CENTER_ENROL_CODE_HOURS, else 72)")
     p = add("revoke", _cmd_revoke, "吊销设备 / revoke a device")
     p.add_argument("device")
     p = add("status", _cmd_status, "中心状态 / center status")

@@ -13,7 +13,7 @@ from types import TracebackType
 import uvicorn
 
 from sync.center.app import create_app
-from sync.center.sqlite_store import SqliteStore
+from sync.center.factory import open_store
 from sync.center.store import Store
 
 
@@ -21,17 +21,18 @@ class EmbeddedCenter:
     """Start with :meth:`start` (returns the URL), stop with :meth:`stop`; also a context manager.
 
     Args:
-        path: SQLite file for the store (ignored when ``store`` is given).
+        db: the store's database address (:func:`sync.center.factory.open_store`: a SQLite file path,
+            ``sqlite:...`` or ``postgresql://...``); ignored when ``store`` is given.
         store: an existing store (e.g. PostgreSQL) to serve instead.
         clock: injectable clock (tests move time).
     """
 
-    def __init__(self, path: Path | str | None = None, *, store: Store | None = None,
+    def __init__(self, db: Path | str | None = None, *, store: Store | None = None,
                  clock: Callable[[], dt.datetime] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         if store is None:
-            if path is None:
-                raise ValueError("path or store is required")
-            store = SqliteStore(path)
+            if db is None:
+                raise ValueError("db or store is required")
+            store = open_store(db, migrate=False)  # start() migrates
         self.store = store
         self.clock = clock
         self.host, self.port = host, port

@@ -15,10 +15,11 @@ from typing import Any
 import psycopg
 from psycopg import errors as pgerr
 
+from sync.center.factory import SCHEMA_NAME_PATTERN
 from sync.center.sqlstore import SqlStore, Tx
 from sync.errors import StoreError
 
-_SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SCHEMA_RE = re.compile(SCHEMA_NAME_PATTERN)
 
 
 class _PgTx:

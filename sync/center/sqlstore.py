@@ -28,7 +28,7 @@ from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
 from sync.center import keyfile, migrations, oplogic
 from sync.center.migrations import Dialect
-from sync.center.store import CenterKeys, Device, Store
+from sync.center.store import CenterKeys, Device, RecordedOperation, Store
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
@@ -111,7 +111,7 @@ class SqlStore(Store):
             self._keys = self._keys_from_file(key_file) if key_file is not None else self._keys_in_db()
         return self._keys
 
-    def _db_keys(self) -> CenterKeys | None:
+    def database_keys(self) -> CenterKeys | None:
         rows = dict(self._run(lambda tx: tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')")))
         if len(rows) < 2:
             return None
@@ -129,7 +129,7 @@ class SqlStore(Store):
         return self._run(go)
 
     def _keys_from_file(self, path: Path) -> CenterKeys:
-        in_db = self._db_keys()
+        in_db = self.database_keys()
         if not path.exists():
             keyfile.create(path, in_db or keyfile.fresh_keys())  # False: another process made it first
         keys = keyfile.read(path)
@@ -279,6 +279,30 @@ class SqlStore(Store):
         rows = self._run(lambda tx: tx.q("SELECT subject FROM subjects WHERE person IS NOT NULL AND area_code LIKE ? "
                                          "ORDER BY subject", (area_prefix + "%",)))
         return [r[0] for r in rows]
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def operations(self, device_id: str | None = None) -> list[RecordedOperation]:
+        sql = "SELECT op_id, device_id, seq, hash, status FROM operations WHERE device_id <> ?"
+        params: tuple[Any, ...] = (oplogic.CENTER_DEVICE,)
+        if device_id is not None:
+            sql, params = sql + " AND device_id = ? ORDER BY seq", (*params, device_id)
+        else:
+            sql += " ORDER BY log_index"
+        rows = self._run(lambda tx: tx.q(sql, params))
+        return [RecordedOperation(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
+
+    def operation_counts(self) -> dict[str, int]:
+        rows = self._run(lambda tx: tx.q("SELECT status, COUNT(*) FROM operations GROUP BY status"))
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def center_cards(self, person_id: str) -> dict[str, Any] | None:
+        rows = self._run(lambda tx: tx.q("SELECT cards FROM subjects WHERE subject = ?", (person_id,)))
+        return json.loads(rows[0][0]) if rows and rows[0][0] else None
+
+    def chain_head(self, device_id: str) -> tuple[int, str] | None:
+        rows = self._run(lambda tx: tx.q("SELECT last_seq, last_hash FROM devices WHERE device_id = ?",
+                                         (device_id,)))
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     # -- log -------------------------------------------------------------------------------------------
     def _all_leaves(self) -> list[bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from outreach.domain.operation import Operation
@@ -24,6 +25,17 @@ class Device:
     area_code: str | None
     public_key: bytes
     revoked: bool
+
+
+@dataclass(frozen=True)
+class RecordedOperation:
+    """A device's operation as the center recorded it, with the answer it decided."""
+
+    op_id: str
+    device_id: str
+    seq: int
+    hash: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,17 @@ class Store(abc.ABC):
         """Release connections. The store is unusable afterwards."""
 
     @abc.abstractmethod
+    def use_key_file(self, path: Path) -> None:
+        """Keep the center's private keys in ``path`` (mode 600, shared by the center's processes) instead of
+        the database. Nothing is read until :meth:`center_keys`, which moves the database's keys into a
+        new file and refuses a file others can read or whose keys differ from the database's."""
+
+    @abc.abstractmethod
     def center_keys(self) -> CenterKeys:
         """The center's keys, created once on first use and shared by every process.
 
         Raises:
+            KeyFileError: the key file is refused (readable by others, or other keys than the database's).
             StoreError: the database fails.
         """
 
@@ -164,3 +183,45 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def status(self) -> dict[str, Any]:
         """Operations held per device, open conflicts/rejections, latest checkpoint."""
+
+    # -- reading what the center holds (supervision, checks) -----------------------------------------
+    @abc.abstractmethod
+    def operations(self, device_id: str | None = None) -> list[RecordedOperation]:
+        """The devices' operations the center recorded (its own decisions left out), in log order; only
+        ``device_id``'s when given (then in device sequence).
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def operation_counts(self) -> dict[str, int]:
+        """How many operations the center recorded per answer (``applied``, ``rejected`` ...), its own included.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def center_cards(self, person_id: str) -> dict[str, Any] | None:
+        """The center's card state of a person (a ``PersonCards`` dump), or None when it has none.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def chain_head(self, device_id: str) -> tuple[int, str] | None:
+        """The last sequence number and hash the center accepted from a device, or None for an unknown one.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def database_keys(self) -> CenterKeys | None:
+        """The private keys the database itself holds; None once they live in a key file only.
+
+        Raises:
+            StoreError: the database fails.
+        """

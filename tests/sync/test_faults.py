@@ -28,9 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def assert_agree(store, vault: Vault) -> None:
     """Exactly once at the center, nothing lost, both sides agree on the chain."""
     local = [(op.op_id, op.seq, op.hash) for op in vault.operations()]
-    rows = store._run(lambda tx: tx.q("SELECT op_id, seq, hash FROM operations WHERE device_id = ? ORDER BY seq",
-                                      (vault.device_id,)))
-    assert [(r[0], int(r[1]), r[2]) for r in rows] == local
+    rows = store.operations(vault.device_id)
+    assert [(op.op_id, op.seq, op.hash) for op in rows] == local
     assert vault.pending_operations() == []
     outcomes = {o["op_id"]: o["status"] for o in vault.op_outcomes()}
     assert set(outcomes) == {op_id for op_id, _, _ in local}

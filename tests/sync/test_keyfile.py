@@ -14,7 +14,7 @@ from tests.sync.conftest import make_store
 
 
 def _db_has_keys(store) -> bool:
-    return store._db_keys() is not None
+    return store.database_keys() is not None
 
 
 def test_a_running_center_moves_its_keys_to_the_file_and_its_laptops_keep_trusting_it(
@@ -56,7 +56,7 @@ def test_a_key_file_others_can_read_or_one_that_disagrees_with_the_database_is_r
         store.center_keys()
     assert "trust" in refused.value.message_en
     assert wrong.read_text() not in str(refused.value)
-    assert store._db_keys() == in_db  # nothing changed
+    assert store.database_keys() == in_db  # nothing changed
     loose = tmp_path / "loose.keys"
     assert keyfile.create(loose, in_db)
     os.chmod(loose, 0o644)

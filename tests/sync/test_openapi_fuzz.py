@@ -191,8 +191,9 @@ raw_garbage = st.one_of(
 
 # -- fitting a body like a real device ----------------------------------------------------------------------
 def _chain_head(store: Any) -> tuple[int, str]:
-    rows = store._run(lambda tx: tx.q("SELECT last_seq, last_hash FROM devices WHERE device_id = ?", (DEVICE,)))
-    return int(rows[0][0]), rows[0][1]
+    head = store.chain_head(DEVICE)
+    assert head is not None
+    return head
 
 
 def _sign_ops(ops: list[Any], key: Ed25519PrivateKey, chain_from: tuple[int, str] | None,

@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 
 import httpx
+import psycopg
 import pytest
 import zstandard
 
 from outreach.domain.operation import compute_hash
 from sync import protocol as P
 from sync import transfer
+from sync.center.pg_store import PgStore
 from sync.center.rules import center_day
+from sync.center.sqlite_store import SqliteStore
+from sync.center.store import Store
 from sync.client import trust
 from sync.client.client import sync_once
 from sync.errors import AuthRefused, LogRewritten, TransferFileInvalid
+from tests.sync.conftest import Center
 
 
 def _push_raw(center, vault, body_obj, *, device=None, signer=None, encode=True, headers=None, path="/v1/push"):
@@ -195,18 +201,42 @@ def test_usb_transfer_roundtrip_twice_and_tampering(center, make_vault, people, 
     transfer.import_reply(v, reply2)
 
 
+def _operator_rewrites_a_log_entry(store) -> None:
+    """The center's operator, with their own database connection (not the center's), changes entry 0."""
+    if isinstance(store, SqliteStore):
+        con = sqlite3.connect(store.path)
+        with con:
+            con.execute("UPDATE merkle SET leaf = ? WHERE idx = 0", ("ab" * 32,))
+        con.close()
+    else:
+        assert isinstance(store, PgStore)
+        with psycopg.connect(store.url, autocommit=True) as pg:
+            pg.execute(f'UPDATE "{store.schema}".merkle SET leaf = %s WHERE idx = 0', ("ab" * 32,))
+
+
+def _restarted(store) -> Store:
+    """A new center process over the same database."""
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path)
+    assert isinstance(store, PgStore)
+    return PgStore(store.url, schema=store.schema)
+
+
 def test_client_refuses_a_center_whose_log_was_rewritten(center, make_vault, people, store):
     v = make_vault()
     center.enrol(v)
     people.register(v, people.person())
     people.register(v, people.person())
     sync_once(v, center.url, transport=center.transport)
-    # the center's operator rewrites history: change a leaf
-    store._run(lambda tx: tx.x("UPDATE merkle SET leaf = ? WHERE idx = 0", ("ab" * 32,)))
-    store._leaves.clear()
-    people.register(v, people.person())
-    with pytest.raises(LogRewritten):
-        sync_once(v, center.url, transport=center.transport)
+    _operator_rewrites_a_log_entry(store)
+    rewritten = Center(_restarted(store))
+    try:
+        people.register(v, people.person())
+        with pytest.raises(LogRewritten):
+            sync_once(v, rewritten.url, transport=rewritten.transport)
+    finally:
+        rewritten.bridge.close()
+        rewritten.store.close()
     assert len(v.pending_operations()) == 1  # nothing recorded from a center we no longer trust
 
 

@@ -77,8 +77,8 @@ class SyncMachine(RuleBasedStateMachine):
                     sync_once(v, self.center.url, transport=self.center.transport, retries=0)
             for v in self.vaults:  # a second round pulls what the others pushed last
                 sync_once(v, self.center.url, transport=self.center.transport, retries=0)
-            rows = self.store._run(lambda tx: tx.q("SELECT op_id, device_id FROM operations WHERE device_id <> 'center'"))
-            assert dict(rows) == self.made  # exactly once, all of them
+            recorded = self.store.operations()
+            assert {op.op_id: op.device_id for op in recorded} == self.made  # exactly once, all of them
             for v in self.vaults:
                 assert v.pending_operations() == []
                 for p in self.people:
@@ -95,10 +95,8 @@ class SyncMachine(RuleBasedStateMachine):
             storage.keys.derive_key = _real_derive  # type: ignore[assignment]
 
     def _center_cards(self, pid: str) -> PersonCards | None:
-        import json
-
-        rows = self.store._run(lambda tx: tx.q("SELECT cards FROM subjects WHERE subject = ?", (pid,)))
-        return PersonCards.model_validate(json.loads(rows[0][0])) if rows and rows[0][0] else None
+        cards = self.store.center_cards(pid)
+        return PersonCards.model_validate(cards) if cards else None
 
     @rule(d=st.integers(0, N_DEVICES - 1), who=st.integers(0, 2), mobile=st.integers(10**9, 2 * 10**9))
     def update_person(self, d: int, who: int, mobile: int) -> None:
@@ -122,9 +120,8 @@ class SyncMachine(RuleBasedStateMachine):
     @precondition(lambda self: hasattr(self, "vaults"))
     @invariant()
     def at_most_once_and_nothing_lost(self) -> None:
-        rows = self.store._run(lambda tx: tx.q("SELECT op_id, device_id, status FROM operations "
-                                               "WHERE device_id <> 'center'"))
-        at_center = {r[0]: r[1] for r in rows}
+        rows = self.store.operations()
+        at_center = {op.op_id: op.device_id for op in rows}
         assert len(at_center) == len(rows)
         assert set(at_center.items()) <= set(self.made.items())
         for v in self.vaults:
@@ -134,7 +131,8 @@ class SyncMachine(RuleBasedStateMachine):
             mine = {k for k, dev in self.made.items() if dev == v.device_id}
             assert pending | delivered == mine
             open_ids = {o["op_id"] for o in v.op_outcomes(open_only=True)}
-            decided = {r[0] for r in rows if r[1] == v.device_id and r[2] in ("rejected", "applied_with_conflict")}
+            decided = {op.op_id for op in rows if op.device_id == v.device_id
+                       and op.status in ("rejected", "applied_with_conflict")}
             assert open_ids == decided & delivered  # every conflict surfaced once it reached the laptop
         for p in self.people:
             cards = self._center_cards(p.person_id)
