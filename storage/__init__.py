@@ -15,23 +15,32 @@ Design in short:
 * Durability: WAL + ``synchronous=FULL``; ``append`` returns after the commit frame is fsynced; the
   projections and the outbox change in the same transaction as the log row.
 * Schema: named migrations, each in its own transaction, recorded in ``schema_migrations``.
+* Damage: every page's HMAC is checked at opening (:mod:`storage.integrity`, pages named with their table by
+  :mod:`storage.pagemap`); a damaged vault is read-only and :mod:`storage.salvage` saves every operation that
+  verifies. Read-only media open without writing; driver errors become the vault's own (full disk ...).
 """
 
 from storage.errors import (
     AttachmentNotFoundError,
     BadInputError,
     CorruptVaultError,
+    DamagedVaultError,
+    DiskFullError,
     ForeignFileError,
     LogAppendError,
     NotEncryptedError,
+    ReadOnlyVaultError,
     SchemaError,
     TooManyAttemptsError,
+    VaultBusyError,
     VaultError,
     VaultExistsError,
+    VaultIOError,
     VaultLockedError,
     VaultNotFoundError,
     WrongPassphraseError,
 )
+from storage.integrity import DamageReport
 from storage.oplog import LogVerdict
 from storage.vault import Vault
 
@@ -39,15 +48,21 @@ __all__ = [
     "AttachmentNotFoundError",
     "BadInputError",
     "CorruptVaultError",
+    "DamageReport",
+    "DamagedVaultError",
+    "DiskFullError",
     "ForeignFileError",
     "LogAppendError",
     "LogVerdict",
     "NotEncryptedError",
+    "ReadOnlyVaultError",
     "SchemaError",
     "TooManyAttemptsError",
     "Vault",
+    "VaultBusyError",
     "VaultError",
     "VaultExistsError",
+    "VaultIOError",
     "VaultLockedError",
     "VaultNotFoundError",
     "WrongPassphraseError",

@@ -26,7 +26,17 @@ from typing import Any
 
 from sqlcipher3 import dbapi2 as _sqlcipher
 
-from storage.errors import NotEncryptedError
+from storage.errors import (
+    DamagedVaultError,
+    DiskFullError,
+    LogAppendError,
+    NotEncryptedError,
+    ReadOnlyVaultError,
+    VaultBusyError,
+    VaultError,
+    VaultIOError,
+)
+from storage.files import nearly_full
 
 #: The DB-API module used to connect. Only ever replaced by tests.
 dbapi: ModuleType = _sqlcipher
@@ -35,8 +45,9 @@ dbapi: ModuleType = _sqlcipher
 PAGE_SIZE = 4096
 #: Size of the per-file random salt SQLCipher keeps in the first bytes of the file.
 SALT_SIZE = 16
-#: SQLite primary result code for a damaged database image.
-SQLITE_CORRUPT = 11
+#: SQLite primary result codes the vault turns into its own errors (see :func:`translate`).
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 5, 6, 8, 10, 11
+SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_CONSTRAINT, SQLITE_NOTADB = 13, 14, 19, 26
 
 Connection = Any
 """A DB-API connection of :data:`dbapi` (``sqlcipher3`` ships no type information)."""
@@ -47,11 +58,60 @@ def is_db_error(exc: BaseException) -> bool:
     return isinstance(exc, _sqlcipher.DatabaseError | sqlite3.DatabaseError)
 
 
-def connect(path: Path, key: bytes, salt: bytes | None = None, *, create: bool = False) -> Connection:
+def error_code(exc: BaseException) -> int:
+    """The SQLite primary result code of a driver error (0 when it carries none)."""
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def translate(exc: BaseException, path: Path | None = None) -> VaultError | None:
+    """The vault's own error for a driver error (``DatabaseError``, ``OperationalError`` ...) or an
+    ``OSError`` of the disk; None for anything else. Messages carry no data (the driver's text is dropped).
+    ``path``: the vault, so that an I/O error on a disk with no space left is named a full disk."""
+    mapped = _translate(exc)
+    if isinstance(mapped, VaultIOError) and path is not None and nearly_full(path):
+        return DiskFullError()
+    return mapped
+
+
+def _translate(exc: BaseException) -> VaultError | None:
+    if isinstance(exc, VaultError):
+        return exc
+    if isinstance(exc, OSError):
+        import errno
+
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DiskFullError()
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return ReadOnlyVaultError()
+        return VaultIOError()
+    if not is_db_error(exc):
+        return None
+    code = error_code(exc)
+    text = str(exc).lower()
+    if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text:
+        return DamagedVaultError()
+    if code == SQLITE_FULL or "database or disk is full" in text:
+        return DiskFullError()
+    if code == SQLITE_READONLY or "readonly database" in text:
+        return ReadOnlyVaultError()
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in text:
+        return VaultBusyError()
+    if code in (SQLITE_IOERR, SQLITE_CANTOPEN) or "disk i/o" in text:
+        return VaultIOError()
+    if code == SQLITE_CONSTRAINT:
+        return LogAppendError()
+    return VaultError("保险库操作失败，未作任何改动", "a vault operation failed; nothing was changed")
+
+
+def connect(
+    path: Path, key: bytes, salt: bytes | None = None, *, create: bool = False, read_only: bool = False
+) -> Connection:
     """Open ``path`` with the raw 32-byte ``key`` and return the connection (not yet configured).
 
     ``salt`` (16 bytes) is only given when creating: SQLCipher then writes it as the file's salt.
     The key is verified by reading the schema; the file is not written on failure.
+    ``read_only``: never write, not even the WAL index: on read-only media a vault without WAL frames is
+    opened ``immutable`` (nothing else can change it there); one with frames needs its ``-shm`` beside it.
 
     Raises:
         NotEncryptedError: the driver is not SQLCipher (``cipher_version`` empty).
@@ -61,6 +121,10 @@ def connect(path: Path, key: bytes, salt: bytes | None = None, *, create: bool =
     if len(key) != 32 or (salt is not None and len(salt) != SALT_SIZE):
         raise ValueError("key must be 32 bytes and salt 16 bytes")
     mode = "rwc" if create else "rw"
+    if read_only:
+        wal = path.with_name(path.name + "-wal")
+        has_frames = wal.exists() and wal.stat().st_size > 32
+        mode = "ro" if has_frames else "ro&immutable=1"
     conn = dbapi.connect(
         f"file:{path.as_posix()}?mode={mode}", uri=True, isolation_level=None, check_same_thread=False
     )
@@ -82,9 +146,13 @@ def connect(path: Path, key: bytes, salt: bytes | None = None, *, create: bool =
     return conn
 
 
-def configure(conn: Connection) -> None:
-    """Apply the durability and privacy settings described in the module docstring."""
+def configure(conn: Connection, *, read_only: bool = False) -> None:
+    """Apply the durability and privacy settings described in the module docstring (``read_only``: those
+    that write nothing)."""
     conn.execute("PRAGMA temp_store = MEMORY")
+    if read_only:
+        conn.execute("PRAGMA query_only = ON")
+        return
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")

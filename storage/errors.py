@@ -16,7 +16,12 @@ Tree::
     ├── SchemaError                  the vault was written by a newer version / a migration failed
     ├── LogAppendError               an operation could not be appended (bad kind, bad payload ...)
     ├── BadInputError                a sync answer or pulled change is malformed (nothing applied)
-    └── AttachmentNotFoundError      no attachment with that reference
+    ├── AttachmentNotFoundError      no attachment with that reference
+    ├── DamagedVaultError            pages fail SQLCipher's HMAC check: writing refused; ``report`` says what
+    ├── ReadOnlyVaultError           the vault is on read-only media (or opened read-only): reading only
+    ├── DiskFullError                the disk is full: the operation was not saved, nothing else was lost
+    ├── VaultBusyError               another program holds the vault
+    └── VaultIOError                 the disk failed to read or write (nothing was changed)
 """
 
 from __future__ import annotations
@@ -104,3 +109,36 @@ class BadInputError(VaultError):
 class AttachmentNotFoundError(VaultError):
     message_zh = "找不到附件"
     message_en = "attachment not found"
+
+
+class DamagedVaultError(VaultError):
+    """``report`` (a :class:`storage.integrity.DamageReport`, or None when found by a failed read) says
+    which pages and tables are damaged and what can still be saved."""
+
+    message_zh = "保险库已损坏，已拒绝写入；请用 outreach vault check 查看受损内容，用 outreach vault salvage 导出仍可读的内容"
+    message_en = ("the vault is damaged; writing is refused. `outreach vault check` shows what is damaged, "
+                  "`outreach vault salvage` exports what is still readable")
+
+    def __init__(self, report: object | None = None) -> None:
+        self.report = report
+        super().__init__()
+
+
+class ReadOnlyVaultError(VaultError):
+    message_zh = "保险库位于只读介质上（或以只读方式打开），只能查看，不能写入；未作任何改动"
+    message_en = "the vault is on read-only media (or opened read-only): it can be read, not written; nothing changed"
+
+
+class DiskFullError(VaultError):
+    message_zh = "磁盘已满，这项操作未保存；已保存的数据完好。请腾出空间后重试"
+    message_en = "the disk is full: this operation was not saved; what was saved is intact. Free some space and retry"
+
+
+class VaultBusyError(VaultError):
+    message_zh = "保险库正被另一个程序使用，请稍后再试"
+    message_en = "another program is using the vault; try again later"
+
+
+class VaultIOError(VaultError):
+    message_zh = "磁盘读写失败，未作任何改动；请检查存储设备"
+    message_en = "the disk failed to read or write; nothing was changed. Check the storage device"

@@ -12,6 +12,10 @@ rewrites the file with valid JSON can reset it: the file is not authenticated, b
 it would need a secret on disk. That person can also copy the vault and guess offline, which no counter
 stops; the real floor is the Argon2id cost of every guess (see :mod:`storage.keys`) and the strength of
 the passphrase.
+
+Media that cannot be written (a read-only stick, a full disk) never stop a read: the file is then only read;
+a count that cannot be written is not kept, and a missing file there costs no wait (nothing could remember
+it: the wait would restart at every attempt and the vault could never open). The file is mode 600.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storage.errors import TooManyAttemptsError
+from storage.files import FILE_MODE, is_media_error
 
 FREE_ATTEMPTS = 3
 BASE_DELAY = 2.0
@@ -58,7 +63,8 @@ def read_state(vault: Path) -> tuple[int, float]:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     failures, last = FREE_ATTEMPTS + 2, clock()
-    _write(vault, failures, last)
+    if not _write(vault, failures, last):
+        return 0, 0.0
     return failures, last
 
 
@@ -85,11 +91,24 @@ def reset(vault: Path) -> None:
     _write(vault, 0, 0.0)
 
 
-def _write(vault: Path, failures: int, last: float) -> None:
+def _write(vault: Path, failures: int, last: float) -> bool:
+    """Write the count atomically (mode 600); False when the medium is read-only or full (nothing kept)."""
     path = guard_path(vault)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        json.dump({"failures": failures, "last_failure": last}, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), FILE_MODE)
+            json.dump({"failures": failures, "last_failure": last}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if not is_media_error(exc):
+            raise
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        return False
+    return True

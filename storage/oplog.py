@@ -39,13 +39,15 @@ MAX_COUNTER = 99_999
 
 @dataclass(frozen=True)
 class LogVerdict:
-    """Result of :func:`verify`: ``ok`` or the first bad operation (its seq, op_id and the problem)."""
+    """Result of :func:`verify`: ``ok`` or the first bad operation (its seq, op_id and the problem);
+    ``missing``: operations lost with a damaged vault and recorded as known gaps by a salvage."""
 
     ok: bool
     checked: int
     first_bad_seq: int | None = None
     first_bad_op_id: str | None = None
     problem: str | None = None
+    missing: int = 0
 
 
 def next_hlc(last: str | None, wall_ms: int | None = None) -> str:
@@ -192,16 +194,24 @@ def pending(conn: Connection, limit: int) -> list[Operation]:
 
 
 def verify(
-    conn: Connection, public_key: bytes, device_id: str, head: tuple[int, str] | None = None
+    conn: Connection,
+    public_key: bytes,
+    device_id: str,
+    head: tuple[int, str] | None = None,
+    gaps: list[list[int]] | None = None,
 ) -> LogVerdict:
     """Walk the log in seq order and name the first operation that was altered, removed, inserted
     or reordered: hash recomputed, ``prev_hash`` linkage, seq continuity, device id, signature. When
     ``head`` (last seq, last hash as recorded at append time) is given, a cut tail is caught too.
+    ``gaps``: runs ``[first, last]`` of seqs a salvage recorded as lost; exactly those may be missing (the
+    operation after one cannot link to what was lost, so only its own hash and signature are checked).
     """
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
     last = 0
+    known = {int(a): int(b) for a, b in (gaps or [])}
+    missing = 0
     while True:
         rows = conn.execute(f"SELECT {COLUMNS} FROM oplog WHERE seq > ? ORDER BY seq LIMIT 2000", (last,)).fetchall()
         if not rows:
@@ -209,6 +219,9 @@ def verify(
         for row in rows:
             seq, op_id = int(row[0]), str(row[1])
             last = seq
+            if known.get(expected_seq) == seq - 1:
+                missing += seq - expected_seq
+                expected_seq, prev_hash = seq, str(row[10])
             problem = _check_row(row, expected_seq, prev_hash, public_key, device_id)
             if problem is not None:
                 bad_seq = expected_seq if seq > expected_seq else seq
@@ -221,7 +234,7 @@ def verify(
             False, checked, expected_seq, None,
             f"log ends at seq {expected_seq - 1} but seq {head[0]} was recorded (operations removed at the end)",
         )
-    return LogVerdict(True, checked)
+    return LogVerdict(True, checked, missing=missing)
 
 
 def _check_row(

@@ -153,11 +153,27 @@ def _m0003_conflict_sides(conn: Connection) -> None:
         conn.execute(stmt)
 
 
+def _m0004_drafts(conn: Connection) -> None:
+    """Half-filled forms, kept inside the encrypted vault so that a crash, a lock, a dead battery or a quit
+    loses nothing: one row per open form (``draft_key``: the form kind and the person, or a new person's
+    random key), its typed values as JSON. Not part of the signed log: a draft is not an operation."""
+    conn.execute(
+        """CREATE TABLE drafts (
+            draft_key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            person_id TEXT,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+
+
 #: Every migration, in order. Append only; never rename or edit one that has shipped.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _m0001_core),
     ("0002_cards_due", _m0002_cards_due),
     ("0003_conflict_sides", _m0003_conflict_sides),
+    ("0004_drafts", _m0004_drafts),
 ]
 
 

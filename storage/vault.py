@@ -6,6 +6,12 @@ connects; WAL + ``synchronous=FULL`` durability), :mod:`storage.guard` (wrong-pa
 :mod:`storage.projections` (people, cards, visits, versions, outbox, updated in the append transaction).
 
 A :class:`Vault` is safe to share between threads (one lock around the one connection).
+
+Every driver error is turned into the vault's own (:func:`storage.driver.translate`): a damaged page gives
+:class:`DamagedVaultError`, a full disk :class:`DiskFullError` (the transaction is rolled back whole, so
+nothing saved before is lost), read-only media :class:`ReadOnlyVaultError`. A vault whose damage check
+failed at opening (or whose pages fail later) is read-only from then on: it refuses every write, and
+:meth:`Vault.salvage` copies every operation that verifies into a fresh vault (:mod:`storage.salvage`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hmac
+import json
 import threading
 import time
 import uuid
@@ -25,17 +32,31 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from outreach.domain.models import CardState, Person, PersonCards, Visit
 from outreach.domain.operation import KINDS, Operation
-from storage import driver, guard, keys, opening, oplog, projections, queries, schema
+from storage import (
+    driver,
+    guard,
+    integrity,
+    keys,
+    opening,
+    oplog,
+    projections,
+    queries,
+    salvage,
+    schema,
+)
 from storage.driver import Connection
 from storage.errors import (
     AttachmentNotFoundError,
     BadInputError,
+    DamagedVaultError,
     ForeignFileError,
     LogAppendError,
+    ReadOnlyVaultError,
     VaultError,
     VaultLockedError,
     WrongPassphraseError,
 )
+from storage.integrity import DamageReport
 from storage.oplog import LogVerdict
 
 #: Wall clock in milliseconds for the HLC (tests replace it to move time backwards).
@@ -54,14 +75,31 @@ class Vault:
     Every method that reads or writes raises :class:`VaultLockedError` once the vault is locked or closed.
     """
 
-    def __init__(self, path: Path, conn: Connection, key: bytearray, salt: bytes) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: Connection,
+        key: bytearray,
+        salt: bytes,
+        *,
+        read_only: bool = False,
+        damage: DamageReport | None = None,
+    ) -> None:
         self.path = path
         self._conn: Connection | None = conn
         self._key: bytearray | None = key
         self._salt = salt
         self._mutex = threading.RLock()
+        self._read_only = read_only
+        self._damage = damage
+        self._damaged = damage is not None
         try:
-            state = self._state()
+            try:
+                state = self._state()
+            except Exception as exc:
+                if driver.translate(exc) is None:
+                    raise
+                raise DamagedVaultError(damage) from None
             self._device_id = state["device_id"]
             self._worker_id = state["worker_id"]
             self._public_key = bytes.fromhex(state["device_public_key"])
@@ -71,6 +109,9 @@ class Vault:
         except (KeyError, ValueError):  # an SQLCipher database of some other program
             self.lock()
             raise ForeignFileError() from None
+        except DamagedVaultError:  # the device keys are on a damaged page: nothing can be signed
+            self.lock()
+            raise
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -87,8 +128,12 @@ class Vault:
         return cls(path, conn, key, salt)
 
     @classmethod
-    def open(cls, path: Path | str, passphrase: str) -> Vault:
+    def open(cls, path: Path | str, passphrase: str, *, read_only: bool = False) -> Vault:
         """Open an existing vault. On any failure the file is left byte-for-byte unchanged.
+
+        Opening checks every page's HMAC first. A damaged vault still opens, read-only, with
+        :attr:`damage` saying what is damaged; a vault on read-only media (or ``read_only``) opens
+        without writing anything, not even the attempts file.
 
         Raises:
             VaultNotFoundError: no file.
@@ -97,10 +142,12 @@ class Vault:
             ForeignFileError / CorruptVaultError: not a vault / truncated or damaged.
             NotEncryptedError: the driver does not encrypt.
             SchemaError: written by a newer version.
+            DamagedVaultError: damaged where the device keys are (nothing can be read or signed).
+            DiskFullError / VaultIOError: the disk refused.
         """
         path = Path(path)
-        conn, key, salt = opening.open_file(path, passphrase)
-        return cls(path, conn, key, salt)
+        opened = opening.open_file(path, passphrase, read_only=read_only)
+        return cls(path, opened.conn, opened.key, opened.salt, read_only=opened.read_only, damage=opened.damage)
 
     def change_passphrase(self, old: str, new: str) -> None:
         """Re-encrypt the whole vault under ``new`` (atomic ``PRAGMA rekey``); ``old`` then fails.
@@ -111,7 +158,8 @@ class Vault:
             ValueError: empty new passphrase.
             VaultLockedError: the vault is locked.
         """
-        with self._mutex:
+        with self._reading():
+            self._refuse_writes()
             conn = self._db()
             guard.check(self.path)
             current = self._key
@@ -135,9 +183,11 @@ class Vault:
         with self._mutex:
             conn, self._conn = self._conn, None
             if conn is not None:
+                if not self._read_only:
+                    with contextlib.suppress(Exception):
+                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 with contextlib.suppress(Exception):
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                conn.close()
+                    conn.close()
             keys.wipe(self._key)
             self._key = None
             self._signer = None
@@ -155,6 +205,21 @@ class Vault:
     @property
     def is_open(self) -> bool:
         return self._conn is not None
+
+    @property
+    def read_only(self) -> bool:
+        """True on read-only media, when opened read-only, and once damage was found."""
+        return self._read_only or self._damaged
+
+    @property
+    def damage(self) -> DamageReport | None:
+        """What the damage check at opening found (None: no damage found)."""
+        return self._damage
+
+    @property
+    def damaged(self) -> bool:
+        """Damage was found at opening or by a read since."""
+        return self._damaged
 
     @property
     def device_id(self) -> str:
@@ -180,7 +245,7 @@ class Vault:
         """
         if len(message) == 32:
             raise ValueError("32-byte messages are reserved for operation hashes")
-        with self._mutex:
+        with self._reading():
             if self._signer is None:
                 raise VaultLockedError()
             return self._signer.sign(bytes(message))
@@ -196,16 +261,46 @@ class Vault:
         return {str(k): str(v) for k, v in rows}
 
     @contextlib.contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def _reading(self) -> Iterator[None]:
+        """Hold the lock and turn driver errors into the vault's own (a damaged page marks the vault)."""
         with self._mutex:
+            try:
+                yield
+            except VaultError:
+                raise
+            except Exception as exc:
+                mapped = driver.translate(exc, self.path)
+                if mapped is None:
+                    raise
+                if isinstance(mapped, DamagedVaultError):
+                    self._damaged = True
+                    mapped.report = self._damage
+                raise mapped from None
+
+    def _refuse_writes(self) -> None:
+        if self._damaged:
+            raise DamagedVaultError(self._damage)
+        if self._read_only:
+            raise ReadOnlyVaultError()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._reading():
+            self._refuse_writes()
             conn = self._db()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(Exception):  # a full disk may have rolled it back already
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    conn.execute("ROLLBACK")
+                raise
 
     def _append_in_tx(
         self, conn: Connection, kind: str, subject: str, payload: dict[str, Any], base_version: int | None
@@ -282,7 +377,7 @@ class Vault:
         """
         last = after_seq
         while True:
-            with self._mutex:
+            with self._reading():
                 batch = list(oplog.iterate(self._db(), last, batch=1000, limit=1000, subject=subject))
             if not batch:
                 return
@@ -295,24 +390,76 @@ class Vault:
         Raises:
             VaultLockedError: the vault is locked.
         """
-        with self._mutex:
+        with self._reading():
             return oplog.by_ids(self._db(), list(op_ids))
 
     def verify_log(self) -> LogVerdict:
         """Check the whole chain (hashes, links, seq, signatures, recorded head); see :func:`oplog.verify`."""
-        with self._mutex:
+        with self._reading():
             state = self._state()
             head = (int(state["head_seq"]), state["head_hash"])
-            return oplog.verify(self._db(), self._public_key, self._device_id, head)
+            gaps = json.loads(state.get(salvage.GAPS_KEY) or "[]")
+            return oplog.verify(self._db(), self._public_key, self._device_id, head, gaps)
+
+    # ------------------------------------------------------------------ damage
+    def check_integrity(self, *, full: bool = True) -> DamageReport:
+        """Check every page's HMAC (and, ``full``, the b-tree structure); a damaged result makes the vault
+        refuse writes from now on.
+
+        Raises:
+            VaultLockedError: the vault is locked.
+        """
+        with self._reading():
+            if self._key is None:
+                raise VaultLockedError()
+            report = integrity.check(self._db(), self.path, bytes(self._key), full=full)
+        if not report.ok:
+            self._damage, self._damaged = report, True
+        return report
+
+    def salvage(self, target: Path | str, passphrase: str) -> salvage.Salvaged:
+        """Copy every operation that still verifies (and the readable photos, sync settings and outcomes)
+        into a fresh vault at ``target`` under ``passphrase``, with this device's identity; its projections
+        are rebuilt from the operations. This vault is only read. Returns what was recovered.
+
+        Raises:
+            VaultExistsError: something exists at ``target``.
+            DamagedVaultError: the device keys are unreadable.
+            DiskFullError / VaultIOError: the target's disk refused (the target is removed).
+        """
+        target = Path(target)
+        with self._reading():
+            if self._key is None:
+                raise VaultLockedError()
+            found = salvage.read(self.path, bytes(self._key))
+        conn, key, salt = opening.create_file(target, passphrase, worker_id=found.state["worker_id"],
+                                              device_id=found.state["device_id"])
+        try:
+            salvage.write_vault(conn, found, _now())
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                conn.close()
+            keys.wipe(key)
+            for suffix in ("", "-wal", "-shm", ".attempts.json"):
+                with contextlib.suppress(OSError):
+                    Path(str(target) + suffix).unlink()
+            mapped = driver.translate(exc)
+            if mapped is not None and mapped is not exc:
+                raise mapped from None
+            raise
+        conn.close()
+        keys.wipe(key)
+        return found
 
     # ------------------------------------------------------------------ sync-facing
     def pending_operations(self, limit: int = 500) -> list[Operation]:
         """Operations still in the outbox, in device order."""
-        with self._mutex:
+        with self._reading():
             return oplog.pending(self._db(), limit)
 
     def pending_count(self) -> int:
-        with self._mutex:
+        with self._reading():
             return int(self._db().execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     def record_push_results(self, results: list[dict[str, Any]]) -> None:
@@ -331,7 +478,7 @@ class Vault:
 
     def op_outcomes(self, open_only: bool = False) -> list[dict[str, Any]]:
         """Push outcomes; ``open_only``: rejected/conflicting ones no ``conflict.resolve`` closed yet."""
-        with self._mutex:
+        with self._reading():
             return queries.op_outcomes(self._db(), open_only)
 
     def apply_pulled(self, changes: list[dict[str, Any]], checkpoint: str) -> None:
@@ -356,7 +503,7 @@ class Vault:
         return self.get_meta(PULL_CHECKPOINT)
 
     def get_meta(self, key: str) -> str | None:
-        with self._mutex:
+        with self._reading():
             row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
@@ -366,15 +513,15 @@ class Vault:
 
     # ------------------------------------------------------------------ queries
     def find_people(self, text: str, limit: int = 50) -> list[Person]:
-        with self._mutex:
+        with self._reading():
             return queries.find_people(self._db(), text, limit)
 
     def get_person(self, person_id: str) -> Person | None:
-        with self._mutex:
+        with self._reading():
             return queries.get_person(self._db(), person_id)
 
     def person_cards(self, person_id: str) -> PersonCards | None:
-        with self._mutex:
+        with self._reading():
             return queries.person_cards(self._db(), person_id)
 
     def cards_needing_attention(
@@ -382,25 +529,25 @@ class Vault:
     ) -> list[CardState]:
         """Candidate cards, across the vault, whose deadlines may come due (see
         :func:`storage.queries.cards_needing_attention`); exact dates are the domain's to compute."""
-        with self._mutex:
+        with self._reading():
             return queries.cards_needing_attention(self._db(), today, horizon_days, overdue_days, limit)
 
     def card_sources(self, person_id: str) -> list[dict[str, Any]]:
         """Per card of the person: ``source`` ("provisional" or "center") and ``synced_at``."""
-        with self._mutex:
+        with self._reading():
             return queries.card_sources(self._db(), person_id)
 
     def subject_version(self, person_id: str) -> int:
-        with self._mutex:
+        with self._reading():
             return projections.subject_version(self._db(), person_id)
 
     def visits(self, day: date | str | None = None, person_id: str | None = None) -> list[Visit]:
         """Visits (planned, logged here, or logged by colleagues and pulled), by day."""
-        with self._mutex:
+        with self._reading():
             return queries.visits(self._db(), day, person_id)
 
     def migrations(self) -> list[str]:
-        with self._mutex:
+        with self._reading():
             return schema.applied(self._db())
 
     # ------------------------------------------------------------------ attachments
@@ -411,11 +558,44 @@ class Vault:
 
     def get_attachment(self, ref: str) -> bytes:
         """Raises: AttachmentNotFoundError."""
-        with self._mutex:
+        with self._reading():
             data = queries.get_attachment(self._db(), ref)
         if data is None:
             raise AttachmentNotFoundError()
         return data
+
+    # ------------------------------------------------------------------ drafts (half-filled forms)
+    def put_draft(self, draft_key: str, kind: str, person_id: str | None, values: dict[str, Any]) -> None:
+        """Keep (or replace) the typed values of one open form, inside the encrypted file.
+
+        Raises:
+            BadInputError: values that are not JSON (nothing written).
+        """
+        try:
+            data = json.dumps(values, ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise BadInputError() from exc
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO drafts(draft_key, kind, person_id, data, updated_at) VALUES (?, ?, ?, ?, ?)",
+                (draft_key, kind, person_id, data, _now()),
+            )
+
+    def drafts(self) -> list[dict[str, Any]]:
+        """Every kept draft, the newest first: ``draft_key``, ``kind``, ``person_id``, ``values``, ``updated_at``."""
+        with self._mutex:
+            rows = self._db().execute(
+                "SELECT draft_key, kind, person_id, data, updated_at FROM drafts ORDER BY updated_at DESC, rowid DESC"
+            ).fetchall()
+        return [
+            {"draft_key": k, "kind": kind, "person_id": pid, "values": json.loads(data), "updated_at": at}
+            for k, kind, pid, data, at in rows
+        ]
+
+    def drop_draft(self, draft_key: str) -> None:
+        """Forget one draft (saved as an operation, or discarded by the worker). Unknown keys are ignored."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM drafts WHERE draft_key = ?", (draft_key,))
 
 
 __all__ = ["LogVerdict", "Vault", "VaultError"]

@@ -1,8 +1,12 @@
-"""``outreach vault init|check|passwd``, ``outreach log verify`` and ``outreach demo seed``.
+"""``outreach vault init|check|passwd|salvage``, ``outreach log verify`` and ``outreach demo seed``.
 
 Passphrases come only from ``--passphrase-file`` / ``--passphrase-fd`` or a prompt (never an argument);
 the new one for ``passwd`` from ``--new-passphrase-file`` / ``--new-passphrase-fd`` or a prompt.
-Exit codes: 0 fine, 1 the vault refused (wrong passphrase, damaged, log tampered ...), 2 usage.
+``vault check`` and ``log verify`` open the vault read-only (they work on read-only media) and check every
+page; ``vault salvage`` copies every operation that still verifies out of a damaged vault into a fresh one
+(same passphrase unless a new one is given) and, with ``--usb``, writes them as a transfer file too.
+Exit codes: 0 fine, 1 the vault refused (wrong passphrase, damaged, log tampered, operations lost ...),
+2 usage.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ def _add_vault_option(parser: argparse.ArgumentParser) -> None:
 
 def _fail(exc: BaseException) -> int:
     print(str(exc), file=sys.stderr)
+    report = getattr(exc, "report", None)  # DamagedVaultError: what is damaged, what can be saved
+    for line in report.lines() if report is not None else []:
+        print(line, file=sys.stderr)
     return 1
 
 
@@ -56,19 +63,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     path = _vault_path(args)
     passphrase = read_passphrase(args)
     try:
-        with Vault.open(path, passphrase) as vault:
-            verdict = vault.verify_log()
+        with Vault.open(path, passphrase, read_only=True) as vault:
             print(f"保险库 vault: {path}")
             print(f"设备 device: {vault.device_id}  工作人员 worker: {vault.worker_id}")
+            report = vault.check_integrity(full=True)
+            if not report.ok:
+                for line in report.lines():
+                    print(line, file=sys.stderr)
+                return 1
+            verdict = vault.verify_log()
             print(f"结构版本 migrations: {', '.join(vault.migrations())}")
             print(f"操作 operations: {verdict.checked}  待同步 pending: {vault.pending_count()}")
             if not verdict.ok:
                 _print_bad(verdict)
                 return 1
-            print("日志完整 / log intact")
+            print("未发现损坏 / no damaged pages")
+            _print_intact(verdict)
     except VaultError as exc:
         return _fail(exc)
     return 0
+
+
+def _print_intact(verdict: Any) -> None:
+    print(f"日志完整，共 {verdict.checked} 条操作 / log intact, {verdict.checked} operations")
+    if verdict.missing:
+        print(f"（恢复时已丢失 {verdict.missing} 条操作 / {verdict.missing} operation(s) were lost in a salvage）")
 
 
 def _cmd_passwd(args: argparse.Namespace) -> int:
@@ -109,14 +128,82 @@ def _cmd_log_verify(args: argparse.Namespace) -> int:
     path = _vault_path(args)
     passphrase = read_passphrase(args)
     try:
-        with Vault.open(path, passphrase) as vault:
+        with Vault.open(path, passphrase, read_only=True) as vault:
+            if vault.damage is not None:
+                return _damaged(vault.damage)
             verdict = vault.verify_log()
     except VaultError as exc:
         return _fail(exc)
     if not verdict.ok:
         _print_bad(verdict)
         return 1
-    print(f"日志完整，共 {verdict.checked} 条操作 / log intact, {verdict.checked} operations")
+    _print_intact(verdict)
+    return 0
+
+
+def _damaged(report: Any) -> int:
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    return 1
+
+
+def _cmd_salvage(args: argparse.Namespace) -> int:
+    from storage import Vault, VaultError
+
+    path, target = _vault_path(args), Path(args.out)
+    usb = Path(args.usb) if args.usb else None
+    for wanted in (target, *([usb] if usb else [])):
+        if wanted.exists():
+            print(f"该位置已有文件，不会覆盖 / a file already exists, it will not be overwritten: {wanted}",
+                  file=sys.stderr)
+            return 2
+    if usb is not None and not usb.parent.is_dir():
+        print(f"文件夹不存在 / no such folder: {usb.parent}", file=sys.stderr)
+        return 2
+    passphrase = read_passphrase(args)
+    new = read_new_passphrase(args) if args.new_passphrase_file or args.new_passphrase_fd is not None else passphrase
+    try:
+        with Vault.open(path, passphrase, read_only=True) as vault:
+            found = vault.salvage(target, new)
+    except VaultError as exc:
+        return _fail(exc)
+    recovered, lost = len(found.operations), len(found.lost)
+    print(f"已恢复 {recovered} 条操作到新保险库 / recovered {recovered} operation(s) into a fresh vault: {target}")
+    if found.attachments or found.attachments_lost:
+        print(f"照片 photos: 恢复 recovered {len(found.attachments)}, 丢失 lost {found.attachments_lost}")
+    if lost:
+        shown = ", ".join(str(s) for s in found.lost[:20]) + (" ..." if lost > 20 else "")
+        print(f"无法恢复 {lost} 条操作（seq {shown}） / {lost} operation(s) could not be recovered (seq {shown})",
+              file=sys.stderr)
+    if usb is not None:
+        code = _export_usb(target, new, usb)
+        if code:
+            return code
+    return 1 if lost or found.attachments_lost else 0
+
+
+def _export_usb(target: Path, passphrase: str, usb: Path) -> int:
+    from storage import Vault, VaultError
+    from sync import transfer
+    from sync.errors import SyncError
+
+    try:
+        with Vault.open(target, passphrase) as fresh:
+            data, n = transfer.export_file(fresh)
+            pending = fresh.pending_count()
+    except (SyncError, VaultError) as exc:
+        print(exc.text() if isinstance(exc, SyncError) else str(exc), file=sys.stderr)
+        return 1
+    tmp = usb.with_name(usb.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(usb)
+    except OSError as exc:
+        print(f"无法写入 / cannot write {usb}: {exc.strerror}", file=sys.stderr)
+        return 1
+    more = (f"；其余 {pending - n} 条在导入回执后再导出 / the other {pending - n} after the reply is imported"
+            if pending > n else "")
+    print(f"已写入传输文件（{n} 条操作）/ transfer file written ({n} operations): {usb}{more}")
     return 0
 
 
@@ -180,6 +267,15 @@ def register(subparsers: Any) -> None:
 
     log = subparsers.add_parser("log", help="操作日志 / the operation log")
     lsub = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+    salvage = vsub.add_parser("salvage", help="从受损保险库导出可读内容 / save what a damaged vault still holds")
+    _add_vault_option(salvage)
+    salvage.add_argument("--out", required=True, metavar="NEW", help="the fresh vault to create")
+    salvage.add_argument("--usb", metavar="FILE", help="also write the operations as a transfer file for the center")
+    add_passphrase_options(salvage)
+    salvage.add_argument("--new-passphrase-file", metavar="PATH", help="passphrase of the fresh vault (default: same)")
+    salvage.add_argument("--new-passphrase-fd", metavar="N", type=int, help="passphrase of the fresh vault from fd")
+    salvage.set_defaults(func=_cmd_salvage)
+
     verify = lsub.add_parser("verify", help="校验哈希链与签名 / verify the hash chain and signatures")
     _add_vault_option(verify)
     add_passphrase_options(verify)

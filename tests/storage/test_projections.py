@@ -304,7 +304,7 @@ def test_conflict_sides_migration_keeps_earlier_outcomes(vault_path: Path, monke
     old.close()
     monkeypatch.undo()
     with Vault.open(vault_path, PASSPHRASE) as upgraded:
-        assert upgraded.migrations()[-1] == "0003_conflict_sides"
+        assert "0003_conflict_sides" in upgraded.migrations()
         [outcome] = upgraded.op_outcomes(open_only=True)
         assert (outcome["op_id"], outcome["code"], outcome["base"], outcome["theirs"]) == (op.op_id, "x", None, None)
 
