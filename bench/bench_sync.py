@@ -3,7 +3,9 @@
 1. Link: N operations (default 10,000 person registrations) pushed from a real vault through the link emulator
    (tests/sync/faultproxy.py; default 256 kbit/s each way, 200 ms RTT) to an embedded center (SQLite). Reports
    wall time, bytes on the wire per operation, and the floor (compressed request payload / link rate).
-2. PostgreSQL: D devices (default 50) pushing at once to a center process on PostgreSQL; operations per second.
+2. PostgreSQL: D devices (default 50) pushing at once to a center process on PostgreSQL, then each pulling its
+   people; operations per second, and the share of the center's time spent signing its answers (Ed25519 over
+   every push answer and pull page; throughput without signing = the same work minus that time).
 
     .venv/bin/python bench/bench_sync.py [--ops 10000] [--devices 50] [--ops-per-device 100] [--skip-link]
         [--skip-pg] [--pg-url URL]   (PostgreSQL URL default: $OUTREACH_TEST_PG_URL)
@@ -119,6 +121,30 @@ def _signed_ops(key: Ed25519PrivateKey, device: str, worker: str, people: list[A
     return ops
 
 
+class _TimedKey:
+    """The center's signing key, timing each answer signature (bench only: the signatures are the real ones)."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self.key = key
+        self.seconds = 0.0
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def sign(self, data: bytes) -> bytes:
+        t0 = time.perf_counter()
+        sig = self.key.sign(data)
+        with self.lock:
+            self.seconds += time.perf_counter() - t0
+            self.count += 1
+        return sig
+
+
+def _timed_signing(center: Any) -> _TimedKey:
+    timed = _TimedKey(center.signing_key())
+    center.signing_key = lambda: timed
+    return timed
+
+
 def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str, Any]:
     import psycopg
 
@@ -132,6 +158,7 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
     try:
         center = EmbeddedCenter(store=store)
         url = center.start()
+        timed = _timed_signing(center.app.state.center)
         people = _people(devices * per_device, seed=2)
         work = []
         for d in range(devices):
@@ -165,6 +192,34 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
         for t in threads:
             t.join()
         wall = time.monotonic() - t0
+        push_sign, push_answers = timed.seconds, timed.count
+        pulled: list[int] = []
+
+        def pull(key: Ed25519PrivateKey, dev: str, _ops: list[Operation]) -> None:
+            client = CenterClient(url, timeout=300)
+            barrier.wait()
+            try:
+                since = "0"
+                while True:
+                    req = P.PullRequest(protocol_version=P.PROTOCOL_VERSION, device_id=dev, since=since, limit=500)
+                    resp = client.call("/v1/pull", req, P.PullResponse, key.sign, dev)
+                    pulled.append(len(resp.changes))
+                    if not resp.changes or resp.checkpoint == since:
+                        break
+                    since = resp.checkpoint
+            except Exception as exc:
+                errors.append(f"{dev} pull: {type(exc).__name__}: {exc}")
+            finally:
+                client.close()
+
+        threads = [threading.Thread(target=pull, args=w) for w in work]
+        t1 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        pull_wall = time.monotonic() - t1
+        pull_sign, pull_pages = timed.seconds - push_sign, timed.count - push_answers
         center.stop()
         total = sum(store.operation_counts().values())
     finally:
@@ -173,6 +228,13 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
             con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     return {"devices": devices, "ops_per_device": per_device, "batch_size": batch, "operations": int(total),
             "wall_s": round(wall, 2), "ops_per_s": round(int(total) / wall, 1), "errors": errors[:5],
+            "push_signing": {"answers": push_answers, "sign_s": round(push_sign, 4),
+                             "share_of_wall": round(push_sign / wall, 4),
+                             "ops_per_s_without_signing": round(int(total) / (wall - push_sign), 1)},
+            "pull": {"changes": sum(pulled), "pages": pull_pages, "wall_s": round(pull_wall, 2),
+                     "changes_per_s": round(sum(pulled) / pull_wall, 1), "sign_s": round(pull_sign, 4),
+                     "share_of_wall": round(pull_sign / pull_wall, 4),
+                     "changes_per_s_without_signing": round(sum(pulled) / (pull_wall - pull_sign), 1)},
             "center": "one process (uvicorn in a thread), PostgreSQL 15 on the same machine, 2 shared cores"}
 
 

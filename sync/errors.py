@@ -130,3 +130,11 @@ class InvalidInput(StoreError):
     code = "invalid_input"
     message_zh = "输入数据无效，未作任何更改"
     message_en = "the input is invalid; nothing was changed"
+
+
+class ServeRefused(SyncError):
+    """``center serve`` will not start as asked (plain HTTP off loopback, an unreadable certificate)."""
+
+    code = "serve_refused"
+    message_zh = "中心未启动"
+    message_en = "the center was not started"

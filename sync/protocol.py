@@ -2,7 +2,9 @@
 
 Every request carries :data:`PROTOCOL_VERSION` (header ``X-Outreach-Protocol`` and the body's
 ``protocol_version``). Bodies are JSON compressed with zstd (``Content-Encoding: zstd``) both ways.
-Authenticated requests are signed by the device's Ed25519 key over :func:`signing_bytes`.
+Authenticated requests are signed by the device's Ed25519 key over :func:`signing_bytes`; every answer is
+signed by the center's key (pinned by the laptop at enrolment) over :func:`answer_bytes`, header
+``X-Outreach-Answer-Signature``, and checked before anything in it is used.
 
 * ``POST /v1/enrol``   :class:`EnrolRequest` -> :class:`EnrolResponse` (one-time code, no signature)
 * ``POST /v1/push``    :class:`PushRequest`  -> :class:`PushResponse` (always 200; one answer per operation)
@@ -17,7 +19,7 @@ import json
 from typing import Any, Literal
 
 import zstandard
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from outreach.domain.operation import Operation, canonical_json
 
@@ -41,6 +43,8 @@ HDR_DEVICE = "x-outreach-device"
 HDR_TIME = "x-outreach-time"
 HDR_NONCE = "x-outreach-nonce"
 HDR_SIGNATURE = "x-outreach-signature"
+#: The center's Ed25519 signature (hex) of every answer, over :func:`answer_bytes`.
+HDR_ANSWER_SIGNATURE = "x-outreach-answer-signature"
 
 PushStatus = Literal["applied", "applied_with_conflict", "duplicate", "rejected"]
 Role = Literal["worker", "employer_host", "supervisor"]
@@ -89,11 +93,26 @@ class EnrolResponse(_Model):
     log: LogProof
 
 
+#: Longest op_id, device, worker and subject (person ids are UUIDs) and operation kind the center accepts.
+MAX_ID = 64
+MAX_KIND = 40
+
+
 class PushRequest(_Model):
     protocol_version: int
     device_id: str = Field(max_length=64)
     known_tree_size: int = Field(default=0, ge=0)
     operations: list[Operation] = Field(max_length=MAX_BATCH)
+
+    @field_validator("operations")
+    @classmethod
+    def _bounded(cls, ops: list[Operation]) -> list[Operation]:
+        """No junk subject or kind of any length is ever stored: the whole request is refused (400)."""
+        for op in ops:
+            if max(len(op.op_id), len(op.device_id), len(op.worker_id), len(op.subject)) > MAX_ID \
+                    or len(op.kind) > MAX_KIND or not op.subject:
+                raise ValueError("operation id, subject or kind missing or too long")
+        return ops
 
 
 class TheirOp(_Model):
@@ -198,6 +217,14 @@ def signing_bytes(method: str, path: str, timestamp: str, nonce: str, body: byte
     """What the device signs for one HTTP request (body as sent, i.e. compressed)."""
     digest = hashlib.sha256(body).hexdigest()
     return "\n".join(["outreach-sync-v1", method.upper(), path, timestamp, nonce, digest]).encode()
+
+
+def answer_bytes(method: str, path: str, request_nonce: str, status: int, body: bytes) -> bytes:
+    """What the center signs for one answer: the request it answers (method, path, the request's nonce, so an
+    old answer replayed to a new request is refused) and the answer's status and JSON body (before any
+    ``Content-Encoding``: the bytes the laptop parses)."""
+    digest = hashlib.sha256(body).hexdigest()
+    return "\n".join(["outreach-answer-v1", method.upper(), path, request_nonce, str(status), digest]).encode()
 
 
 def encode_body(model: BaseModel) -> bytes:

@@ -12,6 +12,7 @@ from types import TracebackType
 
 import uvicorn
 
+from sync.center import tls
 from sync.center.app import create_app
 from sync.center.factory import open_store
 from sync.center.store import Store
@@ -28,7 +29,8 @@ class EmbeddedCenter:
     """
 
     def __init__(self, db: Path | str | None = None, *, store: Store | None = None,
-                 clock: Callable[[], dt.datetime] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+                 clock: Callable[[], dt.datetime] | None = None, host: str = "127.0.0.1", port: int = 0,
+                 limits: tls.Limits | None = None) -> None:
         if store is None:
             if db is None:
                 raise ValueError("db or store is required")
@@ -36,6 +38,7 @@ class EmbeddedCenter:
         self.store = store
         self.clock = clock
         self.host, self.port = host, port
+        self.limits = limits or tls.Limits()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -49,7 +52,8 @@ class EmbeddedCenter:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        opts = tls.server_options(self.host, None, None, limits=self.limits)  # loopback: plain HTTP, guarded
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **opts)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
                                         name="embedded-center")

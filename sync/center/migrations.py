@@ -90,6 +90,18 @@ MIGRATIONS: list[Migration] = [
     # change_seq must never be reused (a pull checkpoint is a change_seq): AUTOINCREMENT on SQLite.
     Migration("0001_initial", sqlite=_initial("INTEGER PRIMARY KEY AUTOINCREMENT"),
               postgresql=_initial("BIGSERIAL PRIMARY KEY")),
+    # Enrolment guesses by source and worker (throttle.py); people a worker registered are on their plan
+    # (access.py: visibility comes from assignment and area only, no longer from having pushed something).
+    Migration.same(
+        "0002_access",
+        "CREATE TABLE enrol_guesses (worker_id TEXT NOT NULL, source TEXT NOT NULL, failed_at TEXT NOT NULL)",
+        "CREATE INDEX enrol_guesses_source ON enrol_guesses (source, failed_at)",
+        "CREATE INDEX enrol_guesses_worker ON enrol_guesses (worker_id, failed_at)",
+        "DROP TABLE enrol_failures",
+        "INSERT INTO assignments (worker_id, person_id, assigned_at) SELECT worker_id, subject, min(received_at) "
+        "FROM operations WHERE kind = 'person.register' AND status IN ('applied', 'applied_with_conflict') "
+        "GROUP BY worker_id, subject ON CONFLICT DO NOTHING",
+    ),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
 from sync import merkle
-from sync.center import rules
+from sync.center import access, rules
 from sync.center.store import Device
 from sync.errors import InvalidInput
 from sync.protocol import OpResult, TheirOp
@@ -73,16 +73,32 @@ def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
             for r in rows]
 
 
-def _repeat(tx: Tx, op: Operation, row: tuple[Any, ...]) -> OpResult:
+def _repeat(tx: Tx, device: Device, op: Operation, row: tuple[Any, ...]) -> OpResult:
     """The answer to an operation seen before. A rejection or conflict is answered again as such (the first
-    answer may have been lost on the way), so that it always reaches a person; anything else is a duplicate."""
+    answer may have been lost on the way), so that it always reaches a person; anything else is a duplicate.
+    The center's state goes with it only to a device that may read the subject."""
     _, status, code, zh, en, version = row
     if status not in ("rejected", "applied_with_conflict"):
         return OpResult(op_id=op.op_id, status="duplicate", code=status)
+    if not access.may_read(device, _facts(tx, device, op)):
+        return OpResult(op_id=op.op_id, status=status, code=code, message_zh=zh, message_en=en)
     current, _, _, cards = _subject(tx, op.subject)
     theirs = _theirs(tx, op.subject, op.base_version) if status == "applied_with_conflict" else []
     return OpResult(op_id=op.op_id, status=status, code=code, message_zh=zh, message_en=en,
                     center_state=cards, base_version=op.base_version, center_version=current, theirs=theirs)
+
+
+def _facts(tx: Tx, device: Device, op: Operation) -> access.Facts:
+    rows = tx.q("SELECT area_code, person IS NOT NULL FROM subjects WHERE subject = ?", (op.subject,))
+    assigned = bool(tx.q("SELECT 1 FROM assignments WHERE worker_id = ? AND person_id = ?",
+                         (device.worker_id, op.subject)))
+    own = False
+    if op.kind == "conflict.resolve":
+        target = op.payload.get("op_id")
+        own = isinstance(target, str) and bool(tx.q("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?",
+                                                    (target, device.device_id)))
+    return access.Facts(exists=bool(rows and rows[0][1]), area_code=rows[0][0] if rows else None,
+                        assigned=assigned, resolves_own=own)
 
 
 #: Card events only the center decides (Art. 12 recall, Art. 17 self-lifting loss report, card production).
@@ -97,7 +113,7 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     if known:
         if known[0][0] != op.hash:
             return _reject(op.op_id, "op_id_reused", "操作编号已被另一操作使用", "op_id already used by another operation")
-        return _repeat(tx, op, known[0])
+        return _repeat(tx, device, op, known[0])
     if op.device_id != device.device_id or op.worker_id != device.worker_id:
         return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
                        "only your own operations from this device may be pushed")
@@ -114,10 +130,20 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         return _reject(op.op_id, "chain_broken", "操作序号或哈希链不连续", "device sequence or hash chain broken")
 
     tx.lock("subject:" + op.subject)
+    if op.kind not in KINDS:
+        # Authentic and in sequence, so it is recorded (as rejected, without its body) and the device's chain
+        # moves on: one operation of an unknown kind never blocks the rest of the device's queue.
+        return _record(tx, device, op, _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作",
+                                               "devices may not submit this kind"), None, now)
+    facts = _facts(tx, device, op)
+    refused = access.check_push(device, op.kind, op.payload, facts)
+    if refused is not None:  # recorded, but the subject is neither touched nor shown
+        return _record(tx, device, op, refused.model_copy(update={"op_id": op.op_id}), None, now)
+    if op.kind == "conflict.resolve" and not access.may_read(device, facts):
+        # closes the device's own refused operation on someone it may not see: the subject stays untouched
+        return _record(tx, device, op, OpResult(op_id=op.op_id, status="applied"), None, now)
     version, area, person, cards = _subject(tx, op.subject)
-    if op.kind not in KINDS or op.kind in CENTER_ONLY_KINDS:
-        # Authentic and in sequence, so it is recorded (as rejected) and the device's chain moves on:
-        # one operation of the wrong kind never blocks the rest of the device's queue.
+    if op.kind in CENTER_ONLY_KINDS:
         result = _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
     else:
         result = _decide(op, version, person, cards, today)
@@ -139,17 +165,10 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     if result.status == "rejected":
         result = result.model_copy(update={"center_state": cards, "center_version": version,
                                            "base_version": op.base_version})
-    idx = _append_log(tx, {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
-                           "status": result.status, "code": result.code, "subject_version": new_version})
-    resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
-    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
-         "message_zh, message_en, subject_version, resolves, received_at, log_index) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash,
-          op.model_dump_json(), result.status, result.code, result.message_zh, result.message_en, new_version,
-          str(resolves) if resolves is not None else None, _iso(now), idx))
-    tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
-    tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
+    _record(tx, device, op, result, new_version, now)
+    if result.status != "rejected" and access.claims(device, op.kind, facts):
+        tx.w("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+             (device.worker_id, op.subject, _iso(now)))
     for kind, data in changes:
         if kind == "cards":
             data = {**data, "version": new_version}
@@ -159,6 +178,25 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         # operation, not the payload, says which worker made the visit
         visit = {**(rules.valid_visit(op.payload.get("visit")) or {}), "worker_id": op.worker_id}
         _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area)
+    return result
+
+
+def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version: int | None,
+            now: dt.datetime) -> OpResult:
+    """Log and store one device operation with its outcome, and move the device's chain head. An operation
+    that touched nothing (``new_version`` None: refused before its subject was read) is kept without its body."""
+    idx = _append_log(tx, {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
+                           "status": result.status, "code": result.code, "subject_version": new_version})
+    resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
+    body = op.model_dump_json() if new_version is not None else ""
+    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
+         "message_zh, message_en, subject_version, resolves, received_at, log_index) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash, body,
+          result.status, result.code, result.message_zh, result.message_en, new_version,
+          str(resolves) if resolves is not None else None, _iso(now), idx))
+    tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
+    tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
     return result
 
 

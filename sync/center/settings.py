@@ -76,7 +76,7 @@ _NEEDS: dict[str, tuple[str, str]] = {
     "db": ("数据库地址", "a database address"),
     "pg_schema": ("小写字母、数字和下划线组成的名称", "a plain lower-case name (letters, digits, _)"),
     "key_file": ("文件路径", "a file path"),
-    "listen": ("HOST:PORT 形式的地址", "an address HOST:PORT"),
+    "listen": ("HOST:PORT 形式的地址（端口 1-65535）", "an address HOST:PORT (port 1-65535)"),
     "enrol_code_hours": ("1 到 720 之间的小时数", "a number of hours from 1 to 720"),
     "due_every_minutes": ("1 到 1440 之间的分钟数", "a number of minutes from 1 to 1440"),
 }

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import keyfile, migrations, oplogic
+from sync.center import access, keyfile, migrations, oplogic, throttle
 from sync.center.migrations import Dialect
 from sync.center.store import CenterKeys, Device, RecordedOperation, Store
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
@@ -34,12 +34,6 @@ from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResul
 
 T = TypeVar("T")
 ROLES = ("worker", "employer_host", "supervisor")
-
-#: Refused enrolments allowed per worker id in ENROL_WINDOW, and across the center per minute, before the
-#: center stops checking codes for a while: guessing a code (48 random bits) gets nowhere, one at a time.
-ENROL_FAILURES_PER_WORKER = 5
-ENROL_FAILURES_PER_MINUTE = 60
-ENROL_WINDOW = dt.timedelta(minutes=15)
 
 
 class Tx(Protocol):
@@ -145,6 +139,9 @@ class SqlStore(Store):
     def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta) -> str:
         if role not in ROLES or not worker_id.strip():
             raise InvalidInput(f"role {role!r}")
+        if not access.valid_area(area_code):
+            raise InvalidInput(f"area {str(area_code)[:16]!r}", message_zh="辖区代码只能由数字组成，未作任何更改",
+                               message_en="an area code is digits only; nothing was changed")
         raw = secrets.token_hex(6).upper()
         code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
         expires = iso(dt.datetime.now(dt.UTC) + ttl)
@@ -153,25 +150,28 @@ class SqlStore(Store):
             (_code_hash(code), worker_id, role, area_code, expires)))
         return code
 
-    def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime) -> Device:
-        def gate(tx: Tx) -> None:
-            mine = tx.q("SELECT count(*) FROM enrol_failures WHERE worker_id = ? AND failed_at > ?",
-                        (worker_id, iso(now - ENROL_WINDOW)))[0][0]
-            everyone = tx.q("SELECT count(*) FROM enrol_failures WHERE failed_at > ?",
-                            (iso(now - dt.timedelta(minutes=1)),))[0][0]
-            if int(mine) >= ENROL_FAILURES_PER_WORKER or int(everyone) >= ENROL_FAILURES_PER_MINUTE:
-                raise EnrolmentThrottled()
+    def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime, *,
+              source: str = "") -> Device:
+        check = self._enrol_tx(code, device_id, worker_id, public_key, now)
 
-        def failed(tx: Tx) -> None:
-            tx.x("DELETE FROM enrol_failures WHERE failed_at < ?", (iso(now - dt.timedelta(days=1)),))
-            tx.x("INSERT INTO enrol_failures (worker_id, failed_at) VALUES (?, ?)", (worker_id[:64], iso(now)))
+        def go(tx: Tx) -> Device | str:  # count, check and record in one transaction (throttle.py)
+            if throttle.held(tx, worker_id, source, now):
+                return "held"
+            try:
+                return check(tx)
+            except EnrolmentRefused as exc:
+                throttle.failed(tx, worker_id, source, now)
+                return exc.detail
 
-        self._run(gate)
-        try:
-            return self._run(self._enrol_tx(code, device_id, worker_id, public_key, now))
-        except EnrolmentRefused:
-            self._run(failed)
-            raise
+        out = self._run(go)
+        if out == "held":
+            raise EnrolmentThrottled()
+        if isinstance(out, str):
+            raise EnrolmentRefused(out)
+        return out
+
+    def clear_enrolment_holds(self, worker_id: str | None = None, source: str | None = None) -> int:
+        return self._run(lambda tx: throttle.clear(tx, worker_id, source))
 
     def _enrol_tx(self, code: str, device_id: str, worker_id: str, public_key: bytes,
                   now: dt.datetime) -> Callable[[Tx], Device]:
@@ -249,16 +249,10 @@ class SqlStore(Store):
         return applied
 
     def pull(self, device: Device, since: int, limit: int) -> tuple[list[Change], int, bool]:
-        sql = ("SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ("
-               "(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND (person_id IN "
-               "(SELECT person_id FROM assignments WHERE worker_id = ?) OR person_id IN "
-               "(SELECT subject FROM operations WHERE worker_id = ?)))")
-        # assigned people, and people the worker recorded operations on (to learn the center's decisions)
-        params: tuple[Any, ...] = (since, device.worker_id, device.worker_id, device.worker_id)
-        if device.role == "supervisor" and device.area_code:
-            sql += " OR (type <> 'visit_plan' AND area_code LIKE ?)"
-            params += (device.area_code + "%",)
-        sql += ") ORDER BY change_seq LIMIT ?"
+        cond, params = access.pull_filter(device)  # what the device may see: sync/center/access.py
+        sql = f"SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ({cond}) " \
+              "ORDER BY change_seq LIMIT ?"
+        params = (since, *params)
         rows = self._run(lambda tx: tx.q(sql, (*params, limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
@@ -276,8 +270,12 @@ class SqlStore(Store):
         return self._run(lambda tx: oplogic.assign(tx, worker_id, person_ids, now))
 
     def people_in_area(self, area_prefix: str) -> list[str]:
-        rows = self._run(lambda tx: tx.q("SELECT subject FROM subjects WHERE person IS NOT NULL AND area_code LIKE ? "
-                                         "ORDER BY subject", (area_prefix + "%",)))
+        if not area_prefix or not access.valid_area(area_prefix):
+            raise InvalidInput(f"area {area_prefix[:16]!r}", message_zh="辖区代码只能由数字组成，未作任何更改",
+                               message_en="an area code is digits only; nothing was changed")
+        rows = self._run(lambda tx: tx.q("SELECT subject FROM subjects WHERE person IS NOT NULL "
+                                         "AND substr(area_code, 1, length(?)) = ? ORDER BY subject",
+                                         (area_prefix, area_prefix)))
         return [r[0] for r in rows]
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -341,6 +339,19 @@ class SqlStore(Store):
         out = go_result = self._run(go)
         out["checkpoint"] = self.log_proof(0).checkpoint.model_dump()
         return go_result
+
+    def receipt_lookup(self, op_prefix: str) -> list[dict[str, Any]]:
+        prefix = "".join(ch for ch in op_prefix.lower() if ch in "0123456789abcdef-")[:36]
+        if len(prefix) < 8:
+            return []
+
+        def go(tx: Tx) -> list[dict[str, Any]]:
+            rows = tx.q("SELECT op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en "
+                        "FROM operations WHERE op_id LIKE ? ORDER BY op_id LIMIT 10", (prefix + "%",))
+            names = ("op_id", "device_id", "kind", "hlc", "hash", "status", "code", "message_zh", "message_en")
+            return [dict(zip(names, r, strict=True)) for r in rows]
+
+        return self._run(go)
 
 
 def _code_hash(code: str) -> str:

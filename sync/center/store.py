@@ -97,13 +97,22 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime) -> Device:
-        """Consume ``code`` and record the device for the code's worker, role and area.
+    def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime, *,
+              source: str = "") -> Device:
+        """Consume ``code`` and record the device for the code's worker, role and area. ``source`` is the
+        requesting address; refused codes are counted by source and worker (:mod:`sync.center.throttle`).
 
         Raises:
+            EnrolmentThrottled: too many refused codes lately from this source (or for this worker from
+                sources that failed); the code was not checked.
             EnrolmentRefused: the code is unknown, used, expired, or for another worker; or the device id is
                 already enrolled with another key.
         """
+
+    @abc.abstractmethod
+    def clear_enrolment_holds(self, worker_id: str | None = None, source: str | None = None) -> int:
+        """Forget the refused enrolments of a worker and/or a source address (both None: all), lifting holds.
+        Returns how many were forgotten."""
 
     @abc.abstractmethod
     def revoke(self, device_id: str, now: dt.datetime) -> bool:
@@ -173,7 +182,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def people_in_area(self, area_prefix: str) -> list[str]:
-        """Person ids whose area code starts with ``area_prefix``."""
+        """Person ids whose area code starts with ``area_prefix`` (digits; never a pattern).
+
+        Raises:
+            InvalidInput: ``area_prefix`` is empty or not digits.
+        """
 
     @abc.abstractmethod
     def log_proof(self, known_size: int) -> LogProof:
@@ -221,6 +234,15 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def database_keys(self) -> CenterKeys | None:
         """The private keys the database itself holds; None once they live in a key file only.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def receipt_lookup(self, op_prefix: str) -> list[dict[str, Any]]:
+        """Operations whose id is ``op_prefix`` or starts with it (at most 10), for checking a receipt:
+        ``{op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en}``; no payload.
 
         Raises:
             StoreError: the database fails.

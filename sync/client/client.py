@@ -95,8 +95,10 @@ class CenterClient:
 
     def __init__(self, url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                  retries: int = 6, backoff: float = 0.5, cancel: threading.Event | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, center_key: str | None = None) -> None:
         self.http = httpx.Client(base_url=url.rstrip("/"), transport=transport, timeout=timeout)
+        #: The center's Ed25519 key pinned at enrolment (hex): signed requests' answers must carry its signature.
+        self.center_key = center_key
         self.retries, self.backoff, self.sleep = retries, backoff, sleep
         self.cancel = cancel or threading.Event()
         #: Center time minus laptop time, learnt from a clock_skew answer (laptops offline for weeks drift).
@@ -120,6 +122,9 @@ class CenterClient:
                 headers.update(trust.signed_headers(signer, device_id, "POST", path, body, now))
             try:
                 r = self.http.post(path, content=body, headers=headers)
+                if r.status_code < 500 and signer is not None and self.center_key:
+                    trust.verify_answer(self.center_key, "POST", path, headers[P.HDR_NONCE], r.status_code,
+                                        r.content, r.headers.get(P.HDR_ANSWER_SIGNATURE, ""))
                 if r.status_code == 401 and self._learn_clock(r) and attempt < self.retries:
                     continue
                 if r.status_code < 500:
@@ -206,13 +211,15 @@ def sync_once(vault: trust.VaultLike, url: str | None = None, *, transport: http
         NotEnrolled: the vault has no center yet.
         ProtocolTooOld: the center wants a newer client (operations stay in the outbox).
         LogRewritten: the center's log does not extend what this laptop saw (nothing recorded from it).
+        BadResponse: an answer without the center's valid signature (altered on the way: nothing applied).
         AuthRefused: the center refuses this device (revoked, unknown).
     """
     url = url or vault.get_meta(trust.META_URL)
     if not url or not vault.get_meta(trust.META_SIGN_KEY):
         raise NotEnrolled()
     summary = SyncSummary()
-    client = CenterClient(url, transport=transport, timeout=timeout, retries=retries, backoff=backoff, cancel=cancel)
+    client = CenterClient(url, transport=transport, timeout=timeout, retries=retries, backoff=backoff, cancel=cancel,
+                          center_key=vault.get_meta(trust.META_SIGN_KEY))
     signer = trust.device_signer(vault)
     report = progress or (lambda p: None)
     try:

@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sync import merkle
-from sync.errors import LogRewritten, NotEnrolled
+from sync.errors import BadResponse, LogRewritten, NotEnrolled
 from sync.protocol import (
     HDR_DEVICE,
     HDR_NONCE,
@@ -25,6 +25,7 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     Checkpoint,
     LogProof,
+    answer_bytes,
 )
 from sync.protocol import signing_bytes as _signing_bytes
 
@@ -76,6 +77,23 @@ def signed_headers(signer: Signer, device_id: str, method: str, path: str, body:
     sig = signer(_signing_bytes(method, path, now_iso, nonce, body))
     return {HDR_PROTOCOL: str(PROTOCOL_VERSION), HDR_DEVICE: device_id, HDR_TIME: now_iso, HDR_NONCE: nonce,
             HDR_SIGNATURE: sig.hex()}
+
+
+def verify_answer(center_key: str, method: str, path: str, nonce: str, status: int, body: bytes,
+                  signature: str) -> None:
+    """Check the center's signature over an answer to the request sent with ``nonce``, before it is used.
+
+    Raises:
+        BadResponse: no signature, or not the pinned center's over this very request and body (altered on the
+            way, or an old answer replayed).
+    """
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(center_key)).verify(
+            bytes.fromhex(signature), answer_bytes(method, path, nonce, status, body))
+    except (InvalidSignature, ValueError):
+        raise BadResponse("answer signature", message_zh="中心回复的签名无效（可能在途中被篡改），未应用任何内容",
+                          message_en="the center's answer is not validly signed (possibly altered on the way); "
+                                     "nothing was applied") from None
 
 
 def known_log(vault: VaultLike) -> tuple[int, str]:

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from outreach.cli.main import main
-from sync.center import migrations
+from sync.center import migrations, throttle
 from sync.center.migrations import MIGRATIONS, Migration
 from sync.client.client import sync_once
 from sync.errors import MigrationFailed, SchemaTooNew
@@ -32,6 +32,10 @@ def _make_legacy(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> N
         create_legacy_sqlite(tmp_path / "center.db")
     else:
         create_legacy_pg(*request.getfixturevalue("pg_schema"))
+
+
+def _only_0001(store):
+    migrations.migrate(store._run, store.dialect, store._prepare_schema, migrations=MIGRATIONS[:1])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -53,7 +57,8 @@ def test_a_fresh_database_gets_every_migration_once(kind, tmp_path, request):
 
 def test_migration_0001_is_the_schema_of_the_code_before_migrations_on_sqlite(tmp_path):
     create_legacy_sqlite(tmp_path / "old" / "center.db")
-    store = make_store("sqlite", tmp_path / "new", None)  # type: ignore[arg-type]
+    store = make_store("sqlite", tmp_path / "new", None, migrate=False)  # type: ignore[arg-type]
+    _only_0001(store)
     store.close()
     old, new = describe_sqlite(tmp_path / "old" / "center.db"), describe_sqlite(tmp_path / "new" / "center.db")
     assert "changes" in new
@@ -64,7 +69,8 @@ def test_migration_0001_is_the_schema_of_the_code_before_migrations_on_sqlite(tm
 @pytest.mark.postgres
 def test_migration_0001_is_the_schema_of_the_code_before_migrations_on_postgresql(pg_schema, tmp_path, request):
     url, schema = pg_schema
-    store = make_store("postgres", tmp_path, request)
+    store = make_store("postgres", tmp_path, request, migrate=False)
+    _only_0001(store)
     store.close()
     old_schema = "t_" + secrets.token_hex(6)
     try:
@@ -82,6 +88,22 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
         kind, tmp_path, request, make_vault, people, monkeypatch):
     _make_legacy(kind, tmp_path, request)
     old = make_store(kind, tmp_path, request, migrate=False)  # the code before migrations never ran any
+    with monkeypatch.context() as m:  # ... and counted refused enrolments in a table of its own
+        m.setattr(throttle, "held", lambda *a: False)
+        m.setattr(throttle, "failed", lambda *a: None)
+        before, device = _use_old(old, make_vault, people)
+    later = [*MIGRATIONS, Migration.same("0099_device_note", "ALTER TABLE devices ADD COLUMN note TEXT")]
+    monkeypatch.setattr(migrations, "MIGRATIONS", later)
+    store = make_store(kind, tmp_path, request, migrate=False)
+    try:
+        assert store.init_schema() == [*NAMES, "0099_device_note"]  # adopted, then upgraded
+        assert store.applied_migrations() == [*NAMES, "0099_device_note"]
+        _check_upgraded(store, before, device, people)
+    finally:
+        store.close()
+
+
+def _use_old(old, make_vault, people):
     center = Center(old)
     v = make_vault("alice")
     center.enrol(v)
@@ -93,33 +115,28 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
     assert sync_once(v, center.url, transport=center.transport).errors == []
     device = old.device(v.device_id)
     assert device is not None
-    before = (old.center_keys(), old.status(), old.log_proof(0).checkpoint, old.pull(device, 0, 1000))
+    before = (old.center_keys(), old.status(), old.log_proof(0).checkpoint, old.pull(device, 0, 1000), v)
     center.bridge.close()
     old.close()
+    return before, device
 
-    later = [*MIGRATIONS, Migration.same("0002_device_note", "ALTER TABLE devices ADD COLUMN note TEXT")]
-    monkeypatch.setattr(migrations, "MIGRATIONS", later)
-    store = make_store(kind, tmp_path, request, migrate=False)
+
+def _check_upgraded(store, before, device, people):
+    keys, status, checkpoint, pulled, v = before
+    assert store.center_keys() == keys
+    now = store.status()
+    assert (now["devices"], now["open_conflicts"]) == (status["devices"], status["open_conflicts"])
+    assert (store.log_proof(0).checkpoint.tree_size, store.log_proof(0).checkpoint.root) == \
+        (checkpoint.tree_size, checkpoint.root)
+    assert store.pull(device, 0, 1000) == pulled
+    # the laptop keeps working with the upgraded center: same keys, a log that extends what it saw
+    upgraded = Center(store)
     try:
-        assert store.init_schema() == ["0001_initial", "0002_device_note"]  # adopted, then upgraded
-        assert store.applied_migrations() == ["0001_initial", "0002_device_note"]
-        keys, status, checkpoint, pulled = before
-        assert store.center_keys() == keys
-        now = store.status()
-        assert (now["devices"], now["open_conflicts"]) == (status["devices"], status["open_conflicts"])
-        assert (store.log_proof(0).checkpoint.tree_size, store.log_proof(0).checkpoint.root) == \
-            (checkpoint.tree_size, checkpoint.root)
-        assert store.pull(device, 0, 1000) == pulled
-        # the laptop keeps working with the upgraded center: same keys, a log that extends what it saw
-        upgraded = Center(store)
-        try:
-            people.register(v, people.person())
-            s = sync_once(v, upgraded.url, transport=upgraded.transport)
-            assert (s.applied, s.errors) == (1, [])
-        finally:
-            upgraded.bridge.close()
+        people.register(v, people.person())
+        s = sync_once(v, upgraded.url, transport=upgraded.transport)
+        assert (s.applied, s.errors) == (1, [])
     finally:
-        store.close()
+        upgraded.bridge.close()
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -209,6 +209,9 @@ def _sign_ops(ops: list[Any], key: Ed25519PrivateKey, chain_from: tuple[int, str
         fields.update(device_id=DEVICE, worker_id=WORKER, op_id=str(uuid.uuid4()))
         if kinds:  # a device makes operations of known kinds (the schema only says "one of KINDS")
             fields["kind"] = kinds[len(out) % len(kinds)]
+        subject = fields.get("subject")
+        if not isinstance(subject, str) or not 0 < len(subject) <= P.MAX_ID:  # a device's subjects are ids
+            fields["subject"] = str(uuid.uuid4())
         fields.setdefault("schema_version", 1)
         if chain_from is not None:
             seq += 1

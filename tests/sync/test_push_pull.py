@@ -48,9 +48,16 @@ def test_pull_returns_only_assigned_people_with_center_status(center, make_vault
     plans = [v for v in a.visits() if v.person_id == p1.person_id]
     assert [(v.planned, v.outcome) for v in plans] == [(True, None)]
     assert b.visits() == []
-    # bob applies for alice's person: alice pulls the center-decided card
+    # bob, not assigned to alice's person, applies: refused, and he still sees nothing of her
     people.apply(b, p1)
+    sb = sync_once(b, center.url, transport=center.transport)
+    assert [(c.code, c.center_state) for c in sb.issues] == [("not_permitted", None)]
+    assert b.get_person(p1.person_id) is None
+    # assigned too, his application is decided at the center and alice pulls the card
+    center.store.assign("bob", [p1.person_id], center.clock())
     sync_once(b, center.url, transport=center.transport)
+    people.apply(b, p1)
+    assert sync_once(b, center.url, transport=center.transport).applied == 1
     sync_once(a, center.url, transport=center.transport)
     cards = a.person_cards(p1.person_id)
     assert cards is not None
@@ -126,6 +133,7 @@ def test_rejected_card_op_carries_center_state(center, make_vault, people):
     people.register(a, p)
     people.apply(a, p)
     sync_once(a, center.url, transport=center.transport)
+    center.store.assign("bob", [p.person_id], center.clock())  # a colleague on the same plan
     # bob, offline, never saw alice's application and applies too: one person, one card
     people.apply(b, p)
     s = sync_once(b, center.url, transport=center.transport)

@@ -1,0 +1,133 @@
+"""Who may see and change what at the center (Art. 40: within their duties; Art. 41: no leaking): the one place.
+
+Every pushed operation and every pull goes through these pure functions; the store only gathers the few
+facts they need (:class:`Facts`) and obeys the answer.
+
+Roles
+-----
+``worker``
+    Sees and changes only **the people assigned to them** (their visit plan, ``center assign``) and the
+    people they registered themselves: a ``person.register`` for someone the center does not know yet is
+    allowed when the person lives in the worker's area (any area for a worker enrolled without one), and once
+    applied puts that person on the worker's plan. A person who exists at the center and is not on the plan is
+    refused, even in the worker's own area: a county holds tens of thousands of people, a laptop can be lost,
+    and a plan is what a worker's duty is (Art. 40). Pulls: their plan's people, cards and visits.
+``employer_host``
+    HR staff hosting an on-site session (Art. 15). Sessions do not exist yet, so today an employer host may
+    push no ``person.*``, ``card.*`` or ``visit.*`` operation and pulls nothing personal; ``audit.reveal`` is
+    refused too (there is no roster to reveal from). When sessions come, they see only their own employer's
+    session roster, masked.
+``supervisor``
+    Reads everyone in their area (area code prefix) and anyone assigned to them; writes only what a
+    supervisor does: ``visit.log``, ``audit.reveal`` on people they may read, and conflict resolution. No
+    ``person.*`` and no ``card.*`` operation.
+
+Every role may push ``conflict.resolve`` for an operation *this device* pushed (whatever its subject), so a
+refused operation can always be closed on the laptop and at the center.
+
+An operation outside the device's rights is answered ``rejected`` with code ``not_permitted``; it is recorded
+(the device's chain moves on, the Merkle log keeps it) but touches nothing of the subject, publishes nothing,
+and its answer carries no center state. Being refused never makes a person visible: visibility comes from
+assignment and area only, never from having pushed something.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sync.center.store import Device
+from sync.protocol import OpResult
+
+#: Kinds a supervisor may push (besides conflict.resolve of their own operations).
+SUPERVISOR_KINDS = frozenset({"visit.log", "audit.reveal"})
+#: Kinds an employer host may push today (besides conflict.resolve of their own operations).
+EMPLOYER_HOST_KINDS: frozenset[str] = frozenset()
+#: Area codes are administrative division codes (digits, e.g. 460100) or their prefixes.
+AREA_RE = re.compile(r"^[0-9]{1,12}$")
+
+NOT_PERMITTED = "not_permitted"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the center knows about an operation's subject, as far as access is concerned."""
+
+    exists: bool  # the center holds a person record for the subject
+    area_code: str | None  # the subject's area at the center
+    assigned: bool  # the subject is on the pushing worker's plan
+    resolves_own: bool = False  # conflict.resolve naming an operation this device pushed
+
+
+def valid_area(code: str | None) -> bool:
+    """True for an area code usable as a prefix (digits only: no LIKE wildcard can widen it)."""
+    return code is None or bool(AREA_RE.match(code))
+
+
+def in_area(device_area: str | None, area: str | None) -> bool:
+    return bool(device_area) and area is not None and area.startswith(str(device_area))
+
+
+def may_read(device: Device, facts: Facts) -> bool:
+    """May ``device`` see the subject's center state (pull, or the state in a push answer)?"""
+    if device.role == "worker":
+        return facts.assigned
+    if device.role == "supervisor":
+        return facts.assigned or in_area(device.area_code, facts.area_code)
+    return False
+
+
+def check_push(device: Device, kind: str, payload: dict[str, Any], facts: Facts) -> OpResult | None:
+    """None when ``device`` may push an operation of ``kind`` on a subject with ``facts``; else the refusal
+    (``op_id`` left empty for the caller to fill)."""
+    if kind == "conflict.resolve":
+        return None if facts.resolves_own else _refused()
+    if device.role == "worker":
+        if facts.assigned:
+            return None
+        if kind == "person.register" and not facts.exists:
+            person = payload.get("person")
+            area = person.get("area_code") if isinstance(person, dict) else None
+            if device.area_code is None or (isinstance(area, str) and in_area(device.area_code, area)):
+                return None
+        return _refused()
+    if device.role == "supervisor":
+        if kind not in SUPERVISOR_KINDS:
+            return _refused_kind()
+        return None if may_read(device, facts) else _refused()
+    if kind not in EMPLOYER_HOST_KINDS:
+        return _refused_kind()
+    return _refused()
+
+
+def claims(device: Device, kind: str, facts: Facts) -> bool:
+    """True when an applied operation puts its subject on the worker's plan (a person they registered)."""
+    return device.role == "worker" and kind == "person.register" and not facts.assigned
+
+
+def pull_filter(device: Device) -> tuple[str, tuple[Any, ...]]:
+    """SQL condition over ``changes`` (columns type, owner, person_id, area_code) for what ``device`` may pull,
+    and its parameters. Never a ``LIKE``: an area prefix is compared with ``substr``."""
+    if device.role == "employer_host":
+        return "1 = 0", ()
+    cond = ("(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND person_id IN "
+            "(SELECT person_id FROM assignments WHERE worker_id = ?))")
+    params: tuple[Any, ...] = (device.worker_id, device.worker_id)
+    if device.role == "supervisor" and device.area_code and valid_area(device.area_code):
+        cond += " OR (type <> 'visit_plan' AND substr(area_code, 1, length(?)) = ?)"
+        params += (device.area_code, device.area_code)
+    return cond, params
+
+
+def _refused() -> OpResult:
+    return OpResult(op_id="", status="rejected", code=NOT_PERMITTED,
+                    message_zh="无权处理此人员（不在您的走访计划或辖区内），操作未生效；如需处理请联系主管分配",
+                    message_en="you may not act on this person (not on your plan or in your area); nothing was "
+                               "changed: ask your supervisor to assign them")
+
+
+def _refused_kind() -> OpResult:
+    return OpResult(op_id="", status="rejected", code=NOT_PERMITTED,
+                    message_zh="您的角色不能提交此类操作，操作未生效",
+                    message_en="your role may not submit this kind of operation; nothing was changed")

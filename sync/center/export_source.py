@@ -1,0 +1,158 @@
+"""Supervisor exports at the center: the records of a city or the province, read in pages from the store.
+
+A :class:`CenterExportSource` is what ``outreach.exports.engine.run_export`` reads (its ``RecordSource``
+shape; this module does not import ``outreach.exports``, so that ``sync`` keeps to its layer). Records are the
+plain dicts described in ``outreach.exports.datasets``.
+
+Authorisation is the device's: only a supervisor's device that is enrolled and not revoked may export, and
+only its own area or a region under it (a province supervisor enrolled with ``46`` exports all of Hainan).
+
+Reading: operations in ``log_index`` order, in pages of :data:`PAGE` rows, each page one short read
+transaction, all bounded by the log size when the export began, so that rows recorded meanwhile wait for the
+next export and paging never skips or repeats. The area and worker filters run in SQL. Incremental exports
+start after the previous export's ``log_index`` (taken from its verified manifest).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from sync.center.sqlstore import SqlStore
+from sync.center.store import Device
+from sync.errors import SyncError
+
+PAGE = 5000
+
+
+class ExportNotAllowed(SyncError):
+    """Raised when the device may not export (not a supervisor, revoked, unknown) or not that area."""
+
+    code = "export_not_allowed"
+    message_zh = "该设备无权导出这些数据"
+    message_en = "this device may not export this data"
+
+
+def authorise(store: SqlStore, device_id: str, area: str | None) -> tuple[Device, str]:
+    """The device and the area it may export (``area`` if under its own, else its own).
+
+    Raises:
+        ExportNotAllowed: unknown or revoked device, not a supervisor, no area, or an area outside its own.
+    """
+    device = store.device(device_id)
+    if device is None or device.revoked:
+        raise ExportNotAllowed(message_zh="设备未登记或已被吊销", message_en="device unknown or revoked")
+    if device.role != "supervisor":
+        raise ExportNotAllowed(message_zh="只有主管可以导出", message_en="only a supervisor may export")
+    own = device.area_code or ""
+    if not own:
+        raise ExportNotAllowed(message_zh="登记时未指定辖区", message_en="no area was given at enrolment")
+    wanted = area or own
+    if not wanted.startswith(own):
+        raise ExportNotAllowed(message_zh="只能导出本人辖区的数据", message_en="you may export only your own area")
+    return device, wanted
+
+
+_KIND_OF = {"operations": "card.%", "reveals": "audit.reveal", "visits": "visit.log"}
+
+
+class CenterExportSource:
+    """Records for one authorised device; signs manifests with the center's key."""
+
+    signer_kind = "center"
+    signer_id = "center"
+
+    def __init__(self, store: SqlStore, device: Device) -> None:
+        self.store = store
+        self.device = device
+        self._key = Ed25519PrivateKey.from_private_bytes(store.center_keys().sign_private)
+        self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self._mark: int | None = None
+        self._people: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message)
+
+    def record_full_export(self, payload: dict[str, Any]) -> None:
+        raise ExportNotAllowed(message_zh="完整导出只能在主管的笔记本上进行（在那里记录并上报）",
+                               message_en="full exports are made on a supervisor's laptop, where they are recorded")
+
+    def mark(self) -> int:
+        """The log size when this export began (rows up to it are exported)."""
+        if self._mark is None:
+            rows = self.store._run(lambda tx: tx.q("SELECT COALESCE(MAX(log_index), -1) FROM operations"))
+            self._mark = int(rows[0][0])
+        return self._mark
+
+    def checkpoint(self) -> dict[str, Any]:
+        return {"log_index": self.mark()}
+
+    def _person(self, subject: str, raw: str | None) -> dict[str, Any] | None:
+        if subject in self._people:
+            self._people.move_to_end(subject)
+            return self._people[subject]
+        person = json.loads(raw) if raw else None
+        self._people[subject] = person
+        if len(self._people) > 4096:
+            self._people.popitem(last=False)
+        return person
+
+    def records(self, dataset: str, flt: Any, since: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
+        area = str(flt.area or self.device.area_code or "")
+        if not area.startswith(self.device.area_code or "\0"):
+            raise ExportNotAllowed(message_zh="只能导出本人辖区的数据", message_en="you may export only your own area")
+        if dataset == "deadlines":
+            return self._cards(area)
+        return self._ops(dataset, area, flt.worker, int((since or {}).get("log_index", -1)))
+
+    def _page(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """One page, read in its own short transaction."""
+        return self.store._run(lambda tx: tx.q(sql, params))
+
+    def _ops(self, dataset: str, area: str, worker: str | None, after: int) -> Iterator[dict[str, Any]]:
+        mark = self.mark()
+        sql = ("SELECT o.log_index, o.op_id, o.device_id, o.seq, o.worker_id, o.kind, o.subject, o.hlc, o.body, "
+               "o.status, o.code, o.message_zh, s.person FROM operations o JOIN subjects s ON s.subject = o.subject "
+               "WHERE o.log_index > ? AND o.log_index <= ? AND o.kind LIKE ? AND s.area_code LIKE ?")
+        base: tuple[Any, ...] = (_KIND_OF[dataset], area + "%")
+        if worker:
+            sql += " AND o.worker_id = ?"
+            base += (worker,)
+        if dataset == "visits":
+            sql += " AND o.status <> 'rejected'"
+        sql += " ORDER BY o.log_index LIMIT ?"
+        last = after
+        while True:
+            rows = self._page(sql, (last, mark, *base, PAGE))
+            for r in rows:
+                body = json.loads(r[8]) if r[8] else {}
+                payload = body.get("payload") or {"event": body.get("event")}
+                person = self._person(str(r[6]), r[12])
+                if dataset == "visits":
+                    visit = payload.get("visit") or {}
+                    if visit.get("visit_id") and visit.get("day"):
+                        yield {"visit": visit, "worker_id": r[4], "person": person}
+                    continue
+                yield {"op_id": r[1], "seq": r[3], "worker_id": r[4], "device_id": r[2], "kind": r[5],
+                       "subject": r[6], "hlc": r[7], "payload": payload, "status": r[9], "code": r[10],
+                       "message_zh": r[11], "person": person}
+            if len(rows) < PAGE:
+                return
+            last = int(rows[-1][0])
+
+    def _cards(self, area: str) -> Iterator[dict[str, Any]]:
+        sql = ("SELECT subject, person, cards FROM subjects WHERE cards IS NOT NULL AND area_code LIKE ? "
+               "AND subject > ? ORDER BY subject LIMIT ?")
+        last = ""
+        while True:
+            rows = self._page(sql, (area + "%", last, PAGE))
+            for _subject, person, cards in rows:
+                yield {"person": json.loads(person) if person else None, "cards": json.loads(cards)}
+            if len(rows) < PAGE:
+                return
+            last = str(rows[-1][0])
