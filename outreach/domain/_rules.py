@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from outreach.domain.decision import Deadline, Decision, FeeDecision
 from outreach.domain.enums import STATUS_ZH, CardStatus
@@ -29,6 +30,30 @@ def accept(
     warnings: list[Refusal] | None = None,
 ) -> Decision:
     return Decision(accepted=True, state=state, fee=fee, deadlines=deadlines or [], warnings=warnings or [])
+
+
+def unlocked_status(card: CardState) -> CardStatus:
+    """The status a card returns to when a loss report ends: suspended while an Art. 42 suspension lasts."""
+    return CardStatus.SUSPENDED if card.suspended else CardStatus.ACTIVE
+
+
+def keep_suspension(card: CardState, today: date) -> dict[str, object]:
+    """Fields that keep an Art. 42 suspension when the card's status changes (a legacy ``suspended`` status
+    without a recorded day gets ``today``)."""
+    if not card.suspended:
+        return {}
+    return {"suspended_on": card.suspended_on or today}
+
+
+def inherited_suspension(card: CardState, today: date) -> dict[str, object]:
+    """Fields passing an old card's Art. 42 suspension on to its replacement or exchanged card."""
+    if not card.suspended:
+        return {}
+    return {
+        "suspended_on": card.suspended_on or today,
+        "suspension_ground": card.suspension_ground,
+        "suspended_by": card.suspended_by,
+    }
 
 
 def put(state: PersonCards, card: CardState) -> PersonCards:

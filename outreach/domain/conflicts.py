@@ -2,8 +2,9 @@
 
 When two devices (or a device and the center) record different statuses for the same card, the law settles some
 conflicts: cancellation (death, Art. 27) and a completed replacement/exchange (Art. 20, 25) end the card; a formal
-loss report (Art. 18) overrides a temporary one (Art. 16-17), and any loss report locks an active card (Art. 17-18).
-Everything else (e.g. suspended against lost, or two different terminal statuses) is left to a person.
+loss report (Art. 18) overrides a temporary one (Art. 16-17), and any loss report locks an active card (Art. 17-18)
+or a suspended one (the suspension is kept under the loss report, Art. 42). Everything else (e.g. suspended
+against active, or two different terminal statuses) is left to a person.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from outreach.domain.operation import canonical_json
 
 _RANK: dict[CardStatus, int] = {
     CardStatus.ACTIVE: 0,
+    CardStatus.SUSPENDED: 0,  # a loss report over it keeps the suspension (``suspended_on``)
     CardStatus.TEMP_LOST: 1,
     CardStatus.LOST: 2,
     CardStatus.CANCELLED: 3,

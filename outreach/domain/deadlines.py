@@ -1,19 +1,26 @@
 """Derived deadlines and the time-driven events the center applies.
 
-Day counting: an event on day D is day 1, so "after 15 days" / "180 days" fall on D + 15 / D + 180.
-- issue: 30 working days after acceptance (Art. 11), counted with :class:`WorkingDayCalendar`;
-- quick service: 5 calendar days after a replacement or exchange application (Art. 26);
-- recall: 180 days after issue while uncollected (Art. 12);
-- lift of a 15-day temporary loss report: temp_loss_since + 15 (Art. 17);
-- bank account closure: 180 days after cancellation (Art. 27);
-- expiry: 10 years after issue (Art. 6); 29 February moves to 28 February.
+Counting follows the Civil Code (see :mod:`outreach.domain.counting`): the day of the event is not counted
+(Art. 201), so a period of N days from day D ends on D + N; a deadline for someone to act that ends on a rest
+day moves to the next working day (Art. 203).
+- issue: by the 30th working day after acceptance (Art. 11 "30个工作日内", counted with :class:`WorkingDayCalendar`);
+- quick service: by D + 5 after a replacement or exchange application (Art. 26 "不超过5日": includes day 5;
+  Art. 203 applies);
+- recall: an uncollected card is recalled once more than 180 days have passed since issue (Art. 12 "超过180日":
+  from D + 181; the holder's 180 days to collect end on a working day, Art. 203);
+- lift of a 15-day temporary loss report: "生效满15日后" lifts itself on D + 16, once the 15 days have passed;
+  Art. 203 does not move it (it is not a time limit for anyone's act, and the formal loss report it waits for
+  can be made online on any day, Art. 18);
+- bank account closure: by D + 180 after cancellation (Art. 27 "180日内", Art. 203 applies);
+- expiry: valid through the same day 10 years after issue (Art. 6, Art. 202); 29 February -> 28 February.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from outreach.domain.calendar import WorkingDayCalendar
+from outreach.domain.counting import add_years, day_after_period, period_end
 from outreach.domain.decision import Deadline
 from outreach.domain.enums import CardStatus
 from outreach.domain.events import CardLiftTemporary, CardRecall, LifecycleEvent
@@ -27,12 +34,7 @@ BANK_CLOSURE_DAYS = 180
 VALIDITY_YEARS = 10
 
 
-def add_years(day: date, years: int) -> date:
-    """``day`` plus whole years; 29 February becomes 28 February in a non-leap year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+__all__ = ["add_years", "card_deadlines", "due_events", "issue_due", "lift_due", "pending_deadlines", "recall_due"]
 
 
 def issue_due(accepted_on: date, calendar: WorkingDayCalendar) -> date:
@@ -40,14 +42,25 @@ def issue_due(accepted_on: date, calendar: WorkingDayCalendar) -> date:
     return calendar.add_workdays(accepted_on, ISSUE_WORKDAYS)
 
 
-def recall_due(issued_on: date) -> date:
-    """First day an uncollected card is recalled (Art. 12)."""
-    return issued_on + timedelta(days=RECALL_DAYS)
+def recall_due(issued_on: date, calendar: WorkingDayCalendar | None = None) -> date:
+    """First day an uncollected card is recalled: more than 180 days after issue (Art. 12 "超过180日"); with a
+    calendar, the 180 days end on a working day (Art. 203)."""
+    return day_after_period(issued_on, RECALL_DAYS, calendar)
 
 
 def lift_due(temp_loss_since: date) -> date:
-    """Day a 15-day temporary loss report lifts itself (Art. 17)."""
-    return temp_loss_since + timedelta(days=TEMP_LOSS_DAYS)
+    """Day a 15-day temporary loss report lifts itself: once 15 full days have passed (Art. 17 "满15日后")."""
+    return day_after_period(temp_loss_since, TEMP_LOSS_DAYS)
+
+
+def quick_service_due(accepted_on: date, calendar: WorkingDayCalendar | None = None) -> date:
+    """Last day of the quick replacement / exchange (Art. 26 "不超过5日", Art. 203)."""
+    return period_end(accepted_on, QUICK_SERVICE_DAYS, calendar)
+
+
+def bank_closure_due(cancelled_on: date, calendar: WorkingDayCalendar | None = None) -> date:
+    """Last day to close the bank account after cancellation (Art. 27 "180日内", Art. 203)."""
+    return period_end(cancelled_on, BANK_CLOSURE_DAYS, calendar)
 
 
 def card_deadlines(card: CardState, calendar: WorkingDayCalendar) -> list[Deadline]:
@@ -59,16 +72,16 @@ def card_deadlines(card: CardState, calendar: WorkingDayCalendar) -> list[Deadli
             Deadline(kind="issue", card_id=cid, due=issue_due(card.accepted_on, calendar), article="11")
         )
         if card.reason is not None and (card.reason == "replace" or card.reason.startswith("exchange")):
-            due = card.accepted_on + timedelta(days=QUICK_SERVICE_DAYS)
+            due = quick_service_due(card.accepted_on, calendar)
             out.append(Deadline(kind="quick_service", card_id=cid, due=due, article="26"))
     if card.status is CardStatus.READY and card.issued_on is not None:
-        out.append(Deadline(kind="recall", card_id=cid, due=recall_due(card.issued_on), article="12"))
+        out.append(Deadline(kind="recall", card_id=cid, due=recall_due(card.issued_on, calendar), article="12"))
     if card.status is CardStatus.TEMP_LOST and card.temp_loss_period == "15d" and card.temp_loss_since:
         out.append(
             Deadline(kind="lift_temporary", card_id=cid, due=lift_due(card.temp_loss_since), article="17")
         )
     if card.status is CardStatus.CANCELLED and card.cancelled_on is not None:
-        due = card.cancelled_on + timedelta(days=BANK_CLOSURE_DAYS)
+        due = bank_closure_due(card.cancelled_on, calendar)
         out.append(Deadline(kind="bank_account_closure", card_id=cid, due=due, article="27"))
     if card.live and card.expires_on is not None:
         out.append(Deadline(kind="expiry", card_id=cid, due=card.expires_on, article="6"))
@@ -82,11 +95,10 @@ def pending_deadlines(state: PersonCards, calendar: WorkingDayCalendar) -> list[
 
 
 def due_events(state: PersonCards, today: date, calendar: WorkingDayCalendar) -> list[LifecycleEvent]:
-    """Time-driven events the center applies on ``today``: lifts of 15-day temporary loss reports (Art. 17)
-    from day 15, recalls of cards uncollected for 180 days (Art. 12). Calendar days: ``calendar`` is accepted
-    for symmetry with the other deadline functions and future working-day rules.
+    """Time-driven events due on ``today``: lifts of 15-day temporary loss reports (Art. 17) once 15 days have
+    passed, recalls of cards uncollected for more than 180 days (Art. 12). The center applies them; a laptop
+    applies the same ones provisionally (:func:`outreach.domain.provisional.provisional_state`).
     """
-    del calendar
     events: list[LifecycleEvent] = []
     for card in state.cards:
         if (
@@ -99,9 +111,8 @@ def due_events(state: PersonCards, today: date, calendar: WorkingDayCalendar) ->
         if (
             card.status is CardStatus.READY
             and card.issued_on is not None
-            and today >= recall_due(card.issued_on)
+            and today >= recall_due(card.issued_on, calendar)
         ):
-            events.append(
-                CardRecall(card_id=card.card_id, cause="uncollected", due=recall_due(card.issued_on))
-            )
+            due = recall_due(card.issued_on, calendar)
+            events.append(CardRecall(card_id=card.card_id, cause="uncollected", due=due))
     return events

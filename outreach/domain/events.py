@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from outreach.domain.enums import Hardship
-from outreach.domain.models import Agent, ApplicationForm, IdentityDocument, Notes, new_id
+from outreach.domain.models import Agent, ApplicationForm, IdentityDocument, Notes, ShortText, new_id
 
 #: Art. 21 exchange reasons.
 EXCHANGE_REASONS: dict[int, tuple[str, str]] = {
@@ -80,14 +80,26 @@ class CardDeliver(_OnCard):
     agent: Agent | None = None
     document_checked: bool = True
     electronic: bool = False  # enable the electronic card on collection (Art. 13)
+    #: Art. 25, collecting an exchanged or reissued card: the old card handed in now (True: cancelled) or not
+    #: (False: handled as a replacement, with its fee). Required then; ignored for any other collection.
+    old_card_returned: bool | None = None
+    hardship: Hardship = Hardship.NONE  # for the fee when the old card is not handed in (Art. 24)
+
+
+#: Art. 45: the holders for whom a guardian or agent may act without them: under 16, without full civil
+#: capacity, elderly (60 and over) with poor mobility, disabled with poor mobility.
+AgentGround = Literal["minor", "incapacity", "elderly_poor_mobility", "disabled_poor_mobility"]
 
 
 class CardBankActivate(_OnCard):
-    """银行账户激活 (Art. 15): holder in person (or a guardian/agent of Art. 45) with document and card."""
+    """银行账户激活 (Art. 15): holder in person with document and card, or, for the holders of Art. 45 only, a
+    guardian or agent (``agent_ground`` says which; ``holder_birth_date`` lets the age be checked)."""
 
     kind: Literal["card.bank_activate"] = "card.bank_activate"
     holder_present: bool = True
     agent: Agent | None = None
+    agent_ground: AgentGround | None = None
+    holder_birth_date: date | None = None
     document_checked: bool = True
 
 
@@ -138,13 +150,19 @@ class CardExchange(_Event):
 
 
 class CardReissue(_Event):
-    """换发 (Art. 23) on a change of key data: name, document type or social security number."""
+    """换发 (Art. 23) on a change of key data: name, document type or social security number. The new data is
+    recorded and checked (``new_name``, ``new_document``, ``new_ss_number``) and becomes the person's data when
+    the reissue is applied (:func:`outreach.domain.person_data.reissued_person`). ``citizen``: the holder is a
+    Chinese citizen (their name in standard Chinese characters, Art. 5)."""
 
     kind: Literal["card.reissue"] = "card.reissue"
     card_id: str = Field(default_factory=new_id)
     changed: list[KeyField] = Field(min_length=1)
     evidence: Literal["household_register", "change_certificate"] | None
     new_document: IdentityDocument | None = None
+    new_name: ShortText | None = None
+    new_ss_number: ShortText | None = None
+    citizen: bool = True
     generation: Literal["2", "3"] = "3"
     hardship: Hardship = Hardship.NONE
     document_checked: bool = True
@@ -171,10 +189,23 @@ class CardCancel(_OnCard):
 
 
 class CardSuspend(_OnCard):
-    """中止一卡通应用功能 (Art. 42) by the city/county human resources department."""
+    """中止一卡通应用功能 (Art. 42), decided by the city/county human resources department (``department``, with
+    its decision's reference). Only the one-card functions stop: the bank side keeps working, and the card can
+    still be reported lost (Art. 16-18), unlocked, renewed or cancelled; a new card inherits the suspension."""
 
     kind: Literal["card.suspend"] = "card.suspend"
     ground: Annotated[int, Field(ge=1, le=8)]
+    department: ShortText | None = None  # e.g. 海口市人力资源和社会保障局; required by the rule
+    decision_ref: ShortText | None = None
+
+
+class CardLiftSuspension(_OnCard):
+    """Lifting of an Art. 42 suspension by the department that decided it, once the holder has corrected the
+    misuse (Art. 42: 敦促持卡人改正用卡行为)."""
+
+    kind: Literal["card.lift_suspension"] = "card.lift_suspension"
+    department: ShortText | None = None
+    decision_ref: ShortText | None = None
 
 
 class CardRecall(_OnCard):
@@ -206,6 +237,7 @@ LifecycleEvent = Annotated[
     | CardReturnOld
     | CardCancel
     | CardSuspend
+    | CardLiftSuspension
     | CardRecall
     | CardLiftTemporary,
     Field(discriminator="kind"),

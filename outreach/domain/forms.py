@@ -1,9 +1,12 @@
 """Checks of the application form (Art. 5, 10, 45) and of a person record. Nothing here raises.
 
-Photo: required from age 7 (Art. 5: children under 7 may have none). Guardian or agent: required under 16 or
-without full civil capacity (Art. 10 (二), Art. 45); the agent must be at least 16 (a 16-17 year old has full
-capacity only when self-supporting: warning). The identity number must agree with the date of birth and gender
-typed in the form. The household register is the document of citizens under 16 only (Art. 10 (一)).
+Ages are counted as in :mod:`outreach.domain.counting` (Civil Code Art. 1259). Photo: required from age 7
+(Art. 5 "未满七周岁" may have none). Guardian or agent: required under 16 or without full civil capacity (Art. 10
+(二) "未满十六周岁", Art. 45); the agent must be 16 or older (Civil Code Art. 18: a 16-17 year old has full
+capacity only when self-supporting: warning; "十八周岁以上" is an adult). The identity number must agree with the
+date of birth and gender typed in the form. The household register is the document of citizens aged 16 and under
+(Art. 10 (一) "16周岁以下": includes a 16-year-old). Ethnicity is recorded for Chinese citizens only (GB 3304
+codes); the country or region is an ISO 3166-1 code (:mod:`outreach.domain.countries`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from outreach.domain.counting import ELDERLY_AGE, age_on, aged_at_least, aged_at_most, aged_under
+from outreach.domain.countries import CHINESE_REGIONS, COUNTRIES
 from outreach.domain.enums import ETHNICITY_CODES, DocType, Gender
 from outreach.domain.events import KeyField
 from outreach.domain.identity import check_identity
@@ -23,6 +28,8 @@ from outreach.domain.refusal import Refusal, about, refusal
 
 PHOTO_AGE = 7
 GUARDIAN_AGE = 16
+HOUSEHOLD_REGISTER_AGE = 16
+ADULT_AGE = 18
 _CITIZEN_DOCS = (DocType.RESIDENT_ID, DocType.HOUSEHOLD_REGISTER, DocType.HKMO_TW_RESIDENCE_PERMIT)
 
 
@@ -36,9 +43,7 @@ class FormCheck(BaseModel):
     warnings: list[Refusal] = Field(default_factory=list)
 
 
-def age_on(birth: date, today: date) -> int:
-    """Completed years of age on ``today``."""
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+__all__ = ["FormCheck", "age_on", "agent_ground_problem", "agent_problem", "check_form", "check_person", "key_data_changes"]
 
 
 def _document(
@@ -93,7 +98,7 @@ def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
     problems, warnings, born, _ = _document(agent.document, today, "代理人", "agent's", at="agent.document")
     for r in about(check_name(agent.name, citizen=agent.document.doc_type in _CITIZEN_DOCS), "agent.name"):
         problems.append(_prefixed(r, "代理人姓名：", "agent's name: "))
-    if born is not None and age_on(born, today) < GUARDIAN_AGE:
+    if born is not None and aged_under(born, today, GUARDIAN_AGE):
         problems.append(
             refusal(
                 "agent_minor",
@@ -103,7 +108,7 @@ def _agent(agent: Agent, today: date) -> tuple[list[Refusal], list[Refusal]]:
                 field="agent.document.number",
             )
         )
-    elif born is not None and age_on(born, today) < 18:
+    elif born is not None and aged_under(born, today, ADULT_AGE):
         warnings.append(
             refusal(
                 "agent_under_18",
@@ -129,6 +134,47 @@ def agent_problem(agent: Agent, today: date) -> Refusal | None:
     return problems[0] if problems else None
 
 
+_GROUND_TEXT = {
+    "minor": ("未满十六周岁", "under 16"),
+    "incapacity": ("不具有完全民事行为能力", "without full civil capacity"),
+    "elderly_poor_mobility": ("行动不便的老年人", "elderly with poor mobility"),
+    "disabled_poor_mobility": ("行动不便的残疾人", "disabled with poor mobility"),
+}
+
+
+def agent_ground_problem(ground: str | None, holder_birth_date: date | None, today: date) -> Refusal | None:
+    """Why a guardian or agent may not act for the holder without them (Art. 45), or None when they may: the
+    holder is under 16 ("未满十六周岁"), without full civil capacity, or elderly (60 and over, "六十周岁以上") or
+    disabled with poor mobility. Age grounds are checked against ``holder_birth_date``. Raises nothing."""
+    if ground not in _GROUND_TEXT:
+        return refusal(
+            "agent_ground_required",
+            "45",
+            "代办须说明持卡人属于哪种情形：未满十六周岁、不具有完全民事行为能力、行动不便的老年人或残疾人",
+            "an agent may act only for a holder under 16, without full civil capacity, or elderly or disabled "
+            "with poor mobility: record which",
+        )
+    if ground in ("minor", "elderly_poor_mobility"):
+        zh, en = _GROUND_TEXT[ground]
+        if holder_birth_date is None:
+            return refusal(
+                "holder_birth_date_required", "45", f"须核对持卡人出生日期（{zh}）",
+                f"the holder's date of birth is needed to check the ground ({en})",
+            )  # fmt: skip
+        fits = (
+            aged_under(holder_birth_date, today, GUARDIAN_AGE)
+            if ground == "minor"
+            else aged_at_least(holder_birth_date, today, ELDERLY_AGE)
+        )
+        if not fits:
+            age = age_on(holder_birth_date, today)
+            return refusal(
+                "agent_ground_not_met", "45", f"持卡人 {age} 周岁，不属于“{zh}”，不能由代理人代办",
+                f"the holder is {age}: not {en}, so an agent cannot act for them",
+            )  # fmt: skip
+    return None
+
+
 def check_form(
     form: ApplicationForm,
     *,
@@ -140,17 +186,9 @@ def check_form(
     warnings: list[Refusal] = []
     citizen = form.nationality == "CHN"
     problems += about(check_name(form.name, citizen=citizen), "name")
-    if form.ethnicity not in ETHNICITY_CODES:
-        problems.append(
-            refusal(
-                "ethnicity_code",
-                "10",
-                f"民族代码 {form.ethnicity} 无效",
-                f"ethnicity code {form.ethnicity} is not valid",
-                field="ethnicity",
-            )
-        )
-    if form.birth_date > today:
+    problems += _nationality_and_ethnicity(form)
+    future = form.birth_date > today
+    if future:
         problems.append(
             refusal("birth_date_future", "10", "出生日期在将来", "the date of birth is in the future", field="birth_date")
         )
@@ -192,24 +230,29 @@ def check_form(
                 field="nationality",
             )
         )
-    age = age_on(form.birth_date, today)
-    if form.document.doc_type is DocType.HOUSEHOLD_REGISTER and age >= GUARDIAN_AGE:
+    born_on = form.birth_date
+    if (
+        not future
+        and form.document.doc_type is DocType.HOUSEHOLD_REGISTER
+        and not aged_at_most(born_on, today, HOUSEHOLD_REGISTER_AGE)
+    ):
         problems.append(
             refusal(
                 "household_register_over_16",
                 "10",
-                "居民户口簿仅适用于 16 周岁以下中国公民，请提供居民身份证",
-                "the household register is for citizens under 16: use the resident ID card",
+                "居民户口簿仅适用于 16 周岁以下（含 16 周岁）中国公民，请提供居民身份证",
+                "the household register is for citizens aged 16 and under: use the resident ID card",
                 field="document.doc_type",
             )
         )
     if form.mobile:
         problems += about(check_mobile(form.mobile, second_digits=mobile_second_digits).problems, "mobile")
-    if age >= PHOTO_AGE and not form.photo_ref:
+    if not future and not aged_under(born_on, today, PHOTO_AGE) and not form.photo_ref:
         problems.append(
             refusal("photo_required", "5", "年满七周岁须采集相片", "a photo is required from the age of 7", field="photo_ref")
         )
-    if (age < GUARDIAN_AGE or form.lacks_full_capacity) and form.agent is None:
+    minor = not future and aged_under(born_on, today, GUARDIAN_AGE)
+    if (minor or form.lacks_full_capacity) and form.agent is None:
         problems.append(
             refusal(
                 "guardian_required",
@@ -224,6 +267,44 @@ def check_form(
         problems += p
         warnings += w
     return FormCheck(valid=not problems, problems=problems, warnings=warnings)
+
+
+def _nationality_and_ethnicity(form: ApplicationForm) -> list[Refusal]:
+    """Art. 10 (二) 国家/地区 from ISO 3166; 民族 for Chinese citizens only (required for ``CHN``)."""
+    problems: list[Refusal] = []
+    if form.nationality not in COUNTRIES:
+        problems.append(
+            refusal(
+                "nationality_unknown",
+                "10",
+                f"国家/地区代码 {form.nationality} 不在 ISO 3166 列表中",
+                f"country/region code {form.nationality} is not an ISO 3166 code",
+            )
+        )
+    if form.ethnicity is None:
+        if form.nationality == "CHN":
+            problems.append(
+                refusal("ethnicity_required", "10", "中国公民须填写民族", "a Chinese citizen's ethnicity is required")
+            )
+    elif form.nationality not in CHINESE_REGIONS:
+        problems.append(
+            refusal(
+                "ethnicity_for_citizens",
+                "10",
+                "民族只适用于中国公民，外国人不填写民族",
+                "ethnicity applies to Chinese citizens only: leave it empty for a foreigner",
+            )
+        )
+    elif form.ethnicity not in ETHNICITY_CODES:
+        problems.append(
+            refusal(
+                "ethnicity_code",
+                "10",
+                f"民族代码 {form.ethnicity} 无效",
+                f"ethnicity code {form.ethnicity} is not valid",
+            )
+        )
+    return problems
 
 
 def form_from_person(person: Person, *, lacks_full_capacity: bool = False) -> ApplicationForm:

@@ -133,6 +133,12 @@ def _check18(number: str, today: date, problems: list[Refusal]) -> tuple[date | 
     return born, gender
 
 
+def _citizen_looking(number: str) -> bool:
+    """17 or 19 digits (the last may be X) starting with a province code: a citizen number one character short
+    or long. Raises nothing."""
+    return bool(re.fullmatch(r"[0-9]{16}[0-9X]|[0-9]{18}[0-9X]", number)) and number[:2] in PROVINCES
+
+
 def recognise(number: str) -> DocType | None:
     """Guess the document type of a normalized number (uppercase, no separators); None when unrecognised."""
     if re.fullmatch(r"9[0-9]{16}[0-9X]", number):
@@ -141,6 +147,8 @@ def recognise(number: str) -> DocType | None:
         return DocType.HKMO_TW_RESIDENCE_PERMIT
     if re.fullmatch(r"[0-9]{17}[0-9X]|[0-9]{15}", number):
         return DocType.RESIDENT_ID
+    if _citizen_looking(number):
+        return DocType.RESIDENT_ID  # one character missing or extra: a malformed citizen number, not a passport
     if re.fullmatch(r"[A-Z]{3}[0-9]{12}", number):
         return DocType.FOREIGN_PERMANENT_RESIDENCE
     if re.fullmatch(r"[HM][0-9]{8}|[HM][0-9]{10}", number):

@@ -47,7 +47,7 @@ from outreach.domain.events import (
     LifecycleEvent,
 )
 from outreach.domain.fees import fee_decision
-from outreach.domain.forms import agent_problem, check_form
+from outreach.domain.forms import agent_ground_problem, agent_problem, check_form
 from outreach.domain.models import CardState, PersonCards
 from outreach.domain.numbers import check_card_number
 from outreach.domain.refusal import Refusal
@@ -65,7 +65,8 @@ __all__ = [
     "precedence",
 ]
 
-_USABLE = (CardStatus.ACTIVE,)
+#: Statuses in which the bank side works: a suspension stops only the one-card functions (Art. 42).
+_BANK_USABLE = (CardStatus.ACTIVE, CardStatus.SUSPENDED)
 
 
 def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
@@ -79,13 +80,13 @@ def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
             f"一人一卡：此人已有社会保障卡（状态“{STATUS_ZH[card.status]}”），请办理补领、换领或换发",
             f"one person, one card: a card exists (status {card.status.value}); use replace, exchange or reissue",
         )
-    if any(c.status is CardStatus.CANCELLED for c in state.cards):
+    if any(c.status is CardStatus.CANCELLED or c.recall_cause == "death" for c in state.cards):
         return refuse(
             state,
             "holder_deceased",
             "27",
-            "此人的社会保障卡已因死亡注销，不能再申领",
-            "this person's card was cancelled on death: no new application",
+            "持卡人已死亡（社会保障卡已注销或因死亡回收），不能再为其申领",
+            "the holder has died (card cancelled or recalled on death): no new application",
         )
     check = check_form(ev.form, today=ctx.today)
     if check.problems:
@@ -133,6 +134,14 @@ def _issue(state: PersonCards, ev: CardIssue, ctx: RuleContext) -> Decision:
         return no_card(state, ev.card_id)
     if card.status not in (CardStatus.APPLIED, CardStatus.RECALLED):
         return wrong_status(state, card, "11", "制卡发放", "issue it")
+    if card.status is CardStatus.RECALLED and card.recall_cause == "death":
+        return refuse(
+            state,
+            "holder_deceased",
+            "12",
+            "此卡因持卡人死亡回收，不能再发放，请由代理人办理注销",
+            "the card was recalled because the holder died: it cannot be handed out; the agent cancels it",
+        )
     if card.status is CardStatus.RECALLED and state.live_cards():
         return refuse(
             state,
@@ -205,27 +214,31 @@ def _deliver(state: PersonCards, ev: CardDeliver, ctx: RuleContext) -> Decision:
         return refuse_with(state, why)
     if not ev.document_checked:
         return document_missing(state, "12")
-    new = card.model_copy(
-        update={"status": CardStatus.ACTIVE, "collected_on": ctx.today, "electronic": ev.electronic}
-    )
-    warnings: list[Refusal] = []
-    if len([c for c in state.live_cards() if c.card_id != card.card_id]) > 0:
-        warnings.append(
-            Refusal(
-                code="return_old_card",
-                article="25",
-                message_zh="领取新卡时应交回原卡，请登记原卡交回情况",
-                message_en="the old card should be handed in now: record whether it was returned",
-            )
+    old = [c for c in state.live_cards() if c.card_id != card.card_id]
+    renewing = (card.reason or "").startswith(("exchange", "reissue"))
+    if old and renewing and ev.old_card_returned is None:
+        return refuse(
+            state,
+            "old_card_settlement_required",
+            "25",
+            "领取换领、换发的新卡时应交回原卡：请登记原卡是否交回（未交回的按补领流程处理）",
+            "collecting an exchanged or reissued card settles the old one: record whether it was handed in "
+            "(if not, it is handled as a replacement)",
         )
-    return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar), warnings=warnings)
+    collected = CardStatus.SUSPENDED if card.suspended else CardStatus.ACTIVE  # Art. 42 carries over
+    new = card.model_copy(update={"status": collected, "collected_on": ctx.today, "electronic": ev.electronic})
+    new_state = put(state, new)
+    fee = None
+    if old and renewing:
+        new_state, fee = renewal.settle_old_cards(new_state, old, bool(ev.old_card_returned), ev.hardship, ctx)
+    return accept(new_state, fee=fee, deadlines=card_deadlines(new, ctx.calendar))
 
 
 def _bank_activate(state: PersonCards, ev: CardBankActivate, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, _USABLE)
+    card = pick(state, ev.card_id, _BANK_USABLE)
     if card is None:
         return no_card(state, ev.card_id)
-    if card.status is not CardStatus.ACTIVE:
+    if card.status not in _BANK_USABLE:
         return wrong_status(state, card, "15", "激活银行账户", "activate the bank account")
     if card.bank_activated:
         return refuse(
@@ -250,9 +263,12 @@ def _bank_activate(state: PersonCards, ev: CardBankActivate, ctx: RuleContext) -
             "the holder must be present with document and card (or a guardian/agent under Art. 45)",
             field="holder_present",
         )
+    if not ev.holder_present and (why := agent_ground_problem(ev.agent_ground, ev.holder_birth_date, ctx.today)):
+        return refuse_with(state, why)
     if not ev.document_checked:
         return document_missing(state, "15")
-    return accept(put(state, card.model_copy(update={"bank_activated": True})))
+    by_agent = ev.agent_ground if not ev.holder_present else None
+    return accept(put(state, card.model_copy(update={"bank_activated": True, "bank_activated_by_agent": by_agent})))
 
 
 def _recall(state: PersonCards, ev: CardRecall, ctx: RuleContext) -> Decision:
@@ -262,7 +278,7 @@ def _recall(state: PersonCards, ev: CardRecall, ctx: RuleContext) -> Decision:
     if card.status is not CardStatus.READY:
         return wrong_status(state, card, "12", "回收", "recall it")
     if ev.cause == "uncollected":
-        due = recall_due(card.issued_on or ctx.today)
+        due = recall_due(card.issued_on or ctx.today, ctx.calendar)
         if ctx.today < due:
             return refuse(
                 state,
@@ -271,7 +287,8 @@ def _recall(state: PersonCards, ev: CardRecall, ctx: RuleContext) -> Decision:
                 f"超过 180 日未领取才回收（{due.isoformat()} 起）",
                 f"an uncollected card is recalled only after 180 days (from {due.isoformat()})",
             )
-    return accept(put(state, card.model_copy(update={"status": CardStatus.RECALLED, "electronic": False})))
+    recalled = card.model_copy(update={"status": CardStatus.RECALLED, "electronic": False, "recall_cause": ev.cause})
+    return accept(put(state, recalled))
 
 
 _HANDLERS: dict[type[Any], Callable[[PersonCards, Any, RuleContext], Decision]] = {

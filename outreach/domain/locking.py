@@ -1,5 +1,9 @@
 """Lifecycle rules that lock and unlock a card: loss reports (Art. 16-18), unlock (Art. 19), the automatic lift
-of a 15-day temporary loss report (Art. 17) and suspension for misuse (Art. 42).
+of a 15-day temporary loss report (Art. 17) and suspension for misuse (Art. 42) and its lifting.
+
+A suspension stops the one-card functions only (Art. 42); the bank side keeps working, so a suspended card can
+still be reported lost (Art. 16) and unlocked. Status ``suspended`` is "suspended, otherwise active"; a lost
+suspended card keeps ``suspended_on`` and returns to ``suspended`` when the loss report ends.
 
 Rule refusals never raise; see :func:`outreach.domain.lifecycle.decide`.
 """
@@ -9,11 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from outreach.domain._rules import accept, document_missing, no_card, pick, put, refuse, wrong_status
+from outreach.domain._rules import (
+    accept,
+    document_missing,
+    keep_suspension,
+    no_card,
+    pick,
+    put,
+    refuse,
+    unlocked_status,
+    wrong_status,
+)
 from outreach.domain.deadlines import card_deadlines, lift_due
 from outreach.domain.decision import Decision, RuleContext
 from outreach.domain.enums import STATUS_ZH, CardStatus
 from outreach.domain.events import (
+    CardLiftSuspension,
     CardLiftTemporary,
     CardLossFormal,
     CardLossTemporary,
@@ -22,7 +37,7 @@ from outreach.domain.events import (
 )
 from outreach.domain.models import CardState, PersonCards
 
-_USABLE = (CardStatus.ACTIVE,)
+_USABLE = (CardStatus.ACTIVE, CardStatus.SUSPENDED)
 _LOCKED = (CardStatus.TEMP_LOST, CardStatus.LOST)
 
 
@@ -30,7 +45,7 @@ def _loss_temporary(state: PersonCards, ev: CardLossTemporary, ctx: RuleContext)
     card = pick(state, ev.card_id, _USABLE)
     if card is None:
         return no_card(state, ev.card_id)
-    if card.status is not CardStatus.ACTIVE:
+    if card.status not in _USABLE:
         return wrong_status(state, card, "17", "办理临时挂失", "report it temporarily lost")
     if not ev.identity_verified:
         return refuse(
@@ -42,20 +57,33 @@ def _loss_temporary(state: PersonCards, ev: CardLossTemporary, ctx: RuleContext)
             field="identity_verified",
         )
     new = card.model_copy(
-        update={"status": CardStatus.TEMP_LOST, "temp_loss_period": ev.period, "temp_loss_since": ctx.today}
+        update={
+            "status": CardStatus.TEMP_LOST,
+            "temp_loss_period": ev.period,
+            "temp_loss_since": ctx.today,
+            **keep_suspension(card, ctx.today),
+        }
     )
     return accept(put(state, new), deadlines=card_deadlines(new, ctx.calendar))
 
 
 def _loss_formal(state: PersonCards, ev: CardLossFormal, ctx: RuleContext) -> Decision:
-    card = pick(state, ev.card_id, (CardStatus.ACTIVE, CardStatus.TEMP_LOST))
+    reportable = (*_USABLE, CardStatus.TEMP_LOST)
+    card = pick(state, ev.card_id, reportable)
     if card is None:
         return no_card(state, ev.card_id)
-    if card.status not in (CardStatus.ACTIVE, CardStatus.TEMP_LOST):
+    if card.status not in reportable:
         return wrong_status(state, card, "18", "办理正式挂失", "report it formally lost")
     if not ev.document_checked:
         return document_missing(state, "18")
-    new = card.model_copy(update={"status": CardStatus.LOST, "lost_on": ctx.today, "temp_loss_period": None})
+    new = card.model_copy(
+        update={
+            "status": CardStatus.LOST,
+            "lost_on": ctx.today,
+            "temp_loss_period": None,
+            **keep_suspension(card, ctx.today),
+        }
+    )
     return accept(put(state, new))
 
 
@@ -100,7 +128,7 @@ def _unlock(state: PersonCards, ev: CardUnlock, ctx: RuleContext) -> Decision:
         )
     new = card.model_copy(
         update={
-            "status": CardStatus.ACTIVE,
+            "status": unlocked_status(card),
             "temp_loss_period": None,
             "temp_loss_since": None,
             "lost_on": None,
@@ -139,9 +167,21 @@ def _lift_temporary(state: PersonCards, ev: CardLiftTemporary, ctx: RuleContext)
             f"a 15-day temporary loss report lifts itself on {due.isoformat()}",
         )
     new = card.model_copy(
-        update={"status": CardStatus.ACTIVE, "temp_loss_period": None, "temp_loss_since": None}
+        update={"status": unlocked_status(card), "temp_loss_period": None, "temp_loss_since": None}
     )
     return accept(put(state, new))
+
+
+def _department_missing(state: PersonCards, department: str | None) -> Decision | None:
+    if department and department.strip():
+        return None
+    return refuse(
+        state,
+        "suspension_department_required",
+        "42",
+        "中止或恢复一卡通应用功能由市县人力资源社会保障部门决定，请登记决定部门",
+        "suspension and its lifting are decided by the city/county human resources department: record which",
+    )
 
 
 def _suspend(state: PersonCards, ev: CardSuspend, ctx: RuleContext) -> Decision:
@@ -150,9 +190,46 @@ def _suspend(state: PersonCards, ev: CardSuspend, ctx: RuleContext) -> Decision:
     )
     if card is None:
         return no_card(state, ev.card_id)
-    if not card.live or card.status is CardStatus.SUSPENDED:
+    if card.live and card.suspended:
+        return refuse(
+            state,
+            "already_suspended",
+            "42",
+            "此卡的一卡通应用功能已中止",
+            "the card's one-card functions are already suspended",
+        )
+    if not card.live or card.status is CardStatus.APPLIED:
         return wrong_status(state, card, "42", "中止一卡通应用功能", "suspend it")
-    return accept(put(state, card.model_copy(update={"status": CardStatus.SUSPENDED})))
+    if (why := _department_missing(state, ev.department)) is not None:
+        return why
+    update: dict[str, object] = {
+        "suspended_on": ctx.today,
+        "suspension_ground": ev.ground,
+        "suspended_by": ev.department.strip() if ev.department else None,
+    }
+    if card.status is CardStatus.ACTIVE:
+        update["status"] = CardStatus.SUSPENDED
+    return accept(put(state, card.model_copy(update=update)))
+
+
+def _lift_suspension(state: PersonCards, ev: CardLiftSuspension, ctx: RuleContext) -> Decision:
+    suspended = [c for c in state.live_cards() if c.suspended and ev.card_id in (None, c.card_id)]
+    if not suspended:
+        if ev.card_id is not None and state.card(ev.card_id) is None:
+            return no_card(state, ev.card_id)
+        return refuse(
+            state, "not_suspended", "42", "此卡未被中止一卡通应用功能", "the card's one-card functions are not suspended"
+        )
+    if (why := _department_missing(state, ev.department)) is not None:
+        return why
+    new_state = state
+    for card in suspended:  # a card being made to replace a suspended one carries the suspension too
+        status = CardStatus.ACTIVE if card.status is CardStatus.SUSPENDED else card.status
+        lifted = card.model_copy(
+            update={"status": status, "suspended_on": None, "suspension_ground": None, "suspended_by": None}
+        )
+        new_state = put(new_state, lifted)
+    return accept(new_state)
 
 
 HANDLERS: dict[type[Any], Callable[[PersonCards, Any, RuleContext], Decision]] = {
@@ -161,4 +238,5 @@ HANDLERS: dict[type[Any], Callable[[PersonCards, Any, RuleContext], Decision]] =
     CardUnlock: _unlock,
     CardLiftTemporary: _lift_temporary,
     CardSuspend: _suspend,
+    CardLiftSuspension: _lift_suspension,
 }

@@ -78,7 +78,8 @@ class Person(BaseModel):
     person_id: str = Field(default_factory=new_id)
     name: ShortText
     gender: Gender
-    ethnicity: Annotated[str, Field(pattern=r"^[0-9]{2}$")] = "01"
+    #: GB 3304 code; Chinese citizens only (a foreigner has none, Art. 10 (二)).
+    ethnicity: Annotated[str, Field(pattern=r"^[0-9]{2}$")] | None = None
     birth_date: date
     nationality: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CHN"
     document: IdentityDocument
@@ -103,7 +104,8 @@ class ApplicationForm(BaseModel):
 
     name: ShortText
     gender: Gender
-    ethnicity: Annotated[str, Field(pattern=r"^[0-9]{2}$")] = "01"
+    #: GB 3304 code; Chinese citizens only (a foreigner has none, Art. 10 (二)).
+    ethnicity: Annotated[str, Field(pattern=r"^[0-9]{2}$")] | None = None
     birth_date: date
     nationality: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CHN"  # 国家/地区
     document: IdentityDocument
@@ -125,6 +127,8 @@ class CardState(BaseModel):
     person_id: str
     status: CardStatus
     bank_activated: bool = False
+    #: Art. 45 ground when a guardian or agent activated the bank account without the holder, else None.
+    bank_activated_by_agent: str | None = None
     card_number: Annotated[str, Field(pattern=r"^[0-9A-Z]{9}$")] | None = None
     generation: Literal["2", "3"] | None = "3"
     accepted_on: date | None = None
@@ -140,11 +144,23 @@ class CardState(BaseModel):
     reason: str | None = None
     #: Electronic card enabled. It is usable only while the physical card is active (Art. 4, 13).
     electronic: bool = False
+    #: Art. 42 suspension of the one-card functions (kept while the card is also reported lost, and passed on
+    #: to a replacement or exchanged card): the day, the ground (1-8) and the deciding department.
+    suspended_on: date | None = None
+    suspension_ground: int | None = None
+    suspended_by: ShortText | None = None
+    #: Art. 12: why an uncollected card was recalled ("uncollected", "death", "emigration").
+    recall_cause: Literal["uncollected", "death", "emigration"] | None = None
 
     @property
     def live(self) -> bool:
         """True while the card still belongs to the holder (see :data:`LIVE_STATUSES`)."""
         return self.status in LIVE_STATUSES
+
+    @property
+    def suspended(self) -> bool:
+        """True while the one-card functions are suspended (Art. 42), whatever the loss status."""
+        return self.status is CardStatus.SUSPENDED or self.suspended_on is not None
 
     @property
     def electronic_usable(self) -> bool:

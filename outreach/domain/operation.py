@@ -45,11 +45,13 @@ KINDS: frozenset[str] = frozenset(
         "card.return_old",  # Art. 25
         "card.cancel",  # Art. 27-28
         "card.suspend",  # Art. 42
+        "card.lift_suspension",  # Art. 42: the department lifts its suspension
         "card.recall",  # Art. 12: uncollected 180 days (center)
         "card.lift_temporary",  # Art. 17: 15-day temporary loss lifts itself (center)
         "visit.log",  # a home visit and its outcome
         "conflict.resolve",  # a person's decision on a conflict shown to them
         "audit.reveal",  # a sensitive field was revealed on screen (Art. 40)
+        "audit.export",  # a supervisor's full (unmasked) export; subject "export:<id>" (Art. 40, 41)
     }
 )
 

@@ -13,11 +13,13 @@ Rule refusals never raise; see :func:`outreach.domain.lifecycle.decide`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from outreach.domain._rules import (
     accept,
     document_missing,
+    inherited_suspension,
     no_card,
     pick,
     put,
@@ -25,9 +27,10 @@ from outreach.domain._rules import (
     refuse_with,
     wrong_status,
 )
+from outreach.domain.counting import add_months
 from outreach.domain.deadlines import card_deadlines
-from outreach.domain.decision import Decision, RuleContext
-from outreach.domain.enums import CardStatus
+from outreach.domain.decision import Decision, FeeDecision, RuleContext
+from outreach.domain.enums import CardStatus, Hardship
 from outreach.domain.events import (
     EXCHANGE_REASONS,
     CardCancel,
@@ -40,10 +43,26 @@ from outreach.domain.fees import fee_decision
 from outreach.domain.forms import agent_problem
 from outreach.domain.models import CardState, PersonCards
 from outreach.domain.refusal import Refusal, refusal
+from outreach.domain.reissue import reissue_data_problems
+
+#: An exchange for expiry (Art. 21 (1)) is applied for "before the card expires" (Art. 22 (1)): from three
+#: months before the expiry day (the same day three months earlier, Civil Code Art. 202). Three months leave
+#: time for the 30 working days of production (Art. 11) and collection before the old card stops working, and
+#: follow the window of the resident identity card (有效期满前三个月内换领). After expiry it is still accepted,
+#: with a warning: the card has to be exchanged (Art. 21 (1)) and refusing would leave the holder without one.
+EXPIRY_EXCHANGE_MONTHS = 3
 
 
-def _new_card(state: PersonCards, card_id: str, generation: str, reason: str, ctx: RuleContext) -> CardState:
-    return CardState(
+def expiry_exchange_opens(expires_on: date) -> date:
+    """First day an exchange for expiry may be applied for. Raises nothing."""
+    return add_months(expires_on, -EXPIRY_EXCHANGE_MONTHS)
+
+
+def _new_card(
+    state: PersonCards, card_id: str, generation: str, reason: str, ctx: RuleContext, old: CardState
+) -> CardState:
+    """The card applied for in place of ``old``; an Art. 42 suspension of ``old`` passes on to it."""
+    new = CardState(
         card_id=card_id,
         person_id=state.person_id,
         status=CardStatus.APPLIED,
@@ -51,6 +70,7 @@ def _new_card(state: PersonCards, card_id: str, generation: str, reason: str, ct
         accepted_on=ctx.today,
         reason=reason,
     )
+    return new.model_copy(update=inherited_suspension(old, ctx.today))
 
 
 def _replace(state: PersonCards, ev: CardReplace, ctx: RuleContext) -> Decision:
@@ -77,7 +97,7 @@ def _replace(state: PersonCards, ev: CardReplace, ctx: RuleContext) -> Decision:
             "electronic": False,
         }
     )
-    new = _new_card(state, ev.card_id, ev.generation, "replace", ctx)
+    new = _new_card(state, ev.card_id, ev.generation, "replace", ctx, card)
     fee = fee_decision(
         "replace", hardship=ev.hardship, old_generation=card.generation, new_generation=ev.generation
     )
@@ -99,7 +119,7 @@ def _current_for_renewal(state: PersonCards, article: str, zh: str, en: str) -> 
             f"卡已正式挂失，不能{zh}，请办理补领",
             f"the card is formally lost: cannot {en}; apply for a replacement",
         )
-    if card.status is not CardStatus.ACTIVE:
+    if card.status not in (CardStatus.ACTIVE, CardStatus.SUSPENDED):  # Art. 42 stops only one-card use
         return wrong_status(state, card, article, zh, en)
     return card
 
@@ -131,7 +151,26 @@ def _exchange(state: PersonCards, ev: CardExchange, ctx: RuleContext) -> Decisio
                 "an exchange for expiry needs the card",
                 field="card_presented",
             )
-        if card.expires_on is not None and ctx.today > card.expires_on:
+        if card.expires_on is None:
+            warnings.append(
+                refusal(
+                    "expiry_unknown",
+                    "22",
+                    "此卡的有效期未登记，请核对卡面有效期是否即将届满",
+                    "the card's expiry is not on record: check on the card face that it is about to expire",
+                )
+            )
+        elif ctx.today < (opens := expiry_exchange_opens(card.expires_on)):
+            return refuse(
+                state,
+                "exchange_too_early",
+                "22",
+                f"卡有效期至 {card.expires_on.isoformat()}，有效期满换领自 {opens.isoformat()} 起办理"
+                f"（有效期满前 {EXPIRY_EXCHANGE_MONTHS} 个月内）",
+                f"the card is valid until {card.expires_on.isoformat()}: an exchange for expiry can be applied for "
+                f"from {opens.isoformat()} ({EXPIRY_EXCHANGE_MONTHS} months before expiry)",
+            )
+        elif ctx.today > card.expires_on:
             warnings.append(
                 refusal(
                     "applied_after_expiry",
@@ -148,7 +187,7 @@ def _exchange(state: PersonCards, ev: CardExchange, ctx: RuleContext) -> Decisio
             "此卡已是第三代社会保障卡，不属于升级换代",
             "the card is already of the latest generation: not an upgrade",
         )
-    new = _new_card(state, ev.card_id, ev.generation, f"exchange:{ev.reason}", ctx)
+    new = _new_card(state, ev.card_id, ev.generation, f"exchange:{ev.reason}", ctx, card)
     fee = fee_decision(
         "exchange",
         hardship=ev.hardship,
@@ -175,11 +214,14 @@ def _reissue(state: PersonCards, ev: CardReissue, ctx: RuleContext) -> Decision:
         )
     if not ev.document_checked:
         return document_missing(state, "23")
-    new = _new_card(state, ev.card_id, ev.generation, "reissue", ctx)
+    problems, warnings = reissue_data_problems(ev, ctx.today)
+    if problems:
+        return refuse_with(state, problems[0])
+    new = _new_card(state, ev.card_id, ev.generation, "reissue", ctx, card)
     fee = fee_decision(
         "reissue", hardship=ev.hardship, old_generation=card.generation, new_generation=ev.generation
     )
-    return accept(put(state, new), fee=fee, deadlines=card_deadlines(new, ctx.calendar))
+    return accept(put(state, new), fee=fee, deadlines=card_deadlines(new, ctx.calendar), warnings=warnings)
 
 
 def _return_old(state: PersonCards, ev: CardReturnOld, ctx: RuleContext) -> Decision:
@@ -204,25 +246,30 @@ def _return_old(state: PersonCards, ev: CardReturnOld, ctx: RuleContext) -> Deci
             "原卡在领取新卡时交回，新卡尚未制成",
             "the old card is handed in when the new card is collected; the new card is not ready yet",
         )
-    if ev.returned:
-        done = old.model_copy(
-            update={"status": CardStatus.EXCHANGED, "cancelled_on": ctx.today, "electronic": False}
-        )
-        return accept(put(state, done))
-    done = old.model_copy(
-        update={
-            "status": CardStatus.REPLACED,
-            "cancelled_on": ctx.today,
-            "electronic": False,
-            "replacement_applied": True,
-        }
-    )
-    return accept(put(state, done), fee=fee_decision("not_returned", hardship=ev.hardship))
+    new_state, fee = settle_old_cards(state, [old], ev.returned, ev.hardship, ctx)
+    return accept(new_state, fee=fee)
+
+
+def settle_old_cards(
+    state: PersonCards, old: list[CardState], returned: bool, hardship: Hardship, ctx: RuleContext
+) -> tuple[PersonCards, FeeDecision | None]:
+    """Art. 25: the old cards of an exchange or reissue, handed in (``exchanged``: cancelled) or not (handled as
+    a replacement: ``replaced``, with the fee of Art. 24 unless the holder is in hardship)."""
+    for card in old:
+        update: dict[str, object] = {"cancelled_on": ctx.today, "electronic": False}
+        if returned:
+            update["status"] = CardStatus.EXCHANGED
+        else:
+            update.update(status=CardStatus.REPLACED, replacement_applied=True)
+        state = put(state, card.model_copy(update=update))
+    return state, None if returned else fee_decision("not_returned", hardship=hardship)
 
 
 def _cancel(state: PersonCards, ev: CardCancel, ctx: RuleContext) -> Decision:
-    live = state.live_cards()
-    target = [c for c in live if ev.card_id in (None, c.card_id)]
+    # A card recalled and kept by the agency (Art. 12, e.g. undeliverable because the holder died) is cancelled
+    # too: its one-card functions end and the bank account must be closed (Art. 27).
+    held = [c for c in state.cards if c.live or c.status is CardStatus.RECALLED]
+    target = [c for c in held if ev.card_id in (None, c.card_id)]
     if not target:
         return no_card(state, ev.card_id)
     if ev.agent is None:
@@ -246,7 +293,7 @@ def _cancel(state: PersonCards, ev: CardCancel, ctx: RuleContext) -> Decision:
             field="deceased_on",
         )
     warnings: list[Refusal] = []
-    if not ev.card_presented:
+    if not ev.card_presented and any(c.status is not CardStatus.RECALLED for c in target):
         warnings.append(
             refusal(
                 "card_not_presented",

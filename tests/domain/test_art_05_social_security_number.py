@@ -34,6 +34,7 @@ def test_art_05_check_person_includes_ss_number():
     base = {
         "name": "王小明",
         "gender": "1",
+        "ethnicity": "01",
         "birth_date": date(1990, 1, 1),
         "document": doc(),
         "photo_ref": "p",

@@ -89,8 +89,10 @@ def test_art_10_all_document_types_accepted(number, doc_type, nationality, name)
     check = check_identity(number, doc_type, today=TODAY)
     born = check.birth_date or date(1990, 1, 1)
     gender = check.gender or Gender.MALE
+    ethnicity = "01" if nationality == "CHN" else None  # Art. 10: ethnicity for Chinese citizens only
     f = form(
-        name=name, nationality=nationality, document=doc(number, doc_type), birth_date=born, gender=gender
+        name=name, nationality=nationality, document=doc(number, doc_type), birth_date=born, gender=gender,
+        ethnicity=ethnicity,
     )
     assert codes(f) == []
 

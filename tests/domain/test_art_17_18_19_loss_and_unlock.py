@@ -44,12 +44,15 @@ def test_art_17_temporary_loss(status, event, accepted):
 @pytest.mark.parametrize(
     ("period", "today", "code"),
     [
-        ("15d", date(2026, 6, 15), "lift_too_early"),  # day 14 after 2026-06-01
-        ("15d", date(2026, 6, 16), None),  # 15 full days
-        ("long", date(2027, 6, 16), "long_term_loss"),
+        # Civil Code Art. 201: reported on 2026-06-01, day 1 is 06-02 and day 15 is 06-16; "生效满15日后" lifts
+        # once those 15 days have passed: on 06-17, not on day 15
+        ("15d", date(2026, 6, 15), "lift_too_early"),
+        ("15d", date(2026, 6, 16), "lift_too_early"),
+        ("15d", date(2026, 6, 17), None),
+        ("long", date(2027, 6, 17), "long_term_loss"),
     ],
 )
-def test_art_17_temporary_loss_lifts_itself_on_day_15(period, today, code):
+def test_art_17_temporary_loss_lifts_itself_after_15_full_days(period, today, code):
     s = decide(state(card(CardStatus.ACTIVE)), CardLossTemporary(period=period), ctx()).state
     decision = decide(s, CardLiftTemporary(), ctx(today))
     if code is None:

@@ -3,7 +3,7 @@ service)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 
 import pytest
 
@@ -48,7 +48,11 @@ def test_art_20_second_replacement_refused():
 def test_art_26_quick_service_within_5_days():
     decision = decide(state(card(CardStatus.LOST)), CardReplace(), ctx())
     quick = [d for d in decision.deadlines if d.kind == "quick_service"]
-    assert [(d.due, d.article) for d in quick] == [(ctx().today + timedelta(days=5), "26")]
+    # "不超过5日" includes day 5 (Civil Code Art. 1259); counted from the next day (Art. 201): 2026-06-06, a
+    # Saturday, so the period ends on Monday 06-08 (Art. 203)
+    assert [(d.due, d.article) for d in quick] == [(date(2026, 6, 8), "26")]
+    on_a_weekday = decide(state(card(CardStatus.LOST)), CardReplace(), ctx(date(2026, 5, 29)))
+    assert [d.due for d in on_a_weekday.deadlines if d.kind == "quick_service"] == [date(2026, 6, 3)]
     first = decide(state(), CardApply(form=form()), ctx())
     assert first.accepted
     assert not [d for d in first.deadlines if d.kind == "quick_service"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from outreach.domain import (
@@ -32,10 +34,10 @@ from tests.support.domain import card, ctx, form, state
             False,
             "hardship",
         ),
-        ((CardStatus.ACTIVE,), CardReissue(changed=["name"], evidence="household_register"), True, "reissue"),
+        ((CardStatus.ACTIVE,), CardReissue(changed=["name"], new_name="王晓明", evidence="household_register"), True, "reissue"),
         (
             (CardStatus.ACTIVE,),
-            CardReissue(changed=["name"], evidence="household_register", generation="3"),
+            CardReissue(changed=["name"], new_name="王晓明", evidence="household_register", generation="3"),
             True,
             "reissue",
         ),
@@ -45,6 +47,8 @@ def test_art_24_fee_decision(before, event, charged, code):
     s = state(*(card(st, generation="3", card_id=f"c{i}") for i, st in enumerate(before)))
     if code == "upgrade_2_to_3":
         s = state(card(CardStatus.ACTIVE, generation="2"))
+    if code == "exchange_expiry":  # Art. 22 (1): within three months of expiry
+        s = state(card(CardStatus.ACTIVE, generation="3", expires_on=date(2026, 7, 1)))
     decision = decide(s, event, ctx())
     assert decision.accepted, decision.refusal
     assert decision.fee.charged is charged
@@ -55,7 +59,7 @@ def test_art_24_fee_decision(before, event, charged, code):
 
 def test_art_24_second_to_third_generation_reissue_is_free():
     decision = decide(
-        state(card(generation="2")), CardReissue(changed=["name"], evidence="household_register"), ctx()
+        state(card(generation="2")), CardReissue(changed=["name"], new_name="王晓明", evidence="household_register"), ctx()
     )
     assert decision.fee.charged is False
     assert decision.fee.code == "upgrade_2_to_3"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -50,7 +50,8 @@ def test_art_27_cancellation(status, event, code):
         assert c.status is CardStatus.CANCELLED
         assert not c.electronic
         closure = [d for d in decision.deadlines if d.kind == "bank_account_closure"]
-        assert [(d.due, d.article) for d in closure] == [(ctx().today + timedelta(days=180), "27")]
+        # "180日内": day 180 after 2026-06-01 is Saturday 11-28; Civil Code Art. 203 moves it to Monday 11-30
+        assert [(d.due, d.article) for d in closure] == [(date(2026, 11, 30), "27")]
     else:
         assert decision.refusal.code == code
 
@@ -68,3 +69,31 @@ def test_art_27_cancels_pending_new_card_too():
     s = decide(state(card(card_id="old")), CardExchange(reason=2), ctx()).state
     decision = decide(s, CardCancel(agent=agent(), deceased_on=DIED, proof="pledge"), ctx())
     assert decision.state.live_cards() == []
+
+
+def test_art_12_27_card_recalled_on_death_can_be_cancelled_with_bank_closure_deadline():
+    from outreach.domain import CardRecall
+
+    recalled = decide(state(card(CardStatus.READY)), CardRecall(cause="death"), ctx()).state
+    assert recalled.cards[0].recall_cause == "death"
+    decision = decide(
+        recalled, CardCancel(agent=agent(), deceased_on=DIED, proof="pledge", card_presented=False), ctx()
+    )
+    assert decision.accepted, decision.refusal
+    assert decision.state.cards[0].status is CardStatus.CANCELLED
+    assert decision.warnings == []  # the agency holds the recalled card: nothing to present
+    assert [d.kind for d in decision.deadlines] == ["bank_account_closure"]
+
+
+def test_art_27_no_new_application_or_hand_out_for_a_holder_who_died():
+    from outreach.domain import CardApply, CardIssue, CardRecall
+    from tests.support.domain import form
+
+    recalled = decide(state(card(CardStatus.READY)), CardRecall(cause="death"), ctx()).state
+    assert decide(recalled, CardApply(form=form()), ctx()).refusal.code == "holder_deceased"
+    assert decide(recalled, CardIssue(), ctx()).refusal.code == "holder_deceased"
+    cancelled = decide(recalled, CardCancel(agent=agent(), deceased_on=DIED, proof="pledge"), ctx()).state
+    assert decide(cancelled, CardApply(form=form()), ctx()).refusal.code == "holder_deceased"
+    # an uncollected (not death) recall does not stop a new application
+    uncollected = state(card(CardStatus.RECALLED, recall_cause="uncollected"))
+    assert decide(uncollected, CardApply(form=form()), ctx()).accepted

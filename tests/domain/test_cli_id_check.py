@@ -58,3 +58,17 @@ def test_json_output(args, code, doc_type):
 
 def test_bad_type_is_a_usage_error():
     assert run("460100199001010019", "--type", "nonsense").returncode == 2
+
+
+@pytest.mark.parametrize("number", ["46010019450312017", "4601001945031201799"])
+def test_art_10_without_type_a_citizen_number_one_digit_short_or_long_is_a_malformed_citizen_number(number):
+    result = run(number, "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["doc_type"] == "resident_id"  # not a valid passport
+    assert [p["code"] for p in data["problems"]] == ["length"]
+    assert f"现为 {len(number)} 位" in data["problems"][0]["message_zh"]
+
+
+def test_art_10_a_passport_of_17_letters_and_digits_is_still_a_passport():
+    assert json.loads(run("E1234567890123456", "--json").stdout)["doc_type"] == "passport"

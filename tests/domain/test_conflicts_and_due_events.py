@@ -23,7 +23,7 @@ S = CardStatus
         (S.TEMP_LOST, S.ACTIVE, S.TEMP_LOST),
         (S.REPLACED, S.LOST, S.REPLACED),
         (S.ACTIVE, S.ACTIVE, S.ACTIVE),
-        (S.SUSPENDED, S.LOST, None),
+        (S.SUSPENDED, S.LOST, S.LOST),  # the suspension is kept under the loss report (Art. 16, 42)
         (S.CANCELLED, S.REPLACED, None),
         (S.READY, S.ACTIVE, None),
         (S.RECALLED, S.ACTIVE, None),

@@ -14,6 +14,7 @@ from outreach.domain import (
     CardDeliver,
     CardExchange,
     CardIssue,
+    CardLiftSuspension,
     CardLiftTemporary,
     CardLossFormal,
     CardLossTemporary,
@@ -70,8 +71,7 @@ def test_exchange_path_with_return_of_old_card():
             CardDeliver(),
             CardExchange(reason=5, card_id="second"),
             CardIssue(),
-            CardDeliver(),
-            CardReturnOld(returned=True),
+            CardDeliver(old_card_returned=True),
         ]
     )
     assert [c.status for c in s.cards] == [CardStatus.EXCHANGED, CardStatus.ACTIVE]
@@ -90,10 +90,14 @@ _POOL = [
     CardReplace(),
     CardExchange(reason=2),
     CardExchange(reason=1, photo_ref="p"),
-    CardReissue(changed=["name"], evidence="household_register"),
+    CardReissue(changed=["name"], new_name="王晓明", evidence="household_register"),
     CardReturnOld(returned=True),
     CardReturnOld(returned=False),
-    CardSuspend(ground=3),
+    CardDeliver(old_card_returned=True),
+    CardDeliver(old_card_returned=False),
+    CardSuspend(ground=3, department="县人社局"),
+    CardLiftSuspension(department="县人社局"),
+    CardLossFormal(),
     CardRecall(cause="death"),
     CardCancel(agent=agent(), deceased_on=date(2026, 1, 1), proof="pledge"),
 ]
