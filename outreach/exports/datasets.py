@@ -1,0 +1,159 @@
+"""The columns of each dataset and how a record from a source becomes one row.
+
+Sources (the laptop's vault, the center's store) yield plain dict records:
+
+* visit: ``{"visit": Visit dump, "worker_id": str, "person": Person dump or None}``
+* operation: ``{"op_id", "seq", "worker_id", "device_id", "kind", "subject", "hlc", "payload",
+  "status", "code", "message_zh", "person"}``
+* cards: ``{"person": Person dump or None, "cards": PersonCards dump}``
+
+A row is a tuple of ``str``, ``int`` and ``datetime.date`` values in column order. Masking is applied here,
+so no writer ever sees an unmasked value unless the request is a full export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from outreach.domain.calendar import WorkingDayCalendar
+from outreach.domain.deadlines import card_deadlines
+from outreach.domain.enums import STATUS_ZH
+from outreach.domain.models import CardState
+from outreach.exports import labels
+from outreach.exports.filters import ExportFilter, op_day, op_time
+from outreach.exports.masking import mask_free_text, mask_id_number, mask_mobile, mask_name
+from outreach.exports.summary import Summary
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # English key (JSON Lines)
+    zh: str  # Chinese header (CSV, XLSX)
+    type: str = "text"  # text | date | int
+
+
+def _cols(*spec: tuple[str, str, str]) -> tuple[Column, ...]:
+    return tuple(Column(k, zh, t) for k, zh, t in spec)
+
+
+_PERSON = (("person_id", "人员编号", "text"), ("name", "姓名", "text"), ("id_number", "证件号码", "text"),
+           ("mobile", "手机号码", "text"), ("area_code", "地区代码", "text"))
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "visits": _cols(("visit_id", "走访编号", "text"), ("day", "走访日期", "date"), ("worker_id", "工作人员", "text"),
+                    *_PERSON, ("outcome", "走访结果", "text"), ("present", "在场人员", "text"),
+                    ("notes", "备注", "text"), ("operations", "办理业务数", "int"), ("planned", "计划内", "text")),
+    "operations": _cols(("op_id", "操作编号", "text"), ("day", "日期", "date"), ("time", "时间", "text"),
+                        ("worker_id", "工作人员", "text"), ("device_id", "设备", "text"), ("kind", "业务类型", "text"),
+                        *_PERSON, ("card_id", "卡编号", "text"), ("answer", "中心答复", "text"),
+                        ("code", "原因代码", "text"), ("reason", "原因", "text")),
+    "deadlines": _cols(*_PERSON, ("card_id", "卡编号", "text"), ("card_status", "卡状态", "text"),
+                       ("deadline", "期限", "text"), ("article", "条款", "text"), ("due", "到期日", "date"),
+                       ("state", "状态", "text"), ("days_left", "剩余天数", "int")),
+    "reveals": _cols(("op_id", "操作编号", "text"), ("day", "日期", "date"), ("time", "时间", "text"),
+                     ("worker_id", "工作人员", "text"), ("device_id", "设备", "text"), *_PERSON,
+                     ("field", "查看字段", "text"), ("screen", "界面", "text")),
+}
+
+
+class RowBuilder:
+    """Turns records into rows for one request: filters what sources cannot, masks, and feeds the summary."""
+
+    def __init__(self, flt: ExportFilter, masked: bool, today: dt.date, summary: Summary,
+                 calendar: WorkingDayCalendar | None = None) -> None:
+        self.flt = flt
+        self.masked = masked
+        self.today = today
+        self.summary = summary
+        self.calendar = calendar or WorkingDayCalendar()
+
+    def _person(self, person: dict[str, Any] | None, person_id: str) -> tuple[str, str, str, str, str]:
+        if not person:
+            return person_id, "", "", "", ""
+        number = str((person.get("document") or {}).get("number") or "")
+        name, mobile = str(person.get("name") or ""), str(person.get("mobile") or "")
+        if self.masked:
+            name, number, mobile = mask_name(name), mask_id_number(number), mask_mobile(mobile)
+        return person_id, name, number, mobile, str(person.get("area_code") or "")
+
+    def rows(self, dataset: str, records: Iterator[dict[str, Any]]) -> Iterator[Row]:
+        build: Callable[[dict[str, Any]], Iterator[Row]] = getattr(self, "_" + dataset)
+        for record in records:
+            yield from build(record)
+
+    def _visits(self, rec: dict[str, Any]) -> Iterator[Row]:
+        visit, person = rec["visit"], rec.get("person")
+        day = dt.date.fromisoformat(str(visit["day"]))
+        outcome = str(visit.get("outcome") or "")
+        worker = str(rec.get("worker_id") or visit.get("worker_id") or "")
+        if not (self.flt.in_dates(day) and self.flt.in_area((person or {}).get("area_code"))):
+            return
+        if (self.flt.worker and worker != self.flt.worker) or (self.flt.outcome and outcome != self.flt.outcome):
+            return
+        notes = str(visit.get("notes") or "")
+        present = "、".join(str(p) for p in visit.get("present") or [])
+        if self.masked:
+            notes, present = mask_free_text(notes), mask_free_text(present)
+        self.summary.visit(worker, day, outcome)
+        yield (str(visit["visit_id"]), day, worker, *self._person(person, str(visit["person_id"])),
+               labels.OUTCOME_ZH.get(outcome, outcome), present, notes, len(visit.get("op_ids") or []),
+               "是" if visit.get("planned") else "否")
+
+    def _op_common(self, rec: dict[str, Any]) -> tuple[dt.date | None, bool]:
+        day = op_day(str(rec["hlc"]))
+        person = rec.get("person")
+        ok = (self.flt.in_dates(day) and self.flt.in_area((person or {}).get("area_code"))
+              and not (self.flt.worker and rec["worker_id"] != self.flt.worker))
+        return day, ok
+
+    def _operations(self, rec: dict[str, Any]) -> Iterator[Row]:
+        kind = str(rec["kind"])
+        if not kind.startswith("card."):
+            return
+        day, ok = self._op_common(rec)
+        if not ok or not self.flt.kind_ok(kind):
+            return
+        status = str(rec.get("status") or "")
+        event = (rec.get("payload") or {}).get("event") or {}
+        self.summary.operation(kind, status)
+        yield (str(rec["op_id"]), day, op_time(str(rec["hlc"])), str(rec["worker_id"]), str(rec["device_id"]),
+               labels.KIND_ZH.get(kind, kind), *self._person(rec.get("person"), str(rec["subject"])),
+               str(event.get("card_id") or ""), labels.ANSWER_ZH.get(status, status), str(rec.get("code") or ""),
+               str(rec.get("message_zh") or ""))
+
+    def _reveals(self, rec: dict[str, Any]) -> Iterator[Row]:
+        if rec["kind"] != "audit.reveal":
+            return
+        day, ok = self._op_common(rec)
+        if not ok:
+            return
+        payload = rec.get("payload") or {}
+        field = str(payload.get("field") or "")
+        self.summary.reveal(str(rec["worker_id"]))
+        yield (str(rec["op_id"]), day, op_time(str(rec["hlc"])), str(rec["worker_id"]), str(rec["device_id"]),
+               *self._person(rec.get("person"), str(rec["subject"])), labels.FIELD_ZH.get(field, field),
+               str(payload.get("screen") or ""))
+
+    def _deadlines(self, rec: dict[str, Any]) -> Iterator[Row]:
+        person = rec.get("person")
+        if not self.flt.in_area((person or {}).get("area_code")):
+            return
+        horizon = self.today + dt.timedelta(days=self.flt.horizon_days)
+        for raw in (rec.get("cards") or {}).get("cards") or []:
+            card = CardState.model_validate(raw)
+            self.summary.deadlines_kept(card, self.calendar)
+            for deadline in card_deadlines(card, self.calendar):
+                if deadline.due > horizon:
+                    continue
+                if (self.flt.date_from or self.flt.date_to) and not self.flt.in_dates(deadline.due):
+                    continue
+                overdue = deadline.due < self.today
+                self.summary.deadline(deadline.kind, overdue)
+                yield (*self._person(person, str(card.person_id)), card.card_id, STATUS_ZH.get(card.status, card.status.value),
+                       labels.DEADLINE_ZH.get(deadline.kind, deadline.kind), f"第{deadline.article}条",
+                       deadline.due, "逾期" if overdue else "临近", (deadline.due - self.today).days)
