@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     """Preferred PC/SC reader name; None picks the first user-card reader."""
     theme: Literal["textual-dark", "textual-light", "high-contrast"] = "textual-dark"
     """Colour theme; high-contrast for bright sun or weak eyes."""
+    printer: str | None = None
+    """CUPS queue for receipts (``lp -d``); None: receipts are saved as PDF or read aloud only."""
+    receipt_paper: Literal["a5", "roll80"] = "a5"
+    """Receipt paper: an A5 sheet or an 80 mm roll of a portable printer."""
 
     @field_validator("center_url", mode="before")
     @classmethod

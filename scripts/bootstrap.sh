@@ -5,7 +5,11 @@
 # Sourced by scripts/start and scripts/test; safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SYS_PKGS=(python3-venv python3-dev gcc swig libpcsclite-dev pcscd vsmartcard-vpcd postgresql)
+# Receipts and exports: cups (lp, lpstat, cupsd and cups-filters' PDF queue), TrueType CJK fonts reportlab can
+# embed (fonts-wqy-zenhei, fonts-wqy-microhei), espeak-ng (reading aloud); poppler-utils and zbar-tools read PDFs
+# and QR codes back in tests.
+SYS_PKGS=(python3-venv python3-dev gcc swig libpcsclite-dev pcscd vsmartcard-vpcd postgresql
+          cups fonts-wqy-zenhei fonts-wqy-microhei espeak-ng poppler-utils zbar-tools)
 
 need=()
 for p in "${SYS_PKGS[@]}"; do

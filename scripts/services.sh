@@ -2,6 +2,7 @@
 # Starts the services the tests need, idempotently, and prints the environment to use them:
 #  - pcscd with the vsmartcard virtual reader (vpcd listens on 127.0.0.1:35963 and :35964)
 #  - a PostgreSQL server with a database "outreach_test" for the center's PostgreSQL store
+#  - cupsd (file-backed test queues allowed, no job files kept) for the receipt print tests
 set -euo pipefail
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
@@ -16,6 +17,20 @@ start_services() {
     $SUDO rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid
     $SUDO pcscd >/dev/null 2>&1 || true
     for _ in $(seq 1 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+  fi
+
+  # CUPS for the receipt print tests: a queue may print to a file (FileDevice Yes), and a printed job's
+  # data file does not stay in the spool (PreserveJobFiles No: a receipt holds personal data).
+  if command -v cupsd >/dev/null 2>&1; then
+    cups_changed=0
+    grep -q '^FileDevice Yes' /etc/cups/cups-files.conf 2>/dev/null \
+      || { echo 'FileDevice Yes' | $SUDO tee -a /etc/cups/cups-files.conf >/dev/null; cups_changed=1; }
+    grep -q '^PreserveJobFiles No' /etc/cups/cupsd.conf 2>/dev/null \
+      || { echo 'PreserveJobFiles No' | $SUDO tee -a /etc/cups/cupsd.conf >/dev/null; cups_changed=1; }
+    cups_pid=$(pgrep -x cupsd | head -1 || true)
+    if [ -n "$cups_pid" ] && [ "$cups_changed" = 1 ]; then $SUDO kill -HUP "$cups_pid"; sleep 1; fi
+    if [ -z "$cups_pid" ]; then $SUDO cupsd >/dev/null 2>&1 || true; fi
+    for _ in $(seq 1 50); do lpstat -r 2>/dev/null | grep -q "is running" && break; sleep 0.1; done
   fi
 
   PGVER=$(ls /usr/lib/postgresql | sort -V | tail -1)

@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-HEADLESS = ["outreach.domain", "storage", "sync", "hardware", "outreach.services"]
+HEADLESS = ["outreach.domain", "storage", "sync", "hardware", "outreach.services", "outreach.receipts",
+            "outreach.exports"]
 
 
 @pytest.mark.parametrize("package", HEADLESS)

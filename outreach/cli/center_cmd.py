@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -44,12 +45,31 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _ttl_hours(text: str) -> int:
+    """An enrolment code's lifetime: 1 to 720 hours (30 days); anything else is a usage error, never an
+    overflow or a code that is already expired."""
+    try:
+        hours = int(text)
+    except ValueError:
+        hours = 0
+    if not 1 <= hours <= 720:
+        raise argparse.ArgumentTypeError("有效期应为 1–720 小时 / must be 1-720 hours")
+    return hours
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync.center.app import create_app
 
     settings = _settings(args)
+    host, port = settings.host, settings.port
+    from sync.center import tls
+
+    cert = args.tls_cert or os.environ.get("OUTREACH_CENTER_TLS_CERT")
+    key = args.tls_key or os.environ.get("OUTREACH_CENTER_TLS_KEY")
+    opts = tls.server_options(host, cert, key, args.insecure_http)  # refused in words: guarded() prints it
+    tls.raise_open_files()
     store = _store(args)
     store.center_keys()
     app = create_app(store)
@@ -63,9 +83,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                 print(f"到期处理失败 / deadline pass failed: {type(exc).__name__}", file=sys.stderr)
 
     threading.Thread(target=due_loop, daemon=True).start()
-    print(f"中心已启动 / center listening on http://{settings.listen}", file=sys.stderr)
+    scheme = "https" if cert else "http"
+    print(f"中心已启动 / center listening on {scheme}://{settings.listen}", file=sys.stderr)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, **opts)
     finally:
         stop.set()
         store.close()
@@ -117,6 +138,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from sync.center.rules import center_day
     from sync.errors import SyncError
 
+    if not Path(args.reply).resolve().parent.is_dir():  # before anything is applied: the reply must not be lost
+        print(f"回执文件夹不存在，未导入 / no such folder for the reply, nothing imported: {Path(args.reply).parent}",
+              file=sys.stderr)
+        return 2
     store = _store(args)
     try:
         data = Path(args.file).read_bytes()
@@ -176,6 +201,16 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_unlock(args: argparse.Namespace) -> int:
+    if not (args.worker or args.source or args.all):
+        print("请给出 --worker、--source 或 --all / give --worker, --source or --all", file=sys.stderr)
+        return 2
+    n = _store(args).clear_enrolment_holds(args.worker, args.source)
+    who = args.worker or args.source or "all / 全部"
+    print(f"已解除登记限制 / enrolment hold lifted: {who} ({n})")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     center = subparsers.add_parser("center", help="同步中心 / the sync center")
     sub = center.add_subparsers(dest="center_command", metavar="ACTION", required=True)
@@ -211,12 +246,20 @@ def register(subparsers: Any) -> None:
 
     p = add("serve", _cmd_serve, "运行中心 / run the center")
     p.add_argument("--listen", metavar="HOST:PORT", help="default: $OUTREACH_CENTER_LISTEN, else 127.0.0.1:8765")
+    p.add_argument("--tls-cert", metavar="PEM", help="TLS certificate (default: $OUTREACH_CENTER_TLS_CERT)")
+    p.add_argument("--tls-key", metavar="PEM", help="its private key (default: $OUTREACH_CENTER_TLS_KEY)")
+    p.add_argument("--insecure-http", action="store_true",
+                   help="plain HTTP on a non-loopback address (names and numbers readable on the wire)")
     p = add("enrol", _cmd_enrol, "生成一次性登记码 / make a one-time enrolment code")
     p.add_argument("--worker", required=True)
     p.add_argument("--role", choices=["worker", "employer_host", "supervisor"], default="worker")
     p.add_argument("--area", metavar="CODE")
-    p.add_argument("--ttl-hours", type=int, metavar="HOURS",
+    p.add_argument("--ttl-hours", type=_ttl_hours, metavar="1-720",
                    help="how long the code is valid (default: $OUTREACH_CENTER_ENROL_CODE_HOURS, else 72)")
+    p = add("unlock-enrolment", _cmd_unlock, "解除登记尝试限制 / lift an enrolment hold")
+    p.add_argument("--worker", metavar="ID")
+    p.add_argument("--source", metavar="ADDRESS")
+    p.add_argument("--all", action="store_true")
     p = add("revoke", _cmd_revoke, "吊销设备 / revoke a device")
     p.add_argument("device")
     p = add("status", _cmd_status, "中心状态 / center status")

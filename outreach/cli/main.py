@@ -2,6 +2,10 @@
 
 ``outreach`` alone (or ``outreach --demo``) starts the worker's app; subcommands are scriptable.
 Each command group lives in its own module with ``register(subparsers)``; a handler returns the exit code.
+
+No command ends in a traceback (:mod:`outreach.cli.crash`): a terminal that cannot show Chinese gets
+replacement characters, output cut off by ``head`` ends quietly, and any unexpected exception becomes one
+line in the user's language pointing to a log file that holds no personal data.
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from outreach.cli import crash
+
 #: Command-group modules; each defines ``register(subparsers) -> None``.
 COMMAND_MODULES = (
-    "outreach.cli.vault_cmd",  # vault init|check|passwd ; log verify ; demo seed
+    "outreach.cli.vault_cmd",  # vault init|check|passwd|salvage ; log verify ; demo seed
     "outreach.cli.id_cmd",  # id check
     "outreach.cli.card_cmd",  # card readers|read|watch|simulate
     "outreach.cli.sync_cmd",  # enrol ; sync ; sync export|import-reply
     "outreach.cli.center_cmd",  # center serve|enrol|status|import|load|assign
+    "outreach.cli.receipt_cmd",  # receipt print|save|speak|verify
+    "outreach.cli.export_cmd",  # export run|verify ; center export (after center_cmd)
 )
 
 
@@ -41,9 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _run(argv: Sequence[str] | None, seen: crash.Seen) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    seen.args = args
     if args.command is None:
         from outreach.ui.run import run_app
 
@@ -57,6 +66,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消 / cancelled", file=sys.stderr)
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    crash.safe_streams()
+    seen = crash.Seen()
+    try:
+        code = _run(argv, seen)
+        sys.stdout.flush()
+        return code
+    except SystemExit as exc:  # argparse and the passphrase readers: their message is printed already
+        status = exc.code
+        return status if isinstance(status, int) else (0 if status is None else 2)
+    except KeyboardInterrupt:
+        print("已取消 / cancelled", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `outreach ... | head`: the reader left; say nothing more
+        crash.silence_stdout()
+        return 141
+    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into words
+        return crash.report(exc, seen)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,15 @@
 
 Exit codes: 0 fine, 1 failed or refused (errors on stderr), 2 usage, 3 the center wants a newer client
 (unsent operations stay on the laptop), 130 cancelled.
+
+Nothing is sent from, or written into, a damaged vault (``outreach vault salvage`` saves what it holds) or
+one on read-only media; a center address and an ``--out`` folder are checked before anything is done.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
@@ -24,10 +28,47 @@ def _open_vault(args: argparse.Namespace) -> Any:
     return Vault.open(path, read_passphrase(args))
 
 
+def _writable_or_fail(vault: Any) -> int:
+    """0 when sync may write into ``vault``; else print why not (what is damaged) and return 1."""
+    from storage import DamagedVaultError, ReadOnlyVaultError
+
+    if vault.damaged:
+        print(DamagedVaultError(), file=sys.stderr)
+        for line in vault.damage.lines() if vault.damage is not None else []:
+            print(line, file=sys.stderr)
+        return 1
+    if vault.read_only:
+        print(ReadOnlyVaultError(), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _bad_url(url: str | None) -> bool:
+    """True unless ``url`` is an http(s) address with a host (checked before any vault or network work)."""
+    if url is None:
+        return False
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return True
+    return parsed.scheme not in ("http", "https") or not parsed.host or any(c.isspace() for c in url)
+
+
+def _url_usage(url: str) -> int:
+    print("中心地址无效，应形如 https://center.example:8443 / invalid center address; expected something like "
+          "https://center.example:8443", file=sys.stderr)
+    return 2
+
+
 def _fail(exc: BaseException) -> int:
     from sync.errors import ProtocolTooOld, SyncError
 
     print(exc.text() if isinstance(exc, SyncError) else str(exc), file=sys.stderr)
+    report = getattr(exc, "report", None)  # DamagedVaultError: what is damaged, what can be saved
+    for line in report.lines() if report is not None else []:
+        print(line, file=sys.stderr)
     return 3 if isinstance(exc, ProtocolTooOld) else 1
 
 
@@ -36,8 +77,12 @@ def _cmd_enrol(args: argparse.Namespace) -> int:
     from sync.client.client import enrol
     from sync.errors import SyncError
 
+    if _bad_url(args.center):
+        return _url_usage(args.center)
     try:
         with _open_vault(args) as vault:
+            if _writable_or_fail(vault):
+                return 1
             resp = enrol(vault, args.center, args.code)
     except (SyncError, VaultError) as exc:
         return _fail(exc)
@@ -56,8 +101,12 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         print(f"\r{'上传 push' if p.phase == 'push' else '下载 pull'} {p.done}{total}", end="", file=sys.stderr)
 
     cancel = threading.Event()
+    if _bad_url(args.center):
+        return _url_usage(args.center)
     try:
         with _open_vault(args) as vault:
+            if _writable_or_fail(vault):
+                return 1
             summary = sync_once(vault, args.center, progress=progress, cancel=cancel)
     except KeyboardInterrupt:
         cancel.set()
@@ -84,15 +133,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from sync import transfer
     from sync.errors import SyncError
 
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        print(f"文件夹不存在，未导出 / no such folder, nothing exported: {out.parent}", file=sys.stderr)
+        return 2
     try:
         with _open_vault(args) as vault:
+            if vault.damaged:  # what it lists as unsent may be incomplete: salvage first
+                return _writable_or_fail(vault)
             data, n = transfer.export_file(vault)
     except (SyncError, VaultError) as exc:
         return _fail(exc)
-    out = Path(args.out)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        print(f"无法写入，未导出 / cannot write, nothing exported: {out}: {exc.strerror}", file=sys.stderr)
+        return 1
     print(f"已导出 {n} 项操作（已加密、已签名） / exported {n} operations (encrypted, signed): {out}")
     return 0
 

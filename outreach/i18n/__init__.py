@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from outreach.i18n import en, zh_CN
+from outreach.i18n import en, receipt_en, receipt_zh_CN, zh_CN
 
 LANGUAGES: Final = ("zh_CN", "en")
-CATALOGUES: Final[dict[str, dict[str, str]]] = {"zh_CN": zh_CN.MESSAGES, "en": en.MESSAGES}
+#: The receipt's texts (``receipt.*``) live in their own modules and are merged here.
+CATALOGUES: Final[dict[str, dict[str, str]]] = {
+    "zh_CN": {**zh_CN.MESSAGES, **receipt_zh_CN.MESSAGES},
+    "en": {**en.MESSAGES, **receipt_en.MESSAGES},
+}
 
 _current = "zh_CN"
 

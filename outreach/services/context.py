@@ -77,6 +77,9 @@ class AppContext:
 
         self.visits = VisitService(self.session, self.clock)
         self.sync = SyncService(self.session, self.clock, sync_factory)
+        from outreach.services.drafts import DraftService
+
+        self.drafts = DraftService(self.session)
         self.reader = ReaderService(self.session, self.people, reader_factory)
         self.extra: dict[str, Any] = {}
 

@@ -74,6 +74,11 @@ class VaultSession:
         return self.path.is_file()
 
     @property
+    def damaged(self) -> bool:
+        """The open vault is damaged: it can be read, not written (saving and sync are refused)."""
+        return self._vault is not None and self._vault.damaged
+
+    @property
     def is_open(self) -> bool:
         return self._vault is not None
 

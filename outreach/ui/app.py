@@ -28,7 +28,9 @@ class OutreachApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "海南社保卡上门服务"
-    COMMANDS = App.COMMANDS | {ScreenCommands}
+    #: Only the app's own commands: Textual's built-ins (Screenshot writes the screen, revealed data included,
+    #: to a file outside the vault; Theme, Keys, Maximize, Quit are English) are left out on purpose.
+    COMMANDS = {ScreenCommands}
     ENABLE_COMMAND_PALETTE = True
     #: Screens get ``-narrow`` below 100 columns: the person page stacks its panels (usable at 80x24).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -79,6 +81,11 @@ class OutreachApp(App[int]):
         self.switch_screen(HomeScreen())
         self.ctx.reader.watch(self._poke_reader)
         self.post_message(ReaderPoke())
+        if self.ctx.session.damaged:  # readable, not writable: say so before the worker types anything
+            from outreach.ui.dialogs.message import MessageDialog
+
+            self.push_screen(MessageDialog(t("damaged.title"), t("damaged.body"), kind="refusal"))
+            return
         self.arm_sync()
 
     # --- the idle lock ----------------------------------------------------------------------------
@@ -99,6 +106,7 @@ class OutreachApp(App[int]):
         session = self.ctx.session
         if not session.is_open or session.locked or isinstance(self.screen, LockScreen):
             return
+        self.keep_drafts()  # a lock may be followed by a dead battery: what was typed is in the vault first
         session.lock()
         self.ctx.people.hide_all()
         self.push_screen(LockScreen(), callback=self._after_lock)
@@ -225,6 +233,39 @@ class OutreachApp(App[int]):
             await self.pop_screen()
         await self.switch_screen(HomeScreen())
 
+    def open_forms(self) -> list[Any]:
+        from outreach.ui.screens.form import FormScreen
+
+        return [s for s in self.screen_stack if isinstance(s, FormScreen) and s.has_typed_work()]
+
+    def keep_drafts(self) -> None:
+        for form in self.open_forms():
+            form.keep_draft_now()
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused: a screenshot would write personal data to a file outside the vault."""
+
     async def action_quit(self) -> None:
+        forms = self.open_forms()
+        if forms and self.ctx.session.is_open and not self.ctx.session.locked:
+            from outreach.ui.dialogs.choice import ChoiceDialog
+
+            def chosen(choice: str | None) -> None:
+                if choice == "keep":
+                    self.keep_drafts()
+                elif choice == "discard":
+                    for form in forms:
+                        form.drop_draft()
+                else:
+                    return
+                self.cancel_sync()
+                self.exit(0)
+
+            self.push_screen(ChoiceDialog(t("draft.quit_title"), [
+                ("keep", t("draft.keep_quit")), ("discard", t("draft.discard_quit")), ("back", t("draft.back"))]),
+                chosen)
+            return
+        if forms:  # locked: nobody to ask; keeping is the choice that loses nothing
+            self.keep_drafts()
         self.cancel_sync()
         self.exit(0)

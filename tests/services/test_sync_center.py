@@ -77,6 +77,7 @@ def test_a_conflict_reaches_the_worker_as_base_mine_and_theirs_with_who_and_when
     running.store.load_people([enrolled.people.person(pid).model_dump(mode="json")],
                               dt.datetime.now(dt.UTC))
     running.store.assign("w-other", [pid], dt.datetime.now(dt.UTC))
+    running.store.assign("w-test", [pid], dt.datetime.now(dt.UTC))  # both on the plan: only theirs is seen
     other = Vault.create(tmp_path / "other.db", PASSPHRASE, worker_id="w-other")
     enrol(other, url, running.store.create_enrol_code("w-other", "worker", None, dt.timedelta(hours=1)))
     sync_once(other, url)

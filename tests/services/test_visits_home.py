@@ -68,11 +68,11 @@ def test_home_shows_deadlines_across_the_vault_nearest_first(ctx):
     fu = ctx.people.find("符亚明")[0].person_id
     li = ctx.people.find("李春花")[0].person_id
     wang = ctx.people.find("王秀英")[0].person_id
-    # 符亚明: a card ready since 2026-06-10, recalled 180 days later (2026-12-07) if still uncollected
+    # 符亚明: a card ready since 2026-06-10: the 180 days end on 2026-12-07, recalled on 2026-12-08 (Art. 12 "超过")
     set_cards(vault, fu, [card_dump(fu, "ready", "H46010002", issued_on="2026-06-10", expires_on="2036-06-10")], 2)
-    # 李春花: a ready card issued 2026-11-20 (recall 2027-05-19: far, but a card waiting to be delivered)
+    # 李春花: a ready card issued 2026-11-20 (recall 2027-05-20: far, but a card waiting to be delivered)
     set_cards(vault, li, [card_dump(li, "ready", "H46010003", issued_on="2026-11-20", expires_on="2036-11-20")], 2)
-    # 王秀英: a 15-day temporary loss reported on 2026-11-25, lifts itself on 2026-12-10
+    # 王秀英: a 15-day temporary loss reported on 2026-11-25: the 15 days end 12-10, it lifts itself on 12-11
     set_cards(vault, wang, [card_dump(wang, "temp_lost", "H46010001", temp_loss_period="15d",
                                       temp_loss_since="2026-11-25")], 2)
     assert vault.pending_count() == 0
@@ -81,9 +81,9 @@ def test_home_shows_deadlines_across_the_vault_nearest_first(ctx):
     deadlines = ctx.home.summary().deadlines
     got = [(d.person_name, d.kind, d.due.isoformat(), d.article, d.days_left) for d in deadlines]
     assert got == [
-        ("符亚明", "recall", "2026-12-07", "12", 10),
-        ("王秀英", "lift_temporary", "2026-12-10", "17", 13),
-        ("李春花", "recall", "2027-05-19", "12", 173),
+        ("符亚明", "recall", "2026-12-08", "12", 11),
+        ("王秀英", "lift_temporary", "2026-12-11", "17", 14),
+        ("李春花", "recall", "2027-05-20", "12", 174),
     ]
 
 

@@ -53,6 +53,7 @@ def form(**kw: Any) -> ApplicationForm:
     data: dict[str, Any] = {
         "name": "王小明",
         "gender": Gender.MALE,
+        "ethnicity": "01",
         "birth_date": date(1990, 1, 1),
         "document": doc(),
         "photo_ref": "photo-1",

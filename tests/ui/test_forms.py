@@ -3,17 +3,20 @@ article; a refused event explained in a dialog; nothing saved."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from textual.widgets import Input
 from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.dialogs.message import MessageDialog
+from outreach.ui.dialogs.receipt import ReceiptDialog
 from outreach.ui.screens.form import FormScreen
 from outreach.ui.screens.person import PersonScreen
 from outreach.ui.screens.visit import VisitScreen
 from outreach.ui.widgets.forms.form_field import FormField
-from tests.support.context import application_values, card_dump, count_ops, set_cards
+from tests.support.context import TODAY, application_values, card_dump, count_ops, set_cards
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]
@@ -26,7 +29,7 @@ FORMS = [
     ("card.unlock", "temp_lost", {}),
     ("card.replace", "lost", {}),
     ("card.exchange", "active", {"reason": "2"}),
-    ("card.reissue", "active", {"changed": ["name"]}),
+    ("card.reissue", "active", {"changed": ["name"], "new_name": "符亚民"}),
     ("card.cancel", "active", {"deceased_on": "2026-11-20", "proof": "pledge", **AGENT}),
     ("person.update", None, {"mobile": "13800001111"}),
 ]
@@ -150,6 +153,9 @@ async def test_visit_log(make_app):
         app.screen.query_one("#present", Input).value = "本人, 女儿"
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert isinstance(app.screen, ReceiptDialog)  # the visit's receipt is offered before going back
+        await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
         [op] = [o for o in app.ctx.session.vault.operations() if o.kind == "visit.log"]
         assert op.payload["visit"]["present"] == ["本人", "女儿"]
@@ -173,7 +179,10 @@ async def test_the_fee_shows_before_saving_and_follows_the_exchange_reason(make_
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot)
         pid = app.ctx.people.find("符亚明")[0].person_id
-        set_cards(app.ctx.session.vault, pid, [card_dump(pid, "active", "H46010002")], version=4)
+        # valid two more months: an exchange for expiry is within its window (3 months before, Art. 21)
+        expires = (TODAY + dt.timedelta(days=60)).isoformat()
+        set_cards(app.ctx.session.vault, pid, [card_dump(pid, "active", "H46010002", expires_on=expires)],
+                  version=4)
         before = count_ops(app.ctx)
         await open_form(app, pilot, "card.exchange", pid)
         fill(app.screen, {"reason": "2"})  # damaged: the bank charges (Art. 24)

@@ -76,6 +76,6 @@ async def test_home_shows_a_deadline_of_someone_not_seen_today(make_app):
         app.screen.reload()
         await settle(pilot)
         text = screen_text(app)
-        assert "2026-12-07" in text
+        assert "2026-12-08" in text  # recalled once more than 180 days have passed (Art. 12)
         assert "符亚明" in text
         assert ZH["deadline.recall"] in text

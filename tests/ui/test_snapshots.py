@@ -95,3 +95,20 @@ def test_application_form(snap_compare, snap_app, lang, size):
         await _settle(pilot)
 
     assert snap_compare(snap_app(lang), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_saved_with_the_receipt_keys(snap_compare, snap_app, lang):
+    """The confirmation after a save, offering the person's receipt: P print, S save as PDF, A read aloud."""
+
+    async def run_before(pilot) -> None:
+        await _unlocked(pilot)
+        pid = pilot.app.ctx.people.find("王秀英")[0].person_id
+        pilot.app.open_person(pid)
+        await _settle(pilot)
+        pilot.app.push_screen(FormScreen("card.loss_temporary", pid))
+        await _settle(pilot)
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+
+    assert snap_compare(snap_app(lang), terminal_size=(80, 24), run_before=run_before)

@@ -39,6 +39,7 @@ async def test_first_start_creates_the_vault_with_the_passphrase_twice(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert ZH["unlock.create_title"] in screen_text(app)
+        app.screen.query_one("#worker-id", Input).value = "w-test"
         app.screen.query_one("#passphrase", Input).value = PASSPHRASE
         await pilot.pause()
         assert ZH["strength.label"] in screen_text(app)

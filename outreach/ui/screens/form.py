@@ -9,6 +9,7 @@ the status is provisional until the center confirms it.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from textual import on, work
@@ -19,12 +20,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
 
 from outreach.i18n import t
+from outreach.services.drafts import Draft, draft_key
 from outreach.services.forms import SPECS
 from outreach.services.views import SaveResult
 from outreach.ui.base import BaseScreen
 from outreach.ui.format import pick
 from outreach.ui.messages import FormSaved
 from outreach.ui.widgets.forms.form_field import FormField
+
+log = logging.getLogger(__name__)
 
 
 class FormScreen(BaseScreen):
@@ -33,12 +37,17 @@ class FormScreen(BaseScreen):
         Binding("escape", "back", "bind.cancel", id="back"),
     ]
 
-    def __init__(self, kind: str, person_id: str | None, values: dict[str, Any] | None = None) -> None:
+    def __init__(self, kind: str, person_id: str | None, values: dict[str, Any] | None = None,
+                 draft: Draft | None = None) -> None:
         super().__init__(classes=kind.replace(".", "-"))
         self.kind = kind
         self.spec = SPECS[kind]
         self.person_id = person_id
-        self._values = values or {}
+        self.draft = draft
+        self.draft_key = draft.key if draft is not None else draft_key(kind, person_id)
+        self._values = dict(draft.values) if draft is not None else (values or {})
+        self._baseline: dict[str, Any] | None = None
+        self._draft_timer: Timer | None = None
         self.last_result: SaveResult | None = None
         self.fee_preview: SaveResult | None = None
         self._saving = False
@@ -47,6 +56,7 @@ class FormScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Label(f"{t(self.spec.title_key)}  [{t('article', n=self.spec.article)}]", id="form-title")
+        yield Static(t("form.whose_new") if self.person_id is None else "", id="form-whose")
         yield Static("", id="form-fee")
         with VerticalScroll(id="form-body"):
             for note in self.spec.notes:
@@ -64,8 +74,61 @@ class FormScreen(BaseScreen):
     def on_mount(self) -> None:
         if self.person_id and self.kind in ("card.apply", "person.update") and not self._values:
             self.prefill()
+        else:
+            self.call_after_refresh(self._take_baseline)
+        if self.person_id:
+            self.load_whose()
         self.query(FormField).first().query("Input, Select, SelectionList").first().focus()
         self._schedule_preview()
+        if self.draft is not None:
+            self.notify(t("draft.resumed"))
+
+    # --- whose record this is (m14) ------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-whose")
+    def load_whose(self) -> None:
+        assert self.person_id is not None
+        page = self.outreach.ctx.people.page(self.person_id)
+        number = next((c.card_number for c in page.cards if c.card_number), None)
+        text = t("form.whose", name=page.name, card=f" · {number}" if number else "")
+        self.app.call_from_thread(self.query_one("#form-whose", Static).update, text)
+
+    # --- drafts (M5): every change kept in the vault, offered back after a crash, lock or quit -------
+    def _take_baseline(self) -> None:
+        self._baseline = self.values()
+
+    def has_typed_work(self) -> bool:
+        """True when something was typed since the form opened (or it came back from a draft)."""
+        if self.draft is not None:
+            return True
+        return self._baseline is not None and self.values() != self._baseline
+
+    def keep_draft_now(self) -> None:
+        """Keep what was typed in the vault now (lock, quit); never fails loudly."""
+        if not self.has_typed_work():
+            return
+        try:
+            self.outreach.ctx.drafts.keep(self.draft_key, self.kind, self.person_id, self.values())
+        except Exception as exc:  # the vault closed under us: nothing more can be kept
+            log.warning("draft not kept: %s", type(exc).__name__)
+
+    def drop_draft(self) -> None:
+        try:
+            self.outreach.ctx.drafts.drop(self.draft_key)
+        except Exception as exc:
+            log.warning("draft not dropped: %s", type(exc).__name__)
+
+    def _schedule_draft(self) -> None:
+        if self._baseline is None:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(0.5, lambda: self.keep_draft(self.values()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-draft")
+    def keep_draft(self, values: dict[str, Any]) -> None:
+        if self.draft is None and values == self._baseline:
+            return
+        self.outreach.ctx.drafts.keep(self.draft_key, self.kind, self.person_id, values)
 
     # --- the fee, before saving ----------------------------------------------------------------
     @on(Input.Changed)
@@ -73,6 +136,7 @@ class FormScreen(BaseScreen):
     @on(SelectionList.SelectedChanged)
     def _field_changed(self) -> None:
         self._schedule_preview()
+        self._schedule_draft()
 
     def _schedule_preview(self) -> None:
         if self._preview_timer is not None:
@@ -106,6 +170,7 @@ class FormScreen(BaseScreen):
         for field in self.query(FormField):
             if field.spec.name in values and values[field.spec.name] not in (None, ""):
                 field.set_value(values[field.spec.name])
+        self.call_after_refresh(self._take_baseline)
 
     def values(self) -> dict[str, Any]:
         return {f.spec.name: f.value for f in self.query(FormField)}
@@ -114,6 +179,8 @@ class FormScreen(BaseScreen):
         if self._saving:  # a second press while the first save runs must not record the event twice
             return
         self._saving = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
         self.save(self.values())
 
     def _save_finished(self) -> None:
@@ -129,6 +196,8 @@ class FormScreen(BaseScreen):
                 result, person_id = cards.record(self.person_id, self.kind, values), self.person_id
             if result.saved and person_id is not None and result.op_id:
                 self.outreach.ctx.visits.note_operation(person_id, result.op_id, self.kind)
+            if result.saved:
+                self.outreach.ctx.drafts.drop(self.draft_key)
         except BaseException:
             self.app.call_from_thread(self._save_finished)  # the app's worker handler says what went wrong
             raise
@@ -153,8 +222,9 @@ class FormScreen(BaseScreen):
             summary.update("\n".join([t("form.fix_errors", count=len(result.errors)), *general]))
             summary.add_class("shown")
             first = next((f for f in self.query(FormField) if f.has_class("invalid")), None)
-            if first is not None:
+            if first is not None:  # focus follows: typing goes where the screen points (M6)
                 self.query_one("#form-body", VerticalScroll).scroll_to_widget(first)
+                first.query("Input, Select, SelectionList").first().focus()
             return
         summary.update("")
         summary.remove_class("shown")
@@ -180,7 +250,31 @@ class FormScreen(BaseScreen):
             if self.person_id is None and person_id is not None:
                 self.outreach.open_person(person_id)
 
+        if result.op_id:  # the confirmation offers the person's receipt (print / save as PDF / read aloud)
+            from outreach.ui.dialogs.receipt import ReceiptDialog
+
+            self.app.push_screen(ReceiptDialog(t("saved.title"), "\n\n".join(lines), result.op_id), after)
+            return
         self.app.push_screen(MessageDialog(t("saved.title"), "\n\n".join(lines), kind="saved"), after)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Leave the form; when something was typed, ask: keep a draft, discard it, or stay."""
+        from outreach.ui.dialogs.choice import ChoiceDialog
+
+        if not self.has_typed_work():
+            self.app.pop_screen()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "keep":
+                self.keep_draft_now()
+            elif choice == "discard":
+                if self._draft_timer is not None:
+                    self._draft_timer.stop()
+                self.drop_draft()
+            else:
+                return
+            self.app.pop_screen()
+
+        self.app.push_screen(ChoiceDialog(t("draft.leave_title"), [
+            ("keep", t("draft.keep")), ("discard", t("draft.discard")), ("stay", t("draft.stay"))]), chosen)

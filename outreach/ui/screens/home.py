@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +27,7 @@ class HomeScreen(BaseScreen):
         Binding("o", "settings", "bind.settings", id="settings"),
         Binding("r", "refresh", "bind.refresh", id="refresh"),
         Binding("v", "planned", "bind.planned", id="planned"),
+        Binding("d", "drafts", "bind.drafts", id="drafts"),
     ]
 
     def __init__(self) -> None:
@@ -44,6 +47,45 @@ class HomeScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one(ReaderStatus).show(self.outreach.reader_view)
         self.reload()
+        if not getattr(self.outreach, "drafts_offered", False):  # once per start: after a crash, quit or lock
+            self.outreach.drafts_offered = True  # type: ignore[attr-defined]
+            self.offer_drafts(quiet=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts")
+    def offer_drafts(self, quiet: bool = False) -> None:
+        ctx = self.outreach.ctx
+        drafts = ctx.drafts.list()
+        if not drafts:
+            if not quiet:
+                self.app.call_from_thread(self.notify, t("draft.none"))
+            return
+        names = {}
+        for d in drafts:
+            if d.person_id and d.person_id not in names:
+                try:
+                    names[d.person_id] = ctx.people.person(d.person_id).name
+                except Exception:
+                    names[d.person_id] = "—"
+        self.app.call_from_thread(self._offer, drafts, names)
+
+    def _offer(self, drafts: list[Any], names: dict[str, str]) -> None:
+        from outreach.ui.dialogs.choice import ChoiceDialog
+        from outreach.ui.screens.form import FormScreen
+
+        by_key = {d.key: d for d in drafts}
+        options = [(d.key, t("draft.item", form=t(f"form.title.{d.kind}"),
+                             whom=names.get(d.person_id or "", t("draft.new_person")),
+                             when=d.updated_at[:16].replace("T", " "))) for d in drafts]
+
+        def chosen(key: str | None) -> None:
+            draft = by_key.get(key or "")
+            if draft is not None:
+                self.app.push_screen(FormScreen(draft.kind, draft.person_id, draft=draft))
+
+        self.app.push_screen(ChoiceDialog(t("draft.offer_title"), [*options, ("later", t("draft.later"))]), chosen)
+
+    def action_drafts(self) -> None:
+        self.offer_drafts()
 
     def on_screen_resume(self) -> None:
         self.query_one(ReaderStatus).show(self.outreach.reader_view)

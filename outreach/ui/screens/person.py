@@ -26,6 +26,7 @@ class PersonScreen(BaseScreen):
         Binding("v", "visit", "bind.visit", id="visit"),
         Binding("m", "reveal", "bind.reveal", id="reveal", tooltip="tip.reveal"),
         Binding("r", "refresh", "bind.refresh", id="refresh"),
+        Binding("p", "reprint", "receipt.ui.reprint", id="reprint"),
     ]
 
     def __init__(self, person_id: str) -> None:
@@ -108,3 +109,28 @@ class PersonScreen(BaseScreen):
         from outreach.ui.screens.visit import VisitScreen
 
         self.app.push_screen(VisitScreen(self.person_id))
+
+    def action_reprint(self) -> None:
+        self.load_receipts()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="person-receipts")
+    def load_receipts(self) -> None:
+        from outreach.ui.dialogs.receipt import reprint_choices
+
+        choices = reprint_choices(self.app, self.person_id)
+        self.app.call_from_thread(self._offer_reprint, choices)
+
+    def _offer_reprint(self, choices: list[tuple[str, str]]) -> None:
+        from outreach.ui.dialogs.choice import ChoiceDialog
+        from outreach.ui.dialogs.receipt import ReceiptDialog
+
+        if not choices:
+            self.notify(t("receipt.ui.none"))
+            return
+        labels = dict(choices)
+
+        def chosen(op_id: str | None) -> None:
+            if op_id:
+                self.app.push_screen(ReceiptDialog(t("receipt.ui.reprint"), labels[op_id], op_id, kind="info"))
+
+        self.app.push_screen(ChoiceDialog(t("receipt.ui.reprint_which"), choices), chosen)

@@ -8,11 +8,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
-from outreach.i18n import t
-from outreach.services.errors import InvalidSettings
+from outreach.i18n import language, t
+from outreach.services.errors import InvalidSettings, ServiceError
 from outreach.settings import IDLE_LOCK_MINUTES
 from outreach.ui.base import BaseScreen
-from outreach.ui.messages import Notice
 
 LANGUAGES = (("中文（简体）", "zh_CN"), ("English", "en"))
 THEMES = ("textual-dark", "textual-light", "high-contrast")
@@ -53,7 +52,15 @@ class SettingsScreen(BaseScreen):
                 yield Label(t("settings.theme"), classes="form-label")
                 yield Select([(t(f"theme.{n}"), n) for n in THEMES], value=s.theme, allow_blank=False,
                              id="theme", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label(t("receipt.settings.printer"), classes="form-label")
+                yield Input(s.printer or "", id="printer", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label(t("receipt.settings.paper"), classes="form-label")
+                yield Select([(t(f"receipt.paper.{p}"), p) for p in ("a5", "roll80")], value=s.receipt_paper,
+                             allow_blank=False, id="paper", compact=True)
             yield Static("", id="form-errors")
+            yield Static("", id="enrol-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,27 +75,53 @@ class SettingsScreen(BaseScreen):
         old_lang = ctx.settings.language
         try:
             ctx.save_settings(language=lang, center_url=center, idle_lock_minutes=self.query_one("#idle", Input).value,
-                              reader=self.query_one("#reader", Input).value.strip() or None, theme=theme)
+                              reader=self.query_one("#reader", Input).value.strip() or None, theme=theme,
+                              printer=self.query_one("#printer", Input).value.strip() or None,
+                              receipt_paper=str(self.query_one("#paper", Select).value))
         except InvalidSettings as bad:  # the settings model is the one check; say which ones it refused
             low, high = IDLE_LOCK_MINUTES
             errors.update("\n".join("✕ " + t(_REFUSED.get(name, "settings.invalid"), low=low, high=high)
                                      for name in bad.fields))
             return
         self.outreach.apply_theme(theme)
-        self.notify(t("settings.saved"))
         code = self.query_one("#enrol-code", Input).value.strip()
-        if code and center:
+        if code and not center:
+            errors.update(t("settings.enrol_need_center"))
+            return
+        if code and center:  # stay on the screen: the worker must read whether enrolment worked, and why not
+            errors.update("")
+            self.query_one("#enrol-status", Static).update(t("settings.enrolling"))
+            self.notify(t("settings.saved"))
             self.enrol(center, code)
+            return
         if lang != old_lang:
             await self.outreach.change_language(lang)
         else:
             self.app.pop_screen()
+        self.app.notify(t("settings.saved"))  # after a language switch: in the new language
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="enrol")
     def enrol(self, url: str, code: str) -> None:
-        """Enrol with the one-time code; a refusal reaches the worker through the app's failure handler."""
-        self.outreach.ctx.sync.enrol(url, code)
-        self.app.post_message(Notice("settings.enrolled"))
+        """Enrol with the one-time code; the outcome, in words, stays on this screen (and in a toast)."""
+        ctx = self.outreach.ctx
+        worker = str(getattr(ctx.session.vault, "worker_id", ""))
+        try:
+            ctx.sync.enrol(url, code)
+        except ServiceError as exc:
+            why = (exc.detail[0] if language() == "zh_CN" else exc.detail[1]) if exc.detail \
+                else t("settings.enrol_unavailable")
+            self.app.call_from_thread(self._enrolled, False, why, worker)
+            return
+        self.app.call_from_thread(self._enrolled, True, "", worker)
+
+    def _enrolled(self, ok: bool, why: str, worker: str) -> None:
+        text = t("settings.enrolled_as", worker=worker) if ok else \
+            t("settings.enrol_failed", why=why) + "\n" + t("settings.enrol_advice", worker=worker)
+        self.query_one("#enrol-status", Static).update(text)
+        self.query_one("#enrol-status", Static).set_class(not ok, "failed")
+        if ok:
+            self.query_one("#enrol-code", Input).value = ""
+        self.notify(text, severity="information" if ok else "error", timeout=10)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -6,6 +6,8 @@ public demo passphrase is shown.
 
 from __future__ import annotations
 
+import re
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
@@ -16,6 +18,9 @@ from outreach.services.errors import ServiceError, WrongPassphrase
 from outreach.services.security import MIN_STRENGTH, passphrase_strength
 from outreach.ui.base import BaseScreen
 from outreach.ui.messages import Unlocked, UnlockFailed
+
+#: A worker ID as the center's enrolment codes name it.
+WORKER_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 class UnlockScreen(BaseScreen):
@@ -37,6 +42,8 @@ class UnlockScreen(BaseScreen):
                 yield Static(t("unlock.demo", passphrase=ctx.demo.passphrase), id="demo-passphrase")
                 for note in ctx.demo.notes:  # pieces the demo could not set up ("center unavailable" ...)
                     yield Static("⚠ " + t(note), classes="demo-note")
+            if self._creating:  # the enrolment code is bound to a worker ID: ask for it, never assume one
+                yield Input(placeholder=t("unlock.worker_id"), id="worker-id", max_length=32)
             yield Input(password=True, placeholder=t("unlock.passphrase"), id="passphrase")
             if self._creating:
                 yield Static("", id="strength")
@@ -45,7 +52,7 @@ class UnlockScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#passphrase", Input).focus()
+        self.query_one("#worker-id" if self._creating else "#passphrase", Input).focus()
 
     @on(Input.Changed, "#passphrase")
     def _strength(self, event: Input.Changed) -> None:
@@ -61,6 +68,9 @@ class UnlockScreen(BaseScreen):
     def _submitted(self, event: Input.Submitted) -> None:
         if self._wait_left > 0:
             return
+        if self._creating and event.input.id == "worker-id":
+            self.query_one("#passphrase", Input).focus()
+            return
         passphrase = self.query_one("#passphrase", Input).value
         if not passphrase:
             return
@@ -69,18 +79,23 @@ class UnlockScreen(BaseScreen):
             if event.input.id == "passphrase":
                 again_input.focus()
                 return
+            worker_id = self.query_one("#worker-id", Input).value.strip()
+            if not WORKER_ID.fullmatch(worker_id):
+                self._message(t("unlock.worker_needed"))
+                self.query_one("#worker-id", Input).focus()
+                return
             self._message(t("unlock.creating"))
-            self.attempt(passphrase, again_input.value)
+            self.attempt(passphrase, again_input.value, worker_id)
         else:
             self._message(t("unlock.opening"))
             self.attempt(passphrase, None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
-    def attempt(self, passphrase: str, again: str | None) -> None:
+    def attempt(self, passphrase: str, again: str | None, worker_id: str = "") -> None:
         session = self.outreach.ctx.session
         try:
             if again is not None:
-                session.create(passphrase, again, worker_id="worker")
+                session.create(passphrase, again, worker_id=worker_id)
             else:
                 session.unlock(passphrase)
         except WrongPassphrase as exc:
@@ -94,7 +109,8 @@ class UnlockScreen(BaseScreen):
     @on(UnlockFailed)
     def _failed(self, message: UnlockFailed) -> None:
         for widget in self.query(Input):
-            widget.value = ""
+            if widget.id != "worker-id":
+                widget.value = ""
         self.query_one("#passphrase", Input).focus()
         if message.key == "unlock.wrong" and message.wait >= 1:
             self._wait_left = int(round(message.wait))

@@ -75,6 +75,14 @@ class VisitScreen(BaseScreen):
                 "\n".join(f"✕ {t('form.field.' + e.field)}: {pick(e.message)}" for e in message.result.errors))
             return
         self.notify(t("visit.saved"))
+        if message.result.op_id:  # the person's receipt of the visit: print / save as PDF / read aloud
+            from outreach.ui.dialogs.receipt import ReceiptDialog
+
+            def back(_: bool | None) -> None:  # returns nothing: an awaited pop from the dialog's callback hangs
+                self.app.pop_screen()
+
+            self.app.push_screen(ReceiptDialog(t("visit.saved"), t("receipt.ui.offer"), message.result.op_id), back)
+            return
         self.app.pop_screen()
 
     def action_back(self) -> None:
