@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
 from sync import merkle
 from sync.center import access, rules
-from sync.center.store import Device
+from sync.center.store import Device, iso
 from sync.errors import InvalidInput
 from sync.protocol import OpResult, TheirOp
 
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from sync.center.sqlstore import Tx
 
 CENTER_DEVICE = "center"
-
-
-def _iso(t: dt.datetime) -> str:
-    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _reject(op_id: str, code: str, zh: str, en: str, **extra: Any) -> OpResult:
@@ -168,7 +164,7 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     _record(tx, device, op, result, new_version, now)
     if result.status != "rejected" and access.claims(device, op.kind, facts):
         tx.w("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-             (device.worker_id, op.subject, _iso(now)))
+             (device.worker_id, op.subject, iso(now)))
     for kind, data in changes:
         if kind == "cards":
             data = {**data, "version": new_version}
@@ -194,7 +190,7 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
          (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash, body,
           result.status, result.code, result.message_zh, result.message_en, new_version,
-          str(resolves) if resolves is not None else None, _iso(now), idx))
+          str(resolves) if resolves is not None else None, iso(now), idx))
     tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
     tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
     return result
@@ -258,7 +254,7 @@ def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today:
                            "subject_version": version})
     tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
          "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
-         (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, _iso(now), "", body, version, _iso(now), idx))
+         (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, iso(now), "", body, version, iso(now), idx))
     _change(tx, "cards", subject, version, cards, subject, None, area)
     return OpResult(op_id=op_id, status="applied", center_state=cards)
 
@@ -278,7 +274,7 @@ def load_people(tx: Tx, people: list[dict[str, Any]], now: dt.datetime) -> int:
         version, _, _, cards = _subject(tx, pid)
         _save_subject(tx, pid, version + 1, data["area_code"], data, cards)
         _change(tx, "person", pid, version + 1, data, pid, None, data["area_code"])
-        _append_log(tx, {"loaded": pid, "hash": merkle.leaf_hash(canonical_json(data)).hex(), "at": _iso(now)})
+        _append_log(tx, {"loaded": pid, "hash": merkle.leaf_hash(canonical_json(data)).hex(), "at": iso(now)})
     return len(valid)
 
 
@@ -290,7 +286,7 @@ def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> i
         if person is None:
             raise InvalidInput(f"unknown person {pid[:8]}")
         if tx.x("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (worker_id, pid, _iso(now))) == 0:
+                (worker_id, pid, iso(now))) == 0:
             continue
         added += 1
         plan_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"outreach-plan:{worker_id}/{pid}"))

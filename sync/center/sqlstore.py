@@ -28,7 +28,7 @@ from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
 from sync.center import access, keyfile, migrations, oplogic, throttle
 from sync.center.migrations import Dialect
-from sync.center.store import CenterKeys, Device, RecordedOperation, Store
+from sync.center.store import CenterKeys, Device, RecordedOperation, Store, iso
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
@@ -46,10 +46,6 @@ class Tx(Protocol):
     def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """A write whose row count is not needed (may be queued until the next read)."""
     def lock(self, key: str) -> None: ...
-
-
-def iso(t: dt.datetime) -> str:
-    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
 class SqlStore(Store):

@@ -17,6 +17,11 @@ from outreach.domain.operation import Operation
 from sync.protocol import Change, LogProof, OpResult
 
 
+def iso(t: dt.datetime) -> str:
+    """The center's one time format: UTC, ISO 8601, milliseconds (text compares in time order)."""
+    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
 @dataclass(frozen=True)
 class Device:
     device_id: str

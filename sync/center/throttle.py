@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from sync.center.store import iso
+
 if TYPE_CHECKING:
     from sync.center.sqlstore import Tx
 
@@ -28,14 +30,10 @@ PER_WORKER = 20
 
 
 
-def _iso(t: dt.datetime) -> str:
-    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
-
-
 def held(tx: Tx, worker_id: str, source: str, now: dt.datetime) -> bool:
     """True when an enrolment for ``worker_id`` from ``source`` is not to be checked now. Call under the lock."""
     tx.lock("enrol")
-    since = _iso(now - WINDOW)
+    since = iso(now - WINDOW)
     (src, pair), = tx.q("SELECT count(*), coalesce(sum(CASE WHEN worker_id = ? THEN 1 ELSE 0 END), 0) "
                         "FROM enrol_guesses WHERE source = ? AND failed_at > ?", (worker_id[:64], source[:64], since))
     if int(src) >= PER_SOURCE or int(pair) >= PER_WORKER_SOURCE:
@@ -50,9 +48,9 @@ def held(tx: Tx, worker_id: str, source: str, now: dt.datetime) -> bool:
 def failed(tx: Tx, worker_id: str, source: str, now: dt.datetime) -> None:
     """Record one refused code (in the transaction that checked it, under the lock)."""
     tx.lock("enrol")
-    tx.x("DELETE FROM enrol_guesses WHERE failed_at < ?", (_iso(now - dt.timedelta(days=1)),))
+    tx.x("DELETE FROM enrol_guesses WHERE failed_at < ?", (iso(now - dt.timedelta(days=1)),))
     tx.x("INSERT INTO enrol_guesses (worker_id, source, failed_at) VALUES (?, ?, ?)",
-         (worker_id[:64], source[:64], _iso(now)))
+         (worker_id[:64], source[:64], iso(now)))
 
 
 def clear(tx: Tx, worker_id: str | None, source: str | None) -> int:
