@@ -31,7 +31,8 @@ class MessageDialog(BaseModal[bool]):
     def on_mount(self) -> None:
         self.query_one(Button).focus()
 
-    def on_button_pressed(self) -> None:
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         self.dismiss(True)
 
     def action_close(self) -> None:
