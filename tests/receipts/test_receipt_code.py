@@ -14,8 +14,9 @@ from tests.receipts.receipt_support import pdf_text, qr_codes
 
 
 def _flip(text: str, index: int) -> str:
+    """Another character at ``index``, also in hex ("a" -> "A" would be the same hash byte)."""
     ch = text[index]
-    return text[:index] + ("A" if ch != "A" else "B") + text[index + 1:]
+    return text[:index] + ("A" if ch.upper() != "A" else "B") + text[index + 1:]
 
 
 def test_qr_decodes_to_a_code_that_verifies_and_a_changed_one_does_not(receipts, every_kind, tmp_path):
