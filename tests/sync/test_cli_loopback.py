@@ -37,8 +37,10 @@ def test_cli_enrol_sync_status_and_usb(env, capsys):
     center, db, pf, tmp = env
     vault_path = tmp / "laptop.db"
     assert main(["vault", "init", "--worker", "alice", "--vault", str(vault_path), "--passphrase-file", str(pf)]) == 0
+    capsys.readouterr()  # the device id printed by init can hold digit-only groups that look like a code
     assert main(["center", "enrol", "--db", str(db), "--worker", "alice", "--role", "worker"]) == 0
-    code = re.search(r"([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", capsys.readouterr().out).group(1)
+    code = re.search(r"enrolment code .*: ([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})$", capsys.readouterr().out,
+                     re.M).group(1)
     vopts = ["--vault", str(vault_path), "--passphrase-file", str(pf)]
     assert main(["enrol", "--center", center.url, "--code", code, *vopts]) == 0
     assert main(["enrol", "--center", center.url, "--code", "AAAA-BBBB-CCCC", *vopts]) == 1  # bad code refused
