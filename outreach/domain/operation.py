@@ -52,6 +52,9 @@ KINDS: frozenset[str] = frozenset(
         "conflict.resolve",  # a person's decision on a conflict shown to them
         "audit.reveal",  # a sensitive field was revealed on screen (Art. 40)
         "audit.export",  # a supervisor's full (unmasked) export; subject "export:<id>" (Art. 40, 41)
+        "session.plan",  # an employer bulk activation day (Art. 15 para. 2); subject "session:<id>"
+        "session.roster",  # the employer's staff roster for it, one revision replacing the last
+        "session.close",  # the session's reconciliation and signed close manifest
     }
 )
 

@@ -178,6 +178,9 @@ MESSAGES: dict[str, str] = {
     "kind.conflict.resolve": "conflict resolved",
     "kind.audit.reveal": "sensitive value revealed",
     "kind.audit.export": "data exported",
+    "kind.session.plan": "activation day planned",
+    "kind.session.roster": "activation day roster",
+    "kind.session.close": "activation day closed",
     # forms
     "form.title.card.apply": "Apply for a social security card",
     "form.title.card.deliver": "Collection / home delivery",

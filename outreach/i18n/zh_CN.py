@@ -178,6 +178,9 @@ MESSAGES: dict[str, str] = {
     "kind.conflict.resolve": "处理冲突",
     "kind.audit.reveal": "查看敏感信息",
     "kind.audit.export": "导出数据",
+    "kind.session.plan": "集中激活活动安排",
+    "kind.session.roster": "集中激活人员名单",
+    "kind.session.close": "集中激活活动结束",
     # forms
     "form.title.card.apply": "申领社会保障卡",
     "form.title.card.deliver": "领卡 / 送卡上门",
