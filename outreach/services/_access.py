@@ -1,34 +1,35 @@
-"""Reading values from the other layers' objects, whether pydantic models or plain mappings."""
+"""Reading the untyped parts the other layers hand over (JSON rows of push outcomes, payloads) into types.
+
+The records themselves (people, cards, visits, operations) come typed from the vault; only what is JSON by
+nature (a payload, a center answer) is read here, once, at the edge of the use case.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+
+from outreach.services.ports import JSONObject
 
 
-def get(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj.name`` or ``obj[name]``; a dotted ``name`` walks down."""
-    for part in name.split("."):
-        if obj is None:
-            return default
-        obj = obj.get(part, None) if isinstance(obj, dict) else getattr(obj, part, None)
-    return default if obj is None else obj
+def obj(value: object) -> JSONObject | None:
+    """``value`` as a JSON object, or None when it is not one."""
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else None
 
 
-def as_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+def objs(value: object) -> list[JSONObject]:
+    """The JSON objects of a list (anything else skipped)."""
+    return [o for o in (obj(v) for v in value) if o is not None] if isinstance(value, list) else []
 
 
-def as_datetime(value: Any) -> datetime | None:
+def string(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def integer(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def as_datetime(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -39,29 +40,15 @@ def as_datetime(value: Any) -> datetime | None:
         return None
 
 
-def text(value: Any) -> str:
+def text(value: object) -> str:
     """Enum members show their value; None shows nothing."""
     if value is None:
         return ""
     return str(getattr(value, "value", value))
 
 
-def dump(obj: Any) -> dict[str, Any]:
-    if obj is None:
-        return {}
-    if isinstance(obj, dict):
-        return obj
-    dumper = getattr(obj, "model_dump", None)
-    if dumper is not None:
-        result: dict[str, Any] = dumper(mode="json")
-        return result
-    return dict(vars(obj))
-
-
 def hlc_when(hlc: str) -> str:
     """The local time of a hybrid-logical-clock stamp (``<wall ms>.<counter>``), ``YYYY-MM-DD HH:MM``."""
-    from datetime import datetime
-
     try:
         wall = int(str(hlc).split(".", 1)[0])
     except ValueError:

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from outreach.domain.decision import FeeDecision, RuleContext
+from outreach.domain.enums import Hardship
 from outreach.domain.events import LifecycleEvent, parse_event
 from outreach.domain.forms import check_form
 from outreach.domain.lifecycle import decide
 from outreach.domain.models import ApplicationForm, Person, PersonCards, new_id
 from outreach.domain.numbers import check_mobile
 from outreach.domain.refusal import Refusal
+from outreach.services._access import text
 from outreach.services.clock import CALENDAR, Clock
 from outreach.services.errors import NotFound
 from outreach.services.forms import SPECS, FormSpec
@@ -185,7 +187,7 @@ class CardService:
                     birth_date=form.birth_date, nationality=form.nationality, document=form.document,
                     ss_number=form.document.number if form.document.doc_type in _CITIZEN_DOCS else None,
                     mobile=form.mobile, occupation=form.occupation, address=form.address,
-                    hardship=str(filled.tree.get("hardship") or "none"), agent=form.agent,
+                    hardship=Hardship(str(filled.tree.get("hardship") or "none")), agent=form.agent,
                 )  # fmt: skip
             except ValidationError as exc:
                 validation_errors(exc, spec, errors, prefix="form.")
@@ -273,12 +275,6 @@ def _with(event: LifecycleEvent, path: str, value: str) -> LifecycleEvent:
     return parse_event(tree)
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return ""
-    return str(getattr(value, "value", value))
-
-
 def prefill(person: Person) -> dict[str, str]:
     """Form values from a recorded person (for an application or a data change): each application field whose
     event path (``form.document.number``) the person's record has too (``document.number``); not the photo."""
@@ -289,6 +285,6 @@ def prefill(person: Person) -> dict[str, str]:
         node: object = person
         for part in f.to.removeprefix("form.").split("."):
             node = getattr(node, part, None)
-        out[f.name] = _shown(node)
-    out["hardship"] = _shown(person.hardship)
+        out[f.name] = text(node)
+    out["hardship"] = text(person.hardship)
     return out

@@ -7,9 +7,9 @@ failing: the app must start on a machine with nothing configured.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
@@ -19,6 +19,7 @@ from outreach.services.clock import Clock
 from outreach.services.errors import InvalidSettings
 from outreach.services.home import HomeService, deadlines_coming_due
 from outreach.services.people import PeopleService
+from outreach.services.ports import SyncPort, VaultPort
 from outreach.services.reader import ReaderFactory, ReaderService, default_reader_factory
 from outreach.services.session import VaultOpener, VaultSession, default_opener
 from outreach.services.syncing import SyncFactory, SyncService
@@ -39,13 +40,11 @@ class DemoInfo:
 def default_sync_factory(settings: Settings) -> SyncFactory:
     """The sync client for the enrolled center, or None when not enrolled / no sync layer."""
 
-    def build(vault: Any) -> Any:
+    def build(vault: VaultPort) -> SyncPort | None:
         if not settings.center_url:
             return None
-        try:
-            from sync.client.client import SyncClient
-        except ImportError:
-            return None
+        from sync.client.client import SyncClient
+
         return SyncClient(vault, settings.center_url)
 
     return build
@@ -59,7 +58,7 @@ class AppContext:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        opener: Any = None,
+        opener: VaultOpener | None = None,
         reader_factory: ReaderFactory | None = None,
         sync_factory: SyncFactory | None = None,
         demo: DemoInfo | None = None,
@@ -81,7 +80,8 @@ class AppContext:
 
         self.drafts = DraftService(self.session)
         self.reader = ReaderService(self.session, self.people, reader_factory)
-        self.extra: dict[str, Any] = {}
+        #: Called once by :meth:`close` (the demo removes its throwaway folder and stops its center).
+        self.cleanup: Callable[[], None] | None = None
 
     def center_label(self) -> str | None:
         """A short name of the center: its host, or None when not enrolled."""
@@ -112,8 +112,8 @@ class AppContext:
     def close(self) -> None:
         self.reader.close()
         self.session.close()
-        cleanup = self.extra.pop("cleanup", None)
-        if callable(cleanup):
+        cleanup, self.cleanup = self.cleanup, None
+        if cleanup is not None:
             cleanup()
 
 

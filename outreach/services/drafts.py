@@ -10,23 +10,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from outreach.services.errors import ServiceError
+from outreach.services._access import obj, string
 from outreach.services.session import VaultSession
-
-
-class DraftStore(Protocol):
-    """The vault's draft table (``storage.Vault`` satisfies it).
-
-    Raises (any method): the storage layer's own errors (vault locked, values not JSON).
-    """
-
-    def put_draft(self, draft_key: str, kind: str, person_id: str | None, values: dict[str, Any]) -> None: ...
-
-    def drafts(self) -> list[dict[str, Any]]: ...
-
-    def drop_draft(self, draft_key: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +22,7 @@ class Draft:
     key: str
     kind: str
     person_id: str | None
-    values: dict[str, Any]
+    values: dict[str, object]
     updated_at: str
 
 
@@ -51,42 +37,33 @@ class DraftService:
     def __init__(self, session: VaultSession) -> None:
         self._session = session
 
-    def _store(self) -> DraftStore:
-        vault: Any = self._session.vault
-        if not hasattr(vault, "put_draft"):
-            raise ServiceError("draft.unavailable")
-        return vault  # type: ignore[no-any-return]
-
-    def keep(self, key: str, kind: str, person_id: str | None, values: dict[str, Any]) -> None:
+    def keep(self, key: str, kind: str, person_id: str | None, values: dict[str, object]) -> None:
         """Keep the form's values (replacing the previous draft of ``key``). Empty forms are not kept.
 
         Raises:
-            ServiceError ``draft.unavailable``: the vault is closed or cannot hold drafts.
+            ServiceError: the vault is closed (``VaultSession.vault``).
         """
         if not any(_filled(v) for v in values.values()):
             self.drop(key)
             return
         clean = {k: (list(v) if isinstance(v, tuple | set) else v) for k, v in values.items()}
-        self._store().put_draft(key, kind, person_id, clean)
+        self._session.vault.put_draft(key, kind, person_id, clean)
 
     def list(self) -> list[Draft]:
         """Every kept draft, the newest first; [] when the vault is not open."""
         if not self._session.is_open:
             return []
-        try:
-            rows = self._store().drafts()
-        except ServiceError:
-            return []
-        return [Draft(r["draft_key"], r["kind"], r["person_id"], dict(r["values"]), str(r["updated_at"]))
-                for r in rows]
+        return [Draft(string(r.get("draft_key")), string(r.get("kind")), string(r.get("person_id")) or None,
+                      obj(r.get("values")) or {}, string(r.get("updated_at")))
+                for r in self._session.vault.drafts()]
 
     def drop(self, key: str) -> None:
         """Forget a draft (saved, or discarded by the worker)."""
         if self._session.is_open:
-            self._store().drop_draft(key)
+            self._session.vault.drop_draft(key)
 
 
-def _filled(value: Any) -> bool:
+def _filled(value: object) -> bool:
     if isinstance(value, bool):
         return False  # yes/no selects always have a value; they alone are not typed work
     if isinstance(value, list | tuple | set):

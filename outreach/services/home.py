@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, TypedDict
 
 from outreach.domain.deadlines import card_deadlines
-from outreach.services._access import as_date, as_datetime, get, hlc_when
+from outreach.domain.decision import Deadline
+from outreach.domain.models import Visit
+from outreach.domain.operation import Operation
+from outreach.services._access import as_datetime, hlc_when, integer, obj, objs, string
 from outreach.services.clock import CALENDAR, Clock
+from outreach.services.ports import JSONObject
 from outreach.services.security import mask_id, mask_mobile
 from outreach.services.session import VaultSession
 from outreach.services.views import (
@@ -29,12 +35,11 @@ OVERDUE_DAYS = 90
 DEADLINE_LIMIT = 20
 
 
-def visits_today(session: VaultSession, day: Any) -> list[Any]:
+def visits_today(session: VaultSession, day: date) -> list[Visit]:
     """This worker's visits today: planned ones (pulled from the center, no outcome yet) and logged ones.
     Visits colleagues logged for the same people (pulled from the center) are not this worker's day."""
     vault = session.vault
-    me = getattr(vault, "worker_id", None)
-    return [v for v in vault.visits(day=day) if me is None or get(v, "worker_id") == me]
+    return [v for v in vault.visits(day=day) if v.worker_id == vault.worker_id]
 
 
 def deadlines_coming_due(
@@ -52,12 +57,10 @@ def deadlines_coming_due(
     is kept whatever the horizon (the card waits for its holder now).
     """
     vault = session.vault
-    candidates = getattr(vault, "cards_needing_attention", None)
-    if not callable(candidates):
-        return []
     today = clock.today()
-    found: list[tuple[Any, str]] = []
-    for card in candidates(today, horizon_days=horizon_days, overdue_days=overdue_days, limit=limit):
+    found: list[tuple[Deadline, str]] = []
+    for card in vault.cards_needing_attention(today, horizon_days=horizon_days, overdue_days=overdue_days,
+                                              limit=limit):
         for deadline in card_deadlines(card, CALENDAR):
             left = (deadline.due - today).days
             if left < -overdue_days or (left > horizon_days and deadline.kind != "recall"):
@@ -67,122 +70,153 @@ def deadlines_coming_due(
     return [deadline_view(session, clock, d, pid) for d, pid in found[:limit]]
 
 
-def planned_today(session: VaultSession, visits: list[Any]) -> list[PlannedVisitView]:
+def planned_today(session: VaultSession, visits: list[Visit]) -> list[PlannedVisitView]:
     """Today's planned visits with who (name), where (address, else area code) and their card's state."""
     vault = session.vault
     out: list[PlannedVisitView] = []
     for visit in visits:
-        if not get(visit, "planned", False):
+        if not visit.planned:
             continue
-        pid = str(get(visit, "person_id", ""))
-        person = vault.get_person(pid) if pid else None
-        cards = vault.person_cards(pid) if pid else None
-        states = list(get(cards, "cards", []) or [])
-        live = [c for c in states if get(c, "live", False)]
+        person = vault.get_person(visit.person_id)
+        cards = vault.person_cards(visit.person_id)
+        states = cards.cards if cards is not None else []
+        live = [c for c in states if c.live]
         card = (live or states)[-1] if states else None
         out.append(
             PlannedVisitView(
-                visit_id=str(get(visit, "visit_id", "")),
-                person_id=pid,
-                person_name=get(person, "name", "") if person is not None else "",
-                place=(get(person, "address") or get(person, "area_code") or "") if person is not None else "",
-                card_status=str(get(card, "status")) if card is not None else None,
+                visit_id=visit.visit_id,
+                person_id=visit.person_id,
+                person_name=person.name if person is not None else "",
+                place=(person.address or person.area_code or "") if person is not None else "",
+                card_status=card.status.value if card is not None else None,
             )
         )
     return out
 
 
-def issue_status(status: Any) -> Literal["rejected", "conflict"]:
+def issue_status(status: object) -> Literal["rejected", "conflict"]:
     """A push outcome still waiting for a decision, as the screens name it."""
     return "conflict" if "conflict" in str(status) else "rejected"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One row of the vault's push outcomes (``VaultPort.op_outcomes``), read once into types."""
+
+    op_id: str
+    status: str
+    code: str
+    message_zh: str
+    message_en: str
+    center_state: JSONObject | None
+    base: JSONObject | None
+    theirs: list[JSONObject]
+    base_version: int | None
+    center_version: int | None
+
+    @classmethod
+    def of(cls, row: JSONObject) -> Outcome:
+        return cls(op_id=string(row.get("op_id")), status=string(row.get("status")) or "rejected",
+                   code=string(row.get("code")), message_zh=string(row.get("message_zh")),
+                   message_en=string(row.get("message_en")), center_state=obj(row.get("center_state")),
+                   base=obj(row.get("base")), theirs=objs(row.get("theirs")),
+                   base_version=integer(row.get("base_version")), center_version=integer(row.get("center_version")))
 
 
 def open_issues(session: VaultSession) -> list[OpIssue]:
     """Rejected and conflicting operations still waiting for a decision, both sides included."""
     vault = session.vault
-    outcomes = getattr(vault, "op_outcomes", None)
-    if not callable(outcomes):
-        return []
-    rows = list(outcomes(open_only=True))
+    rows = [Outcome.of(r) for r in vault.op_outcomes(open_only=True)]
     if not rows:
         return []
-    ops = vault.operations_by_id(str(get(r, "op_id")) for r in rows)
+    ops = vault.operations_by_id(r.op_id for r in rows)
     issues: list[OpIssue] = []
     for row in rows:
-        status = get(row, "status", "rejected")
-        op = ops.get(str(get(row, "op_id"))) or row
-        subject = get(op, "subject") or get(row, "subject", "")
+        op = ops.get(row.op_id)
+        subject = op.subject if op is not None else ""
         person = vault.get_person(subject) if subject else None
         issues.append(
             OpIssue(
-                op_id=get(row, "op_id") or get(op, "op_id", ""),
-                kind=get(op, "kind") or get(row, "kind", ""),
+                op_id=row.op_id,
+                kind=op.kind if op is not None else "",
                 subject=subject,
-                person_name=get(person, "name", "") if person is not None else "",
-                status=issue_status(status),
-                code=get(row, "code", "") or "",
-                message=Bilingual(get(row, "message_zh", "") or "", get(row, "message_en", "") or ""),
-                mine=dict(get(op, "payload") or get(row, "payload") or {}),
-                theirs=get(row, "center_state"),
+                person_name=person.name if person is not None else "",
+                status=issue_status(row.status),
+                code=row.code,
+                message=Bilingual(row.message_zh, row.message_en),
+                mine=dict(op.payload) if op is not None else {},
+                theirs=row.center_state,
                 **_sides(op, row),
             )
         )
     return issues
 
 
-def _sides(op: Any, row: Any) -> dict[str, Any]:
+class _Sides(TypedDict, total=False):
+    mine_change: SideChange | None
+    theirs_changes: list[SideChange]
+    base_version: int | None
+    center_version: int | None
+    base_person: dict[str, str] | None
+    mine_person: dict[str, str] | None
+    base_cards: list[SideCard] | None
+    mine_cards: list[SideCard] | None
+    theirs_cards: list[SideCard] | None
+
+
+def _sides(op: Operation | None, row: Outcome) -> _Sides:
     """Base, mine and theirs of one issue, in words the screen can show (cards, changed fields, who, when)."""
-    payload = get(op, "payload") or {}
-    base = get(row, "base")
-    center = get(row, "center_state")
-    out: dict[str, Any] = {
-        "mine_change": SideChange(kind=str(get(op, "kind", "")), worker_id=str(get(op, "worker_id", "")),
-                                  when=hlc_when(str(get(op, "hlc", ""))), device_id=str(get(op, "device_id", ""))),
+    payload: JSONObject = dict(op.payload) if op is not None else {}
+    base, center = row.base, row.center_state
+    out: _Sides = {
+        "mine_change": SideChange(kind=op.kind, worker_id=op.worker_id, when=hlc_when(op.hlc),
+                                  device_id=op.device_id) if op is not None else None,
         "theirs_changes": [
-            SideChange(kind=str(get(t, "kind", "")), worker_id=str(get(t, "worker_id", "")),
-                       when=_iso_when(get(t, "received_at")), device_id=str(get(t, "device_id", "")))
-            for t in (get(row, "theirs") or [])
+            SideChange(kind=string(t.get("kind")), worker_id=string(t.get("worker_id")),
+                       when=_iso_when(t.get("received_at")), device_id=string(t.get("device_id")))
+            for t in row.theirs
         ],
-        "base_version": get(row, "base_version"),
-        "center_version": get(row, "center_version"),
+        "base_version": row.base_version,
+        "center_version": row.center_version,
     }
-    if isinstance(payload, dict) and "person" in payload:
-        before = (get(base, "person") or {}) if isinstance(base, dict) else {}
-        after = payload.get("person") or {}
+    if "person" in payload:
+        before = (obj(base.get("person")) or {}) if base is not None else {}
+        after = obj(payload.get("person")) or {}
         changed = sorted(k for k in set(before) | set(after)
                          if k not in ("person_id",) and before.get(k) != after.get(k))
-        out["base_person"] = {k: _shown(k, before.get(k)) for k in changed} if isinstance(base, dict) else None
+        out["base_person"] = {k: _shown(k, before.get(k)) for k in changed} if base is not None else None
         out["mine_person"] = {k: _shown(k, after.get(k)) for k in changed}
     else:
-        out["base_cards"] = _cards(get(base, "cards")) if isinstance(base, dict) else None
-        out["mine_cards"] = _cards(get(get(payload, "cards"), "cards"))
-    out["theirs_cards"] = _cards(get(center, "cards")) if isinstance(center, dict) else None
+        out["base_cards"] = _cards(base.get("cards")) if base is not None else None
+        mine = obj(payload.get("cards"))
+        out["mine_cards"] = _cards(mine.get("cards")) if mine is not None else None
+    out["theirs_cards"] = _cards(center.get("cards")) if center is not None else None
     return out
 
 
-def _cards(cards: Any) -> list[SideCard] | None:
+def _cards(cards: object) -> list[SideCard] | None:
     if not isinstance(cards, list):
         return None
-    return [SideCard(card_number=get(c, "card_number"), status=str(get(c, "status", "") or ""),
-                     generation=get(c, "generation"), bank_activated=bool(get(c, "bank_activated", False)),
-                     expires_on=str(get(c, "expires_on")) if get(c, "expires_on") else None)
+    return [SideCard(card_number=string(c.get("card_number")) or None, status=string(c.get("status")),
+                     generation=string(c.get("generation")) or None, bank_activated=bool(c.get("bank_activated")),
+                     expires_on=string(c.get("expires_on")) or None)
             for c in cards if isinstance(c, dict)]
 
 
-def _shown(key: str, value: Any) -> str:
+def _shown(key: str, value: object) -> str:
     """A person's field for the conflict view; identity and mobile numbers masked as on the person page."""
     if key == "mobile":
-        return mask_mobile(value) if value else ""
+        return mask_mobile(string(value)) if value else ""
     if key == "ss_number":
-        return mask_id(value) if value else ""
+        return mask_id(string(value)) if value else ""
     if key == "document" and isinstance(value, dict):
-        return " ".join(x for x in (str(value.get("doc_type") or ""), mask_id(value.get("number"))) if x)
+        return " ".join(x for x in (string(value.get("doc_type")), mask_id(string(value.get("number")))) if x)
     if key == "agent" and isinstance(value, dict):
         return " ".join(str(value.get(k)) for k in ("name", "relationship") if value.get(k))
     return _plain(value)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: object) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, dict):
@@ -190,7 +224,11 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _iso_when(value: Any) -> str:
+
+
+
+
+def _iso_when(value: object) -> str:
     when = as_datetime(value)
     return when.astimezone().strftime("%Y-%m-%d %H:%M") if when is not None else ""
 
@@ -212,10 +250,9 @@ class HomeService:
         vault = self._session.vault
         today = self._clock.today()
         visits = visits_today(self._session, today)
-        planned = sum(1 for v in visits if get(v, "planned", False))
-        done = sum(1 for v in visits if not get(v, "planned", False))
-        count = getattr(vault, "pending_count", None)
-        pending = int(count()) if callable(count) else len(vault.pending_operations(limit=100_000))
+        planned = sum(1 for v in visits if v.planned)
+        done = len(visits) - planned
+        pending = vault.pending_count()
         last = as_datetime(vault.get_meta(LAST_SYNC_META))
         age = (self._clock.now() - last) if last is not None and last.tzinfo is not None else None
         deadlines = sorted(self._deadlines(), key=lambda d: d.due)
@@ -233,14 +270,13 @@ class HomeService:
         )
 
 
-def deadline_view(session: VaultSession, clock: Clock, deadline: Any, person_id: str) -> DeadlineView:
-    due = as_date(get(deadline, "due")) or clock.today()
+def deadline_view(session: VaultSession, clock: Clock, deadline: Deadline, person_id: str) -> DeadlineView:
     person = session.vault.get_person(person_id)
     return DeadlineView(
         person_id=person_id,
-        person_name=get(person, "name", "") if person is not None else "",
-        kind=str(get(deadline, "kind", "")),
-        due=due,
-        article=str(get(deadline, "article", "")),
-        days_left=(due - clock.today()).days,
+        person_name=person.name if person is not None else "",
+        kind=deadline.kind,
+        due=deadline.due,
+        article=deadline.article,
+        days_left=(deadline.due - clock.today()).days,
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import date
 
+from outreach.domain.models import CardState, Person
 from outreach.domain.names import normalize_name
+from outreach.domain.operation import Operation
 from outreach.domain.text import fold_width
-from outreach.services._access import as_date, as_datetime, get, hlc_when, text
+from outreach.services._access import as_datetime, hlc_when, obj, text
 from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
 from outreach.services.home import issue_status
+from outreach.services.ports import JSONObject, VaultPort
 from outreach.services.security import mask, mask_id, mask_mobile
 from outreach.services.session import VaultSession
 from outreach.services.views import CardView, FieldView, HistoryItem, PersonHit, PersonPage
@@ -20,25 +24,15 @@ SENSITIVE = ("id_number", "ss_number", "mobile", "photo")
 _AUDIT_FIELD = {"id_number": "id_number", "ss_number": "id_number", "mobile": "mobile", "photo": "photo"}
 
 
-def _current_card(cards: Any) -> Any | None:
-    current = getattr(cards, "current", None)
-    if callable(current):
-        return current()
-    items = get(cards, "cards", []) or []
-    return items[-1] if items else None
-
-
-def _age(birth: Any, today: Any) -> int | None:
-    born = as_date(birth)
-    if born is None:
-        return None
-    return int(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 class PeopleService:
     """Search and the person page."""
 
-    def __init__(self, session: VaultSession, clock: Clock, center_label: Any = None) -> None:
+    def __init__(self, session: VaultSession, clock: Clock,
+                 center_label: Callable[[], str | None] | None = None) -> None:
         self._session = session
         self._clock = clock
         self._center_label = center_label or (lambda: None)
@@ -56,17 +50,16 @@ class PeopleService:
         vault = self._session.vault
         hits: list[PersonHit] = []
         for person in vault.find_people(query, limit=limit):
-            pid = get(person, "person_id")
-            cards = vault.person_cards(pid)
-            card = _current_card(cards) if cards is not None else None
+            cards = vault.person_cards(person.person_id)
+            card = cards.current() if cards is not None else None
             hits.append(
                 PersonHit(
-                    person_id=pid,
-                    name=get(person, "name", ""),
-                    id_masked=mask_id(get(person, "document.number")),
-                    birth_date=as_date(get(person, "birth_date")),
-                    card_number=get(card, "card_number") if card is not None else None,
-                    card_status=text(get(card, "status")) if card is not None else None,
+                    person_id=person.person_id,
+                    name=person.name,
+                    id_masked=mask_id(person.document.number),
+                    birth_date=person.birth_date,
+                    card_number=card.card_number if card is not None else None,
+                    card_status=card.status.value if card is not None else None,
                 )
             )
         return hits
@@ -79,11 +72,11 @@ class PeopleService:
                 continue
             people = vault.find_people(key, limit=2)
             if len(people) == 1:
-                return str(get(people[0], "person_id"))
+                return people[0].person_id
         return None
 
     # --- the person page -----------------------------------------------------------------------
-    def person(self, person_id: str) -> Any:
+    def person(self, person_id: str) -> Person:
         person = self._session.vault.get_person(person_id)
         if person is None:
             raise NotFound()
@@ -95,71 +88,68 @@ class PeopleService:
         cards = vault.person_cards(person_id)
         shown = self._revealed.get(person_id, set())
         today = self._clock.today()
-        doc_number = get(person, "document.number")
+        doc_number = person.document.number
         values: dict[str, tuple[str, str]] = {
-            "id_number": (doc_number or "", mask_id(doc_number)),
-            "ss_number": (get(person, "ss_number") or "", mask_id(get(person, "ss_number"))),
-            "mobile": (get(person, "mobile") or "", mask_mobile(get(person, "mobile"))),
-            "photo": (get(person, "photo_ref") or "", "●" if get(person, "photo_ref") else ""),
+            "id_number": (doc_number, mask_id(doc_number)),
+            "ss_number": (person.ss_number or "", mask_id(person.ss_number)),
+            "mobile": (person.mobile or "", mask_mobile(person.mobile)),
+            "photo": (person.photo_ref or "", "●" if person.photo_ref else ""),
         }
-        age = _age(get(person, "birth_date"), today)
-        birth = text(get(person, "birth_date"))
+        age = _age(person.birth_date, today)
+        birth = person.birth_date.isoformat()
         fields = [
-            FieldView("gender", text(get(person, "gender"))),
-            FieldView("birth_date", f"{birth} ({age})" if age is not None else birth),
-            FieldView("ethnicity", text(get(person, "ethnicity"))),
-            FieldView("nationality", text(get(person, "nationality"))),
-            FieldView("doc_type", text(get(person, "document.doc_type"))),
+            FieldView("gender", text(person.gender)),
+            FieldView("birth_date", f"{birth} ({age})"),
+            FieldView("ethnicity", text(person.ethnicity)),
+            FieldView("nationality", text(person.nationality)),
+            FieldView("doc_type", text(person.document.doc_type)),
         ]
         for key in SENSITIVE:
             full, masked = values[key]
             revealed = key in shown
             fields.append(FieldView(key, full if revealed else masked, sensitive=True, revealed=revealed))
         fields += [
-            FieldView("occupation", text(get(person, "occupation"))),
-            FieldView("address", text(get(person, "address"))),
-            FieldView("area_code", text(get(person, "area_code"))),
-            FieldView("hardship", text(get(person, "hardship"))),
+            FieldView("occupation", text(person.occupation)),
+            FieldView("address", text(person.address)),
+            FieldView("area_code", text(person.area_code)),
+            FieldView("hardship", text(person.hardship)),
         ]
-        agent = get(person, "agent")
+        agent = person.agent
         if agent is not None:
             fields.append(
-                FieldView("agent", f"{get(agent, 'name', '')} ({get(agent, 'relationship', '')}) "
-                          f"{mask_id(get(agent, 'document.number'))}")
+                FieldView("agent", f"{agent.name} ({agent.relationship}) {mask_id(agent.document.number)}")
             )
-        deceased = get(person, "deceased_on")
+        deceased = person.deceased_on
         if deceased:
-            fields.append(FieldView("deceased_on", text(deceased)))
-        sources_of = getattr(vault, "card_sources", None)
-        sources = {str(get(r, "card_id")): r for r in (sources_of(person_id) if callable(sources_of) else [])}
-        card_views = [self._card_view(c, sources.get(str(get(c, "card_id")))) for c in (get(cards, "cards", []) or [])]
+            fields.append(FieldView("deceased_on", deceased.isoformat()))
+        sources = {str(r.get("card_id")): r for r in vault.card_sources(person_id)}
+        card_views = [self._card_view(c, sources.get(c.card_id)) for c in (cards.cards if cards is not None else [])]
         card_views.reverse()  # newest first on screen
         return PersonPage(
             person_id=person_id,
-            name=get(person, "name", ""),
+            name=person.name,
             fields=fields,
             cards=card_views,
             history=self.history(person_id),
-            needs_agent=age is not None and (age < 16 or age >= 80),
+            needs_agent=age < 16 or age >= 80,
             deceased=bool(deceased),
             version=int(vault.subject_version(person_id)),
         )
 
-    def _card_view(self, card: Any, origin: Any = None) -> CardView:
-        source = get(origin, "source") or get(card, "source")
-        synced = as_datetime(get(origin, "synced_at") or get(card, "synced_at"))
-        from_center = source == "center"
+    def _card_view(self, card: CardState, origin: JSONObject | None = None) -> CardView:
+        """``origin``: the vault's ``card_sources`` row (``source`` "provisional" or "center", ``synced_at``)."""
+        from_center = origin is not None and origin.get("source") == "center"
         return CardView(
-            card_id=str(get(card, "card_id", "")),
-            status=text(get(card, "status")),
-            card_number=get(card, "card_number"),
-            bank_activated=bool(get(card, "bank_activated", False)),
-            expires_on=as_date(get(card, "expires_on")),
+            card_id=card.card_id,
+            status=card.status.value,
+            card_number=card.card_number,
+            bank_activated=card.bank_activated,
+            expires_on=card.expires_on,
             provisional=not from_center,
             source=self._center_label() if from_center else None,
-            synced_at=synced,
-            temp_loss_period=get(card, "temp_loss_period"),
-            reason=get(card, "reason"),
+            synced_at=as_datetime(origin.get("synced_at")) if origin is not None else None,
+            temp_loss_period=card.temp_loss_period,
+            reason=card.reason,
         )
 
     def history(self, person_id: str, limit: int = 30) -> list[HistoryItem]:
@@ -169,41 +159,35 @@ class PeopleService:
         so an operation is still waiting exactly when its ``seq`` is at or after the oldest waiting one.
         """
         vault = self._session.vault
-        try:
-            ops = list(vault.operations(subject=person_id))
-        except TypeError:  # an older vault without the subject index
-            ops = [op for op in vault.operations() if get(op, "subject") == person_id]
+        ops = list(vault.operations(subject=person_id))
         oldest_waiting = vault.pending_operations(limit=1) if ops else []
-        first_pending = int(get(oldest_waiting[0], "seq", 0)) if oldest_waiting else None
+        first_pending = oldest_waiting[0].seq if oldest_waiting else None
         issues = _open_issues(vault)
         items: list[HistoryItem] = []
         for op in reversed(ops[-limit:]):
-            payload = get(op, "payload", {}) or {}
-            kind = str(get(op, "kind", ""))
+            payload = op.payload
+            event, visit = obj(payload.get("event")), obj(payload.get("visit"))
             detail = ""
-            if "event" in payload:
-                detail = text(get(payload, "event.reason") or get(payload, "event.period") or "")
-            elif "visit" in payload:
-                detail = text(get(payload, "visit.outcome"))
+            if event is not None:
+                detail = text(event.get("reason") or event.get("period") or "")
+            elif visit is not None:
+                detail = text(visit.get("outcome"))
             elif "field" in payload:
                 detail = text(payload.get("field"))
-            pending = first_pending is not None and int(get(op, "seq", 0)) >= first_pending
-            fee = payload.get("fee") if isinstance(payload, dict) else None
+            fee = obj(payload.get("fee"))
             items.append(HistoryItem(
-                when=hlc_when(get(op, "hlc", "")), kind=kind, detail=detail, pending=pending,
-                detail_keys=_detail_keys(kind, payload),
-                fee_charged=bool(get(fee, "charged", False)) if isinstance(fee, dict) else None,
-                issue=issues.get(str(get(op, "op_id", ""))),
+                when=hlc_when(op.hlc), kind=op.kind, detail=detail,
+                pending=first_pending is not None and op.seq >= first_pending,
+                detail_keys=_detail_keys(op),
+                fee_charged=bool(fee.get("charged")) if fee is not None else None,
+                issue=issues.get(op.op_id),
             ))
-        me = getattr(vault, "worker_id", None)
-        visits = getattr(vault, "visits", None)
-        theirs = [v for v in (visits(person_id=person_id) if callable(visits) else [])
-                  if not get(v, "planned", False) and get(v, "worker_id") != me]
+        theirs = [v for v in vault.visits(person_id=person_id) if not v.planned and v.worker_id != vault.worker_id]
         for v in theirs:  # colleagues' visits to this person, pulled from the center
-            outcome = text(get(v, "outcome"))
-            items.append(HistoryItem(when=text(get(v, "day")), kind="visit.log", detail=outcome, pending=False,
+            outcome = text(v.outcome)
+            items.append(HistoryItem(when=v.day.isoformat(), kind="visit.log", detail=outcome, pending=False,
                                      detail_keys=(f"outcome.{outcome}",) if outcome else (),
-                                     worker=str(get(v, "worker_id", ""))))
+                                     worker=v.worker_id))
         if theirs:
             items.sort(key=lambda h: h.when, reverse=True)
         return items[:limit]
@@ -228,31 +212,32 @@ class PeopleService:
         self._revealed.clear()
 
 
-def _open_issues(vault: Any) -> dict[str, str]:
+def _open_issues(vault: VaultPort) -> dict[str, str]:
     """op_id -> ``rejected`` / ``conflict`` for the operations whose center answer waits for a decision."""
-    outcomes = getattr(vault, "op_outcomes", None)
-    if not callable(outcomes):
-        return {}
-    return {str(get(o, "op_id")): issue_status(get(o, "status", "")) for o in outcomes(open_only=True)}
+    return {str(o.get("op_id")): issue_status(o.get("status", "")) for o in vault.op_outcomes(open_only=True)}
 
 
-def _detail_keys(kind: str, payload: Any) -> tuple[str, ...]:
+
+def _detail_keys(op: Operation) -> tuple[str, ...]:
     """What an operation's detail means, as catalogue keys (the screen puts them in words)."""
-    event = get(payload, "event") or {}
-    if kind == "card.exchange" and get(event, "reason") is not None:
-        return (f"choice.exchange_reason.{get(event, 'reason')}",)
-    if kind == "card.loss_temporary" and get(event, "period"):
-        return (f"choice.period.{get(event, 'period')}",)
-    if kind == "card.deliver" and get(event, "method"):
-        return (f"choice.method.{get(event, 'method')}",)
-    if kind == "card.reissue":
-        return tuple(f"choice.key_field.{f}" for f in (get(event, "changed") or []))
-    if kind == "visit.log" and get(payload, "visit.outcome"):
-        return (f"outcome.{get(payload, 'visit.outcome')}",)
-    if kind == "audit.reveal" and get(payload, "field"):
-        return (f"form.field.{get(payload, 'field')}",)
-    if kind == "conflict.resolve" and get(payload, "choice"):
-        return (f"resolve.{get(payload, 'choice')}",)
+    kind, payload = op.kind, op.payload
+    event = obj(payload.get("event")) or {}
+    visit = obj(payload.get("visit")) or {}
+    if kind == "card.exchange" and event.get("reason") is not None:
+        return (f"choice.exchange_reason.{event['reason']}",)
+    if kind == "card.loss_temporary" and event.get("period"):
+        return (f"choice.period.{event['period']}",)
+    if kind == "card.deliver" and event.get("method"):
+        return (f"choice.method.{event['method']}",)
+    changed = event.get("changed")
+    if kind == "card.reissue" and isinstance(changed, list):
+        return tuple(f"choice.key_field.{f}" for f in changed)
+    if kind == "visit.log" and visit.get("outcome"):
+        return (f"outcome.{visit['outcome']}",)
+    if kind == "audit.reveal" and payload.get("field"):
+        return (f"form.field.{payload['field']}",)
+    if kind == "conflict.resolve" and payload.get("choice"):
+        return (f"resolve.{payload['choice']}",)
     return ()
 
 

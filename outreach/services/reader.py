@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
 
-from outreach.services._access import get
+from hardware.base import CardReader, ReaderWatcher, RoleRules, WatchCallbacks
+from hardware.factory import open_reader
 from outreach.services.errors import ServiceError
 from outreach.services.people import PeopleService
 from outreach.services.session import VaultSession
 from outreach.services.views import ReaderView
 
-ReaderFactory = Callable[[], Any]
+ReaderFactory = Callable[[], CardReader | None]
 """Returns a ``hardware.base.CardReader`` (real PC/SC or simulated), or None when there is none."""
 
 
@@ -28,12 +28,7 @@ def default_reader_factory(preferred: str | None = None) -> ReaderFactory:
     ``preferred``: the reader chosen in the settings; it is treated as the user-card slot.
     """
 
-    def build() -> Any:
-        try:
-            from hardware.base import RoleRules
-            from hardware.factory import open_reader
-        except ImportError:
-            return None
+    def build() -> CardReader | None:
         rules = RoleRules(user_readers=(preferred,)) if preferred else None
         try:
             reader = open_reader("pcsc", rules=rules)
@@ -55,14 +50,14 @@ class ReaderService:
         self._session = session
         self._people = people
         self._factory = factory
-        self._reader: Any = None
+        self._reader: CardReader | None = None
         self._built = False
         self._lock = threading.Lock()
-        self._watcher: Any = None
+        self._watcher: ReaderWatcher | None = None
         self._last_atr: bytes | None = None
         self._last_view: ReaderView | None = None
 
-    def _get(self) -> Any:
+    def _get(self) -> CardReader | None:
         with self._lock:
             if not self._built:
                 self._built = True
@@ -70,7 +65,7 @@ class ReaderService:
             return self._reader
 
     @property
-    def backend(self) -> Any:
+    def backend(self) -> CardReader | None:
         """The hardware reader object (for the demo's simulated card); None when there is none."""
         return self._get()
 
@@ -80,32 +75,32 @@ class ReaderService:
         if reader is None:
             return ReaderView("unavailable")
         try:
-            infos = [i for i in reader.list_readers() if str(get(i, "role", "")) != "psam"]
-        except Exception:
+            infos = [i for i in reader.list_readers() if i.role != "psam"]
+        except Exception:  # the reader's own errors, and a PC/SC service that went away mid-call
             return ReaderView("no_reader")
-        simulated = str(getattr(reader, "kind", "")) == "simulator"
+        simulated = reader.kind == "simulator"
         if not infos:
             return ReaderView("no_reader")
-        with_card = [i for i in infos if get(i, "card_present", False)]
+        with_card = [i for i in infos if i.card_present]
         if not with_card:
             self._last_atr = None
-            return ReaderView("no_card", reader_name=str(get(infos[0], "name", "")), simulated=simulated)
+            return ReaderView("no_card", reader_name=infos[0].name, simulated=simulated)
         info = with_card[0]
-        name = str(get(info, "name", ""))
-        atr = get(info, "atr")
+        name = info.name
+        atr = info.atr
         if atr is not None and atr == self._last_atr and self._last_view is not None:
             return self._last_view
         try:
             data = reader.read_card(name, bank=False)
-        except Exception:
+        except Exception:  # removed mid-read, unreadable, the reader unplugged: say so, never crash
             return ReaderView("error", reader_name=name)
-        card_number = get(data, "card_number")
+        card_number = data.card_number
         person_id = None
-        person_name = get(data, "name")
+        person_name = data.name
         try:
-            person_id = self._people.find_by_card(card_number, get(data, "ssn"))
+            person_id = self._people.find_by_card(card_number, data.ssn)
             if person_id is not None:
-                person_name = get(self._people.person(person_id), "name", person_name)
+                person_name = self._people.person(person_id).name
         except ServiceError:
             person_id = None
         view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
@@ -119,8 +114,6 @@ class ReaderService:
         if reader is None or self._watcher is not None:
             return
         try:
-            from hardware.base import WatchCallbacks
-
             def changed(*_: object) -> None:
                 on_change()
 

@@ -15,11 +15,17 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from outreach.domain.operation import Operation
 from outreach.services.errors import NotFound, ServiceError
 from outreach.services.session import VaultSession
 from outreach.settings import Settings
+
+if TYPE_CHECKING:
+    from outreach.receipts.content import Receipt
+    from outreach.receipts.errors import ReceiptError
+    from outreach.receipts.verify import Verdict
 
 
 class ReceiptProblem(ServiceError):
@@ -37,7 +43,7 @@ class ReceiptChoice:
     when: str
 
 
-def _problem(exc: Any) -> ReceiptProblem:
+def _problem(exc: ReceiptError) -> ReceiptProblem:
     return ReceiptProblem(detail=(exc.message_zh, exc.message_en))
 
 
@@ -47,13 +53,13 @@ class ReceiptService:
         self._settings = settings
 
     # --- building -----------------------------------------------------------------------------
-    def _operation(self, op_id: str) -> Any:
+    def _operation(self, op_id: str) -> Operation:
         op = self._session.vault.operations_by_id([op_id]).get(op_id)
         if op is None:
             raise NotFound()
         return op
 
-    def receipt(self, op_id: str, lang: str | None = None) -> Any:
+    def receipt(self, op_id: str, lang: str | None = None) -> Receipt:
         """The :class:`~outreach.receipts.content.Receipt` of one operation, signed by this device.
 
         Raises:
@@ -151,7 +157,7 @@ class ReceiptService:
         ops = [op for op in self._session.vault.operations(subject=person_id) if op.kind in RECEIPT_KINDS]
         return [ReceiptChoice(op.op_id, op.kind, when_text(op.hlc)) for op in reversed(ops[-limit:])]
 
-    def verify(self, text: str) -> Any:
+    def verify(self, text: str) -> Verdict:
         """Check a receipt code against this laptop: its own device key and its own operations."""
         from outreach.receipts.local import verify_on_laptop
 

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from outreach.domain.enums import CardStatus, DocType, Gender, Hardship, VisitOutcome
 from outreach.domain.forms import age_on
@@ -204,7 +204,7 @@ class _Gen:
 
     def card_ops(
         self, person: Person, status: CardStatus, *, photo_ref: str | None = None
-    ) -> list[tuple[str, dict[str, Any]]]:
+    ) -> list[tuple[str, dict[str, object]]]:
         """(kind, payload) of a first application and, when the status needs one, the event reaching it.
 
         For a status in :data:`CENTER_DECIDED` only the application is a device operation; the caller
@@ -228,7 +228,7 @@ class _Gen:
             return ops
         final = first.model_copy(update=self.card(pid, status, accepted).model_dump(exclude={"card_id"}))
         cards = [final]
-        event: dict[str, Any] = {"card_id": first.card_id, "note": ""}
+        event: dict[str, object] = {"card_id": first.card_id, "note": ""}
         if status in CENTER_DECIDED:
             self.pending_center[pid] = PersonCards(person_id=pid, cards=cards)
             return ops
@@ -251,11 +251,11 @@ class _Gen:
                      "hardship": person.hardship.value, "document_checked": True, "note": ""}
             if status is CardStatus.EXCHANGED:
                 event |= {"kind": "card.exchange", "reason": 5, "photo_ref": None, "card_presented": True}
-        ops.append((event["kind"], self._payload(event, PersonCards(person_id=pid, cards=cards))))
+        ops.append((str(event["kind"]), self._payload(event, PersonCards(person_id=pid, cards=cards))))
         return ops
 
     @staticmethod
-    def _payload(event: dict[str, Any], cards: PersonCards) -> dict[str, Any]:
+    def _payload(event: dict[str, object], cards: PersonCards) -> dict[str, object]:
         return {"event": event, "cards": cards.model_dump(mode="json"), "fee": None}
 
     def visit(self, person_id: str, worker_id: str, *, planned: bool) -> Visit:
@@ -286,8 +286,8 @@ def seed_people(
     weights = list(_STATUS_WEIGHTS.values())
     done = 0
     while done < people:
-        items: list[tuple[str, str, dict[str, Any]]] = []
-        plans: list[dict[str, Any]] = []
+        items: list[tuple[str, str, dict[str, object]]] = []
+        plans: list[dict[str, object]] = []
         for _ in range(min(batch, people - done)):
             person = gen.person()
             pid = person.person_id

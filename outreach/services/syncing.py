@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from outreach.services import home
-from outreach.services._access import get
 from outreach.services.clock import Clock
 from outreach.services.errors import ServiceError, Unavailable
-from outreach.services.ports import SyncPort
+from outreach.services.ports import SyncPort, VaultPort
 from outreach.services.session import VaultSession
 from outreach.services.views import Bilingual, OpIssue, SyncProgress, SyncSummary
 
-SyncFactory = Callable[[Any], SyncPort | None]
+SyncFactory = Callable[[VaultPort], SyncPort | None]
 """Builds the sync client for an open vault; None when there is no center (not enrolled, demo without one)."""
 
 
@@ -58,17 +56,17 @@ class SyncService:
         except Exception as exc:  # the sync layer's errors carry words for the worker; show them
             return SyncSummary(error_key="sync.failed", error_detail=_words(exc), issues=self.issues(),
                                cancelled=cancel.is_set())
-        errors = list(get(result, "errors", []) or [])
+        errors = list(result.errors)
         now = self._clock.now()
         if not cancel.is_set() and not errors:
             self._session.vault.set_meta(home.LAST_SYNC_META, now.isoformat())
         return SyncSummary(
-            error_key="sync.failed" if errors and not get(result, "pushed", 0) else None,
-            pushed=int(get(result, "pushed", 0)),
-            pulled=int(get(result, "pulled", 0)),
-            rejected=int(get(result, "rejected", 0)),
-            conflicts=int(get(result, "conflicts", 0)),
-            cancelled=cancel.is_set() or bool(get(result, "cancelled", False)),
+            error_key="sync.failed" if errors and not result.pushed else None,
+            pushed=result.pushed,
+            pulled=result.pulled,
+            rejected=result.rejected,
+            conflicts=result.conflicts,
+            cancelled=cancel.is_set() or result.cancelled,
             issues=self.issues(),
             finished_at=now,
         )
@@ -79,10 +77,8 @@ class SyncService:
         Raises:
             ServiceError ``sync.enrol_failed`` with the sync layer's words (code refused, center unreachable).
         """
-        try:
-            from sync.client.client import enrol
-        except ImportError as exc:
-            raise Unavailable("sync.unavailable") from exc
+        from sync.client.client import enrol
+
         try:
             enrol(self._session.vault, url, code)
         except Exception as exc:
@@ -103,7 +99,7 @@ class SyncService:
         op = vault.append("conflict.resolve", issue.subject,
                           {"op_id": issue.op_id, "choice": choice, "note": note},
                           base_version=vault.subject_version(issue.subject))
-        return str(get(op, "op_id"))
+        return op.op_id
 
 
 def _pair(exc: BaseException) -> tuple[str, str] | None:

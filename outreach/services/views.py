@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from outreach.i18n import CATALOGUES
 
@@ -88,8 +88,8 @@ class OpIssue:
     status: Literal["rejected", "conflict"]
     code: str
     message: Bilingual
-    mine: dict[str, Any]
-    theirs: dict[str, Any] | None
+    mine: dict[str, object]
+    theirs: dict[str, object] | None
     mine_change: SideChange | None = None
     theirs_changes: list[SideChange] = field(default_factory=list)
     base_cards: list[SideCard] | None = None

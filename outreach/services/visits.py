@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ValidationError
 
-from outreach.services._access import get
+from outreach.domain.models import Visit
 from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
 from outreach.services.forms import VISIT_OUTCOMES
@@ -32,8 +30,6 @@ class VisitService:
         return [kind for _op, kind in self._session_ops.get(person_id, []) if kind]
 
     def log(self, person_id: str, outcome: str, present: list[str] | str, notes: str) -> SaveResult:
-        from outreach.domain.models import Visit
-
         vault = self._session.vault
         if vault.get_person(person_id) is None:
             raise NotFound()
@@ -44,7 +40,7 @@ class VisitService:
         try:
             visit = Visit.model_validate({
                 "person_id": person_id,
-                "worker_id": str(get(vault, "worker_id", "worker")),
+                "worker_id": vault.worker_id,
                 "day": self._clock.today(),
                 "outcome": outcome,
                 "present": present,
@@ -58,9 +54,9 @@ class VisitService:
         op = vault.append("visit.log", person_id, {"visit": visit.model_dump(mode="json")},
                           base_version=vault.subject_version(person_id))
         self._session_ops.pop(person_id, None)
-        return SaveResult(op_id=str(get(op, "op_id")))
+        return SaveResult(op_id=op.op_id)
 
-    def today(self) -> list[Any]:
+    def today(self) -> list[Visit]:
         from outreach.services.home import visits_today
 
         return visits_today(self._session, self._clock.today())

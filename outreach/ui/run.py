@@ -28,7 +28,7 @@ def run_app(demo: bool = False, vault: str | Path | None = None, lang: str | Non
     _log_to_file()
     try:
         if demo:
-            from outreach.services.demo import build_demo_context
+            from outreach.demo import build_demo_context
 
             print("正在准备演示数据…… / preparing the demo…", file=sys.stderr, flush=True)
             ctx = build_demo_context(lang=lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.services import demo
+from outreach import demo
 from outreach.services.clock import FrozenClock
 from tests.support.context import NOW
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import pytest
 
 from outreach.ui.app import OutreachApp
-from tests.support.context import PASSPHRASE, make_context
+from tests.support.context import make_context
 
 
 @pytest.fixture(autouse=True)
@@ -39,32 +38,3 @@ def make_app(tmp_path) -> Callable[..., OutreachApp]:
     yield build
     for ctx in contexts:
         ctx.close()
-
-
-async def settle(pilot) -> None:
-    """Let workers finish and their messages land."""
-    from textual.worker import WorkerCancelled
-
-    for _ in range(3):
-        with contextlib.suppress(WorkerCancelled):  # an exclusive worker superseded by a newer one
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def unlock(pilot, passphrase: str = PASSPHRASE) -> None:
-    from textual.widgets import Input
-
-    await pilot.pause()
-    pilot.app.screen.query_one("#passphrase", Input).value = passphrase
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-def screen_text(app) -> str:
-    """Everything visible now (plain text of an SVG screenshot)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    text = html.unescape(re.sub(r"<[^>]+>", "", svg))
-    return text.replace("\xa0", " ")

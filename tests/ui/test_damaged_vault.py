@@ -4,13 +4,13 @@ save what still verifies; a save is refused in words and the file is not changed
 from __future__ import annotations
 
 import pytest
-from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.dialogs.message import MessageDialog
 from outreach.ui.screens.home import HomeScreen
 from tests.support.context import make_context
 from tests.support.damage import flip, reset_attempts, roots
+from tests.support.pilot import screen_text, settle, unlock
 from tests.support.storage import file_state
 
 pytestmark = pytest.mark.anyio

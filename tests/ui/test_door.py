@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from textual.widgets import Input
-from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.dialogs.choice import ChoiceDialog
@@ -18,6 +17,7 @@ from outreach.ui.screens.lock import LockScreen
 from outreach.ui.screens.settings import SettingsScreen
 from outreach.ui.widgets.forms.form_field import FormField
 from tests.support.context import PASSPHRASE
+from tests.support.pilot import screen_text, settle, unlock
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

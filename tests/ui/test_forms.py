@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from textual.widgets import Input
-from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.dialogs.message import MessageDialog
@@ -17,6 +16,7 @@ from outreach.ui.screens.person import PersonScreen
 from outreach.ui.screens.visit import VisitScreen
 from outreach.ui.widgets.forms.form_field import FormField
 from tests.support.context import TODAY, application_values, card_dump, count_ops, set_cards
+from tests.support.pilot import screen_text, settle, unlock
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.screens.home import HomeScreen
 from outreach.ui.screens.person import PersonScreen
 from outreach.ui.widgets.home.planned import PlannedVisits
 from tests.support.context import TODAY, card_dump, set_cards
+from tests.support.pilot import screen_text, settle, unlock
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import DataTable, OptionList
-from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.commands import ScreenCommands
@@ -12,6 +11,7 @@ from outreach.ui.screens.home import HomeScreen
 from outreach.ui.screens.person import PersonScreen
 from outreach.ui.screens.search import SearchScreen
 from tests.support.context import PEOPLE, citizen_id
+from tests.support.pilot import screen_text, settle, unlock
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

@@ -45,7 +45,7 @@ async def _unlocked(pilot) -> None:
 
 
 async def _settle(pilot) -> None:
-    from ui.conftest import settle
+    from tests.support.pilot import settle
 
     await settle(pilot)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.dialogs.resolve import ResolveDialog
@@ -13,13 +12,15 @@ from outreach.ui.screens.home import HomeScreen
 from outreach.ui.screens.settings import SettingsScreen
 from outreach.ui.screens.sync import SyncScreen
 from outreach.ui.widgets.sync.issues import IssueTable
+from sync.client.client import SyncSummary
+from tests.support.pilot import screen_text, settle, unlock
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]
 
 
 class RejectingCenter:
-    """A fake sync client (the real center is driven in tests/sync and tests/services): its center rejects
+    """A fake sync client answering with the real client's ``SyncSummary`` (the real center is driven in tests/sync and tests/services): its center rejects
     everything pushed, answering as the real one does, with its reason, its state of the person's cards and
     the operation a colleague had sent before."""
 
@@ -41,7 +42,7 @@ class RejectingCenter:
                   "cancelled_on": "2026-11-01"}]}}
             for op in pending
         ])
-        return {"pushed": len(pending), "pulled": 0, "rejected": len(pending), "conflicts": 0}
+        return SyncSummary(rejected=len(pending))
 
 
 class SlowCenter:
@@ -55,7 +56,7 @@ class SlowCenter:
         if progress:
             progress("push", 0, 10)
         cancel.wait(5)
-        return {"pushed": 0, "pulled": 0, "rejected": 0, "conflicts": 0, "cancelled": cancel.is_set()}
+        return SyncSummary(cancelled=cancel.is_set())
 
 
 async def test_a_sync_with_rejections_shows_them_and_they_can_be_resolved(make_app):

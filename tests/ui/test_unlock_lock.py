@@ -6,7 +6,6 @@ import time
 
 import pytest
 from textual.widgets import Input
-from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.screens.home import HomeScreen
@@ -14,6 +13,7 @@ from outreach.ui.screens.lock import LockScreen
 from outreach.ui.screens.search import SearchScreen
 from outreach.ui.screens.unlock import UnlockScreen
 from tests.support.context import PASSPHRASE
+from tests.support.pilot import screen_text, settle, unlock
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]

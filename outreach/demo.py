@@ -19,6 +19,7 @@ from outreach.domain.calendar import business_day
 from outreach.services.clock import Clock
 from outreach.services.context import AppContext, DemoInfo
 from outreach.services.errors import ServiceError
+from outreach.services.ports import SyncPort, VaultPort
 from outreach.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def build_demo_context(lang: str | None = None, *, people: int = DEMO_PEOPLE, cl
 
     settings = Settings.model_validate({"vault_path": vault_path, "language": lang or "zh_CN", "center_url": url})
 
-    def sync_factory(open_vault: Any) -> Any:
+    def sync_factory(open_vault: VaultPort) -> SyncPort | None:
         if url is None:
             return None
         from sync.client.client import SyncClient
@@ -183,5 +184,5 @@ def build_demo_context(lang: str | None = None, *, people: int = DEMO_PEOPLE, cl
             running_center.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
-    ctx.extra["cleanup"] = cleanup
+    ctx.cleanup = cleanup
     return ctx
