@@ -19,8 +19,9 @@ from outreach.domain.enums import Hardship
 from outreach.domain.events import LifecycleEvent, parse_event
 from outreach.domain.forms import check_form
 from outreach.domain.lifecycle import decide
-from outreach.domain.models import ApplicationForm, Person, PersonCards, new_id
+from outreach.domain.models import ApplicationForm, IdentityDocument, Person, PersonCards, new_id
 from outreach.domain.numbers import check_mobile
+from outreach.domain.person_data import person_key, person_keys
 from outreach.domain.refusal import Refusal
 from outreach.services._access import text
 from outreach.services.clock import CALENDAR, Clock
@@ -175,6 +176,11 @@ class CardService:
         except ValidationError as exc:
             validation_errors(exc, spec, errors, prefix="form.")
             return SaveResult(errors=list(errors))
+        known = self._known_as(person_id, form.document) if new_person else None
+        if known is not None:  # before the form's own checks: who the person is matters first
+            errors.add(spec.field_for("form.document.number"), "form.err.already_registered", "Art. 3, 5",
+                       holder=known.name)
+            return SaveResult(errors=list(errors), existing_person_id=known.person_id)
         for problem in check_form(form, today=self._clock.today()).problems:
             errors.refused(spec, problem, prefix="form.")
         if errors:
@@ -196,6 +202,15 @@ class CardService:
             raise NotFound()
         filled.tree["form"] = form.model_dump(mode="json")
         return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run)
+
+    def _known_as(self, person_id: str, document: IdentityDocument) -> Person | None:
+        """The person the vault already holds under the key of ``document`` (a citizen's number is their
+        social security number; Art. 5: unique nationwide), or None."""
+        key = person_key(document)
+        for candidate in self._session.vault.find_people(document.number, limit=10):
+            if candidate.person_id != person_id and key in person_keys(candidate):
+                return candidate
+        return None
 
     def _update(self, person_id: str, values: Values) -> SaveResult:
         spec = SPECS["person.update"]

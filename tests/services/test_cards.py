@@ -290,3 +290,40 @@ def test_a_minority_name_typed_with_another_dot_is_stored_and_found_with_the_mid
     assert ctx.people.person(pid).name == "买买提·艾力"
     for typed in ("买买提·艾力", "买买提・艾力", "mmt"):
         assert [h.person_id for h in ctx.people.find(typed)] == [pid], typed
+
+
+def test_art_03_05_a_second_registration_of_a_known_number_opens_the_person_and_saves_nothing(ctx, photo):
+    first, person_id = ctx.cards.register_and_apply(application_values(photo_path=photo))
+    assert first.saved
+    before = count_ops(ctx)
+    number = application_values()["doc_number"]
+    for typed in (number, number.lower(), f"{number[:6]} {number[6:14]} {number[14:]}"):
+        again, new_id = ctx.cards.register_and_apply(application_values(photo_path=photo, doc_number=typed,
+                                                                        name="陈玉兰", mobile="13800001111"))
+        assert not again.saved
+        assert new_id is None
+        assert again.existing_person_id == person_id
+        assert [e.field for e in again.errors] == ["doc_number"]
+        assert "陈玉兰" in again.errors[0].message.zh
+    # the dry run the form makes while typing says so too, before the worker saves
+    assert ctx.cards.preview(None, "card.apply", application_values(photo_path=photo)).existing_person_id == person_id
+    assert count_ops(ctx) == before
+
+
+def test_art_05_a_household_register_of_the_same_citizen_number_is_the_same_person(ctx, photo):
+    _, person_id = ctx.cards.register_and_apply(application_values(photo_path=photo))
+    again, _ = ctx.cards.register_and_apply(application_values(photo_path=photo, doc_type="household_register"))
+    assert again.existing_person_id == person_id
+
+
+def test_art_05_another_number_is_another_person(ctx, photo):
+    from datetime import date
+
+    from tests.support.context import citizen_id
+
+    ctx.cards.register_and_apply(application_values(photo_path=photo))
+    other = citizen_id("460107", date(1942, 9, 30), 26, True)
+    result, person_id = ctx.cards.register_and_apply(application_values(photo_path=photo, doc_number=other))
+    assert result.saved
+    assert result.existing_person_id is None
+    assert person_id is not None

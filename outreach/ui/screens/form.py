@@ -210,6 +210,9 @@ class FormScreen(BaseScreen):
         self._save_finished()
         result = message.result
         self.last_result = result
+        if result.existing_person_id is not None:  # Art. 3, 5: one person, one record: open theirs
+            self._open_existing(result)
+            return
         by_field = {e.field: e for e in result.errors}
         for field in self.query(FormField):
             error = by_field.pop(field.spec.name, None)
@@ -256,6 +259,20 @@ class FormScreen(BaseScreen):
             self.app.push_screen(ReceiptDialog(t("saved.title"), "\n\n".join(lines), result.op_id), after)
             return
         self.app.push_screen(MessageDialog(t("saved.title"), "\n\n".join(lines), kind="saved"), after)
+
+    def _open_existing(self, result: SaveResult) -> None:
+        from outreach.ui.dialogs.message import MessageDialog
+
+        existing = result.existing_person_id
+        assert existing is not None
+        body = "\n\n".join([*(pick(e.message) for e in result.errors), t("refusal.nothing_saved")])
+
+        def after(_: bool | None) -> None:
+            self.outreach.ctx.drafts.drop(self.draft_key)
+            self.app.pop_screen()
+            self.outreach.open_person(existing)
+
+        self.app.push_screen(MessageDialog(t("form.already_registered.title"), body, kind="refusal"), after)
 
     def action_back(self) -> None:
         """Leave the form; when something was typed, ask: keep a draft, discard it, or stay."""
