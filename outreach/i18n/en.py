@@ -256,6 +256,7 @@ MESSAGES: dict[str, str] = {
     "form.err.date": "Dates are written YYYY-MM-DD, e.g. 1950-03-08",
     "form.err.control": "Contains characters that are not allowed",
     "form.err.invalid": "Not in the right format",
+    "form.warning": "please check",
     "form.err.already_registered": "This person is already registered ({holder}); one person has one record and one card: their page is opened instead",
     "form.already_registered.title": "Already registered",
     "form.err.agent_document": "The agent's document number is required",

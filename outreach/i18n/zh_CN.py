@@ -256,6 +256,7 @@ MESSAGES: dict[str, str] = {
     "form.err.date": "日期格式应为 年-月-日，如 1950-03-08",
     "form.err.control": "含有不允许的字符",
     "form.err.invalid": "格式不正确",
+    "form.warning": "请核对",
     "form.err.already_registered": "此人已登记（{holder}），一人只能有一条记录和一张卡：已为您打开此人的页面",
     "form.already_registered.title": "此人已登记",
     "form.err.agent_document": "须填写代理人的证件号码",

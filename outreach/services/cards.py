@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from outreach.domain.decision import FeeDecision, RuleContext
-from outreach.domain.enums import Hardship
+from outreach.domain.enums import DocType, Hardship
 from outreach.domain.events import LifecycleEvent, parse_event
 from outreach.domain.forms import check_form
 from outreach.domain.lifecycle import decide
 from outreach.domain.models import ApplicationForm, IdentityDocument, Person, PersonCards, new_id
 from outreach.domain.numbers import check_mobile
-from outreach.domain.person_data import person_key, person_keys
+from outreach.domain.person_data import area_code_for, facts_from_number, person_key, person_keys
 from outreach.domain.refusal import Refusal
 from outreach.services._access import text
 from outreach.services.clock import CALENDAR, Clock
@@ -157,6 +157,21 @@ class CardService:
             return self.register_and_apply(values, dry_run=True)[0]
         return self.record(person_id, kind, values, dry_run=True)
 
+    def facts_from_number(self, doc_type: str, number: str) -> dict[str, str]:
+        """Form values a valid citizen number (or residence permit) gives: birth date and gender, so they are
+        not typed twice (Art. 10); {} when the number is not (yet) valid or encodes nothing."""
+        try:
+            kind = DocType(doc_type)
+        except ValueError:
+            return {}
+        facts = facts_from_number(number, kind, today=self._clock.today())
+        if facts is None:
+            return {}
+        out = {"birth_date": facts.birth_date.isoformat()} if facts.birth_date else {}
+        if facts.gender is not None:
+            out["gender"] = facts.gender.value
+        return out
+
     def prefill(self, person_id: str) -> dict[str, str]:
         """The form values of a recorded person (application for a known person, data change)."""
         person = self._session.vault.get_person(person_id)
@@ -181,7 +196,8 @@ class CardService:
             errors.add(spec.field_for("form.document.number"), "form.err.already_registered", "Art. 3, 5",
                        holder=known.name)
             return SaveResult(errors=list(errors), existing_person_id=known.person_id)
-        for problem in check_form(form, today=self._clock.today()).problems:
+        checked = check_form(form, today=self._clock.today())
+        for problem in checked.problems:
             errors.refused(spec, problem, prefix="form.")
         if errors:
             return SaveResult(errors=list(errors))
@@ -193,6 +209,7 @@ class CardService:
                     birth_date=form.birth_date, nationality=form.nationality, document=form.document,
                     ss_number=form.document.number if form.document.doc_type in _CITIZEN_DOCS else None,
                     mobile=form.mobile, occupation=form.occupation, address=form.address,
+                    area_code=area_code_for(form.document, today=self._clock.today()),
                     hardship=Hardship(str(filled.tree.get("hardship") or "none")), agent=form.agent,
                 )  # fmt: skip
             except ValidationError as exc:
@@ -201,7 +218,8 @@ class CardService:
         elif self._session.vault.get_person(person_id) is None:
             raise NotFound()
         filled.tree["form"] = form.model_dump(mode="json")
-        return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run)
+        return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run,
+                                     warnings=tuple(said(w) for w in checked.warnings))
 
     def _known_as(self, person_id: str, document: IdentityDocument) -> Person | None:
         """The person the vault already holds under the key of ``document`` (a citizen's number is their
@@ -238,7 +256,8 @@ class CardService:
         return SaveResult(op_id=op.op_id)
 
     def _decide_and_save(
-        self, person_id: str, spec: FormSpec, filled: Filled, *, person: Person | None = None, dry_run: bool
+        self, person_id: str, spec: FormSpec, filled: Filled, *, person: Person | None = None, dry_run: bool,
+        warnings: tuple[Bilingual, ...] = (),
     ) -> SaveResult:
         errors = _Errors()
         try:
@@ -258,8 +277,9 @@ class CardService:
             return SaveResult(refusal=said(why), refusal_article=why.article, refusal_code=why.code)
         fee = decision.fee
         fee_text, fee_charged = _fee(fee)
+        warnings += tuple(said(w) for w in decision.warnings if said(w) not in warnings)
         if dry_run:
-            return SaveResult(fee=fee_text, fee_charged=fee_charged)
+            return SaveResult(fee=fee_text, fee_charged=fee_charged, warnings=warnings)
         if filled.photo is not None:
             ref = vault.put_attachment(filled.photo.data, filled.photo.mime)
             event = _with(event, filled.photo_to, ref)
@@ -274,7 +294,7 @@ class CardService:
              "fee": fee.model_dump(mode="json") if fee is not None else None},
             base_version=vault.subject_version(person_id),
         )
-        return SaveResult(op_id=op.op_id, fee=fee_text, fee_charged=fee_charged)
+        return SaveResult(op_id=op.op_id, fee=fee_text, fee_charged=fee_charged, warnings=warnings)
 
 
 def _fee(fee: FeeDecision | None) -> tuple[Bilingual | None, bool | None]:

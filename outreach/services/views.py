@@ -199,6 +199,9 @@ class SaveResult:
     refusal_code: str | None = None
     fee: Bilingual | None = None
     fee_charged: bool | None = None
+    warnings: tuple[Bilingual, ...] = ()
+    """Doubts the rules raise without blocking (a check character, an identity document about to expire):
+    shown with the fee before saving and in the confirmation, for the worker to check with the person."""
     existing_person_id: str | None = None
     """A new registration of someone the vault already holds (Art. 3, 5): nothing was saved; the screen opens
     that person instead."""

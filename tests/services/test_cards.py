@@ -327,3 +327,28 @@ def test_art_05_another_number_is_another_person(ctx, photo):
     assert result.saved
     assert result.existing_person_id is None
     assert person_id is not None
+
+
+def test_art_45_a_doubt_of_the_rules_reaches_the_worker_before_and_after_saving(ctx, photo):
+    from datetime import date
+
+    from tests.support.context import citizen_id
+
+    agent = {"agent_name": "符海", "agent_relationship": "孙子",
+             "agent_doc_number": citizen_id("460106", date(2009, 6, 1), 11, False)}  # 17: must be self-supporting
+    values = application_values(photo_path=photo) | agent
+    preview = ctx.cards.preview(None, "card.apply", values)
+    assert not preview.errors
+    assert any("18" in w.zh for w in preview.warnings)
+    result, _ = ctx.cards.register_and_apply(values)
+    assert result.saved
+    assert result.warnings == preview.warnings
+
+
+def test_art_10_a_new_person_is_filed_under_the_county_of_their_number(ctx, photo):
+    _, person_id = ctx.cards.register_and_apply(application_values(photo_path=photo))
+    assert ctx.people.person(person_id).area_code == "460107"  # 琼山区, not the province
+    assert ctx.cards.facts_from_number("resident_id", application_values()["doc_number"]) == {
+        "birth_date": "1942-09-30", "gender": "2"}
+    assert ctx.cards.facts_from_number("resident_id", "46010719420930002") == {}  # one digit short
+    assert ctx.cards.facts_from_number("passport", "E12345678") == {}

@@ -43,3 +43,27 @@ async def test_art_03_05_new_application_with_a_known_number_opens_the_known_per
         assert app.screen.person_id == known
         assert count_ops(app.ctx) == before  # nothing registered, nothing applied for
         assert len(app.ctx.people.find(number)) == 1
+
+
+async def test_art_10_birth_date_and_gender_come_from_a_valid_number(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        number = application_values()["doc_number"]  # a woman born 1942-09-30
+        fields = {f.spec.name: f for f in app.screen.query(FormField)}
+        assert fields["birth_date"].value == ""
+        fields["doc_number"].set_value(number)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert fields["birth_date"].value == "1942-09-30"
+        assert fields["gender"].value == "2"
+        # a typed birth date is never overwritten
+        fields["birth_date"].set_value("1942-10-01")
+        fields["doc_number"].set_value(number[:-1])
+        await pilot.pause(0.1)
+        fields["doc_number"].set_value(number)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert fields["birth_date"].value == "1942-10-01"

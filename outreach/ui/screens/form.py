@@ -145,8 +145,26 @@ class FormScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-preview")
     def preview_fee(self, values: dict[str, Any]) -> None:
-        result = self.outreach.ctx.cards.preview(self.person_id, self.kind, values)
+        cards = self.outreach.ctx.cards
+        if self.kind == "card.apply" and self.person_id is None and values.get("doc_number"):
+            facts = cards.facts_from_number(str(values.get("doc_type") or ""), str(values["doc_number"]))
+            if facts and not values.get("birth_date"):
+                self.app.call_from_thread(self._fill_facts, facts)
+                values = values | facts
+        result = cards.preview(self.person_id, self.kind, values)
         self.app.call_from_thread(self._show_fee, result)
+
+    def _fill_facts(self, facts: dict[str, str]) -> None:
+        """Birth date and gender from a valid identity number, once: while the birth date is still empty (the
+        gender select starts on a default, so it follows the number then). Never over a typed birth date;
+        focus stays where it is."""
+        fields = {f.spec.name: f for f in self.query(FormField)}
+        born = fields.get("birth_date")
+        if born is None or born.value not in ("", None):
+            return
+        for name, value in facts.items():
+            if name in fields:
+                fields[name].set_value(value)
 
     def _show_fee(self, result: SaveResult) -> None:
         self.fee_preview = result
@@ -156,7 +174,8 @@ class FormScreen(BaseScreen):
             box.remove_class("shown")
             return
         word = t("fee.charged") if result.fee_charged else t("fee.free")
-        box.update(f"{t('fee.preview')}: {word} — {pick(result.fee)}")
+        box.update("\n".join([f"{t('fee.preview')}: {word} — {pick(result.fee)}",
+                              *(f"⚠ {t('form.warning')}: {pick(w)}" for w in result.warnings)]))
         box.set_class(bool(result.fee_charged), "charged")
         box.add_class("shown")
 
@@ -245,6 +264,7 @@ class FormScreen(BaseScreen):
         if result.fee is not None:
             word = t("fee.charged") if result.fee_charged else t("fee.free")
             lines.append(f"{t('fee.label')}: {word} — {pick(result.fee)}")
+        lines += [f"⚠ {t('form.warning')}: {pick(w)}" for w in result.warnings]
         lines.append(t("saved.provisional"))
         person_id = message.person_id
 
