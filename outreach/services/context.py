@@ -81,6 +81,9 @@ class AppContext:
 
         self.drafts = DraftService(self.session)
         self.reader = ReaderService(self.session, self.people, reader_factory)
+        from outreach.services.supervision import SupervisionService
+
+        self.supervision = SupervisionService(self.session, self.clock)
         self.extra: dict[str, Any] = {}
 
     def center_label(self) -> str | None:
