@@ -4,7 +4,8 @@ Everything is computed from the vault (no center needed): the visits pulled for 
 this laptop's own operations with the center's answers, and the card states for the deadlines. What the laptop
 cannot know is left out rather than guessed: the center sends no device roster, so the devices listed are
 this laptop and the devices named in the center's answers to its operations (conflicts list who changed what,
-from which device, when).
+from which device, when). Revoked is known for this laptop only (the center's refusal is kept in
+``sync.revoked``); for the others it is "unknown", never a guessed "no".
 
 Role and area come from enrolment (vault meta ``sync.role`` / ``sync.area``); a worker's laptop gets no
 overview and cannot export (the export source refuses it again where the data is read).
@@ -28,7 +29,7 @@ from outreach.services.errors import ServiceError
 from outreach.services.home import LAST_SYNC_META
 from outreach.services.session import VaultSession
 from storage import Vault
-from sync.client.trust import META_AREA, META_ROLE
+from sync.client.trust import META_AREA, META_REVOKED, META_ROLE
 
 #: The deadline kinds a supervisor watches (Art. 11 issue, Art. 12 recall, Art. 27 bank closure, Art. 6 expiry).
 WATCHED_DEADLINES = ("issue", "recall", "bank_account_closure", "expiry")
@@ -281,9 +282,11 @@ class SupervisionService:
         mine = vault.device_id
         known[mine] = (vault.worker_id, _when(vault.get_meta(LAST_SYNC_META)))
         rows = []
+        revoked_here = vault.get_meta(META_REVOKED) is not None  # the center refused this laptop as revoked
         for device, (worker, seen) in known.items():
             stale = seen is None or (seen.tzinfo is not None and now - seen > STALE_AFTER)
-            rows.append(DeviceRow(device, worker, seen, device == mine, stale, None))
+            rows.append(DeviceRow(device, worker, seen, device == mine, stale,
+                                  True if device == mine and revoked_here else None))
         rows.sort(key=lambda r: (not r.this_device, r.last_seen is not None,
                                  r.last_seen or dt.datetime.min.replace(tzinfo=dt.UTC), r.device_id))
         return rows

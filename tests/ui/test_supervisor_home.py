@@ -4,11 +4,8 @@ vault holds; an export from it writes files the csv module and openpyxl read bac
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 import threading
-import uuid
-from typing import Any
 
 import pytest
 from ui.conftest import screen_text, settle, unlock
@@ -18,49 +15,10 @@ from outreach.ui.screens.home import HomeScreen
 from outreach.ui.screens.supervisor import SupervisorScreen
 from outreach.ui.widgets.supervisor.export_panel import ExportPanel
 from outreach.ui.widgets.supervisor.tables import DeadlinesTable, DevicesTable, IssuesTable, WorkersTable
-from sync.client.trust import META_AREA, META_ROLE
-from tests.support.context import card_dump, person_dump, set_cards
+from tests.support.area import seed_area
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]
-
-
-def _visit(person_id: str, worker: str, day: str, outcome: str = "done") -> dict[str, Any]:
-    return {"visit_id": str(uuid.uuid4()), "person_id": person_id, "worker_id": worker, "day": day,
-            "outcome": outcome, "present": ["本人"], "notes": "", "op_ids": [], "planned": False}
-
-
-def seed_area(app, monkeypatch, role: str = "supervisor") -> dict[str, str]:
-    """A supervisor's vault: the area's visits (own and colleagues'), card work with the center's answers
-    (one rejected ten days ago, one in conflict since yesterday), a bank closure coming, a card not issued in 30 working days."""
-    ctx = app.ctx
-    vault = ctx.session.vault
-    vault.set_meta(META_ROLE, role)
-    vault.set_meta(META_AREA, "46")
-    ids = {name: ctx.people.find(name)[0].person_id for name in ("王秀英", "符亚明", "李春花")}
-    own = [_visit(ids["王秀英"], "w-test", "2026-11-27"), _visit(ids["李春花"], "w-test", "2026-11-26", "nobody_home")]
-    for v in own:
-        vault.append("visit.log", v["person_id"], {"visit": v})
-    pulled = [_visit(ids["符亚明"], "w-2", "2026-11-27", "refused"), _visit(ids["王秀英"], "w-2", "2026-11-25"),
-              _visit(ids["李春花"], "w-3", "2026-11-20"),
-              _visit(ids["符亚明"], "w-3", "2026-09-01")]  # older than the chart's 14 days
-    vault.apply_pulled([{"type": "visit", "id": v["visit_id"], "version": 1, "data": v} for v in pulled], "1")
-    set_cards(vault, ids["符亚明"], [card_dump(ids["符亚明"], "cancelled", "H46010002",
-                                              cancelled_on="2026-06-10")], 2)  # close the bank account by 12-07
-    chen = person_dump("陈玉兰", "2", dt.date(1942, 9, 30), "460107", 3)
-    vault.apply_pulled([{"type": "person", "id": chen["person_id"], "version": 1, "data": chen}], "1")
-    set_cards(vault, chen["person_id"], [card_dump(chen["person_id"], "applied", accepted_on="2026-09-01")])
-    rejected = ctx.cards.record(ids["王秀英"], "card.loss_temporary", {"period": "15d", "identity_verified": True})
-    conflict = ctx.cards.record(ids["李春花"], "card.deliver", {"method": "home_delivery"})
-    monkeypatch.setattr("storage.vault._now", lambda: "2026-11-17T02:00:00+00:00")
-    vault.record_push_results([{"op_id": rejected.op_id, "status": "rejected", "code": "card_cancelled",
-                                "message_zh": "中心记录此卡已注销", "message_en": "cancelled at the center"}])
-    monkeypatch.setattr("storage.vault._now", lambda: "2026-11-26T02:00:00+00:00")
-    vault.record_push_results([{"op_id": conflict.op_id, "status": "applied_with_conflict", "code": "conflict",
-                                "theirs": [{"kind": "card.deliver", "worker_id": "w-2", "device_id": "dev-w2-0001",
-                                            "received_at": "2026-11-10T02:00:00+00:00"}]}])
-    monkeypatch.undo()
-    return ids
 
 
 async def _open_supervisor(app, pilot) -> SupervisorScreen:
@@ -76,7 +34,7 @@ async def test_supervisor_home_counts_the_area(make_app, monkeypatch):
     app = make_app()
     async with app.run_test(size=(140, 60)) as pilot:
         await unlock(pilot)
-        seed_area(app, monkeypatch)
+        seed_area(app.ctx, monkeypatch)
         screen = await _open_supervisor(app, pilot)
         o = screen.overview
         assert o is not None
@@ -134,7 +92,7 @@ async def test_export_from_the_screen_writes_files_readers_open(make_app, monkey
     out.mkdir()
     async with app.run_test(size=(140, 60)) as pilot:
         await unlock(pilot)
-        seed_area(app, monkeypatch)
+        seed_area(app.ctx, monkeypatch)
         screen = await _open_supervisor(app, pilot)
         panel = screen.query_one(ExportPanel)
         panel.query_one("#exp-folder").value = str(out)
@@ -169,7 +127,7 @@ async def test_a_full_export_needs_a_purpose_and_shows_the_password_once(make_ap
     out.mkdir()
     async with app.run_test(size=(140, 60)) as pilot:
         await unlock(pilot)
-        seed_area(app, monkeypatch)
+        seed_area(app.ctx, monkeypatch)
         screen = await _open_supervisor(app, pilot)
         panel = screen.query_one(ExportPanel)
         panel.query_one("#exp-folder").value = str(out)
@@ -209,7 +167,7 @@ async def test_cancel_mid_export_leaves_no_complete_looking_file(make_app, monke
     out.mkdir()
     async with app.run_test(size=(140, 60)) as pilot:
         await unlock(pilot)
-        seed_area(app, monkeypatch)
+        seed_area(app.ctx, monkeypatch)
         screen = await _open_supervisor(app, pilot)
         reached = threading.Event()
         original = vault_source.VaultSource._visits
@@ -243,7 +201,7 @@ async def test_a_worker_gets_no_supervisor_home(make_app, monkeypatch):
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await unlock(pilot)
-        seed_area(app, monkeypatch, role="worker")
+        seed_area(app.ctx, monkeypatch, role="worker")
         app.screen.reload()
         await settle(pilot)
         assert ZH["bind.supervisor"] not in screen_text(app)  # not in the footer
@@ -261,7 +219,7 @@ async def test_the_palette_offers_the_supervisor_home_to_a_supervisor(make_app, 
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await unlock(pilot)
-        seed_area(app, monkeypatch)
+        seed_area(app.ctx, monkeypatch)
         app.screen.reload()
         await settle(pilot)
         assert ZH["bind.supervisor"] in screen_text(app)  # in the footer

@@ -65,6 +65,9 @@ class SupervisorScreen(BaseScreen):
     SupervisorScreen #sup-body { height: 1fr; }
     SupervisorScreen #sup-charts { height: auto; }
     SupervisorScreen #sup-charts > .panel { width: 1fr; }
+    SupervisorScreen #sup-charts > #sup-visits { width: 47; }
+    SupervisorScreen.-narrow #sup-charts { layout: vertical; }
+    SupervisorScreen.-narrow #sup-charts > .panel { width: 100%; }
     SupervisorScreen DataTable { height: auto; max-height: 12; }
     SupervisorScreen .sup-row { height: auto; }
     SupervisorScreen .sup-row > Select, SupervisorScreen .sup-row > Input { width: 1fr; }

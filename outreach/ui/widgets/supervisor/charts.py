@@ -39,11 +39,26 @@ def _cells(text: str) -> int:
 
 
 class Bars(Static):
-    """A titled horizontal bar chart."""
+    """A titled horizontal bar chart; the bars fit the width the chart has (redrawn when it changes)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._title = ""
+        self._items: list[tuple[str, int]] = []
 
     def show(self, title: str, items: list[tuple[str, int]]) -> None:
-        text = Text(title + "\n", style="bold")
-        text.append("\n".join(bar_lines(items)))
+        self._title, self._items = title, list(items)
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        pad = max((_cells(label) for label, _ in self._items), default=0)
+        digits = max((len(str(n)) for _, n in self._items), default=1)
+        room = self.content_size.width - pad - digits - 3
+        text = Text(self._title + "\n", style="bold")
+        text.append("\n".join(bar_lines(self._items, width=max(4, min(24, room)) if room > 0 else 16)))
         self.update(text)
 
 
