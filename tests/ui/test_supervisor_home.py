@@ -241,3 +241,22 @@ def test_bars_carry_their_numbers():
     lines = bar_lines([("已办理", 3), ("拒绝办理", 1)], width=6)
     assert lines[0].endswith("██████ 3")
     assert lines[1].endswith(" 1")
+
+
+async def test_a_bad_date_is_said_and_nothing_is_written_at_80x24(make_app, monkeypatch, tmp_path):
+    app = make_app()
+    out = tmp_path / "out"
+    out.mkdir()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        seed_area(app.ctx, monkeypatch)
+        screen = await _open_supervisor(app, pilot)
+        panel = screen.query_one(ExportPanel)
+        panel.query_one("#exp-folder").value = str(out)
+        panel.query_one("#exp-from").focus()
+        await pilot.press(*"2026-13-01")
+        await pilot.press("ctrl+e")  # works from inside a filter field
+        await settle(pilot)
+        assert ZH["sup.export.bad_date"] in screen_text(app)
+        assert list(out.iterdir()) == []
+        assert not screen.exporting

@@ -63,7 +63,7 @@ class ExportPanel(Vertical):
         with Horizontal(classes="sup-row"):
             yield Button(t("sup.export.start"), id="exp-start", variant="primary")
             yield Button(t("sup.export.cancel"), id="exp-cancel", disabled=True)
-        yield ProgressBar(total=None, show_eta=False, id="exp-progress")
+        yield ProgressBar(total=1, show_eta=False, id="exp-progress")  # still until an export starts
         yield Static("", id="exp-status")
 
     def choice(self) -> tuple[ExportChoice, Path]:
@@ -119,7 +119,7 @@ class ExportPanel(Vertical):
 
     def failed(self, message: str) -> None:
         self._idle()
-        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one(ProgressBar).update(total=1, progress=0)
         self.status(Text("✕ " + message))
 
     def _idle(self) -> None:
