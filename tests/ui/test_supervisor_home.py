@@ -260,3 +260,37 @@ async def test_a_bad_date_is_said_and_nothing_is_written_at_80x24(make_app, monk
         assert ZH["sup.export.bad_date"] in screen_text(app)
         assert list(out.iterdir()) == []
         assert not screen.exporting
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot(snap_compare, tmp_path, monkeypatch, lang, size):
+    """Deterministic: the test clock, the vault's clocks frozen, a fixed device id and export folder."""
+    import datetime as dt
+
+    from outreach.i18n import set_language
+    from outreach.ui.app import OutreachApp
+    from storage import Vault
+    from tests.support.context import NOW, PASSPHRASE, make_context, seed_center_people
+
+    monkeypatch.setattr("storage.vault._now", lambda: "2026-11-27T01:30:00+00:00")
+    moment = int(dt.datetime(2026, 11, 27, 9, 0, tzinfo=NOW.tzinfo).timestamp() * 1000)
+    monkeypatch.setattr("storage.vault.wall_clock_ms", lambda: moment)
+    monkeypatch.setenv("OUTREACH_DATA_DIR", "/srv/outreach")
+    vault = Vault.create(tmp_path / "vault.db", PASSPHRASE, worker_id="w-test", device_id="dev-sup-0001")
+    seed_center_people(vault)
+    vault.close()
+    ctx = make_context(tmp_path, create=False, lang=lang)
+    set_language(lang)
+    app = OutreachApp(ctx, blink=False, auto_sync_minutes=0, idle_check_seconds=3600)
+
+    async def run_before(pilot) -> None:
+        await unlock(pilot)
+        seed_area(pilot.app.ctx, monkeypatch)
+        await _open_supervisor(pilot.app, pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        ctx.close()
+        set_language("zh_CN")

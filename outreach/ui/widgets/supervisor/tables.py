@@ -7,6 +7,7 @@ import datetime as dt
 
 from textual.widgets import DataTable
 
+from outreach.exports.filters import CHINA
 from outreach.i18n import t
 from outreach.services.supervision import DeadlineRow, DeviceRow, IssueAgeRow, WorkerRow
 
@@ -71,5 +72,6 @@ class DevicesTable(_Table):
             marks.append("⚠ " + t("sup.device_stale") if r.stale else "✓ " + t("sup.device_ok"))
             if r.revoked is None:
                 marks.append(t("sup.device_unknown_revoked"))
-            seen = r.last_seen.astimezone().strftime("%Y-%m-%d %H:%M") if r.last_seen is not None else t("sup.never")
+            # In China time, as every day the rules count (the same on a laptop left on UTC).
+            seen = r.last_seen.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if r.last_seen else t("sup.never")
             self.add_row(r.device_id[:12], r.worker_id, seen, " · ".join(marks), key=r.device_id)
