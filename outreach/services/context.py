@@ -80,6 +80,9 @@ class AppContext:
 
         self.drafts = DraftService(self.session)
         self.reader = ReaderService(self.session, self.people, reader_factory)
+        from outreach.services.supervision import SupervisionService
+
+        self.supervision = SupervisionService(self.session, self.clock)
         #: Called once by :meth:`close` (the demo removes its throwaway folder and stops its center).
         self.cleanup: Callable[[], None] | None = None
 

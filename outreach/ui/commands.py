@@ -28,6 +28,8 @@ class ScreenCommands(Provider):
                         continue
                     if binding.action in ("command_palette",):
                         continue
+                    if node.check_action(binding.action.split("(")[0], ()) is False:
+                        continue  # hidden from the footer here (e.g. the supervisor home on a worker's laptop)
                     seen.add(binding.action)
                     display = self.app.get_key_display(binding)
                     out.append((binding.description, binding.action, f"{t('palette.key')}: {display or key}"))

@@ -231,6 +231,8 @@ def sync_once(vault: trust.VaultLike, url: str | None = None, *, transport: http
         summary.errors.append(exc.text())
     except (ProtocolTooOld, AuthRefused, BadResponse) as exc:
         summary.errors.append(exc.text())
+        if isinstance(exc, AuthRefused) and exc.detail == "device_revoked" and not vault.get_meta(trust.META_REVOKED):
+            vault.set_meta(trust.META_REVOKED, _utcnow().isoformat())  # the laptop now knows it is revoked
         raise
     finally:
         client.close()

@@ -2,7 +2,8 @@
 
 What is kept in vault meta (never keys of the device; the vault keeps those itself):
 ``sync.center_url``, ``sync.center_sign_key``, ``sync.center_box_key``, ``sync.role``, ``sync.area``,
-``sync.log`` (the last verified signed checkpoint, JSON: one key, so size and root change together).
+``sync.log`` (the last verified signed checkpoint, JSON: one key, so size and root change together),
+``sync.revoked`` (when the center first answered that this device is revoked: the supervisor home marks it).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ META_BOX_KEY = "sync.center_box_key"
 META_ROLE = "sync.role"
 META_AREA = "sync.area"
 META_LOG = "sync.log"
+META_REVOKED = "sync.revoked"
 
 
 class VaultLike(Protocol):

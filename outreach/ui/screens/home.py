@@ -28,10 +28,13 @@ class HomeScreen(BaseScreen):
         Binding("r", "refresh", "bind.refresh", id="refresh"),
         Binding("v", "planned", "bind.planned", id="planned"),
         Binding("d", "drafts", "bind.drafts", id="drafts"),
+        Binding("m", "supervisor", "bind.supervisor", id="supervisor"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
+        self.supervisor = False
+        """The laptop was enrolled as a supervisor's: the supervisor home is offered (never to a worker)."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -102,6 +105,10 @@ class HomeScreen(BaseScreen):
     @on(HomeLoaded)
     def _loaded(self, message: HomeLoaded) -> None:
         summary = message.summary
+        supervisor = self.outreach.ctx.supervision.is_supervisor()
+        if supervisor != self.supervisor:
+            self.supervisor = supervisor
+            self.refresh_bindings()
         self.query_one(DaySummary).show(summary)
         table = self.query_one(PlannedVisits)
         first = not table.person_ids
@@ -145,6 +152,18 @@ class HomeScreen(BaseScreen):
         from outreach.ui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "supervisor":
+            return self.supervisor  # hidden from the footer and the palette on a worker's laptop
+        return super().check_action(action, parameters)
+
+    def action_supervisor(self) -> None:
+        if not self.outreach.ctx.supervision.is_supervisor():
+            return
+        from outreach.ui.screens.supervisor import SupervisorScreen
+
+        self.app.push_screen(SupervisorScreen())
 
     def action_planned(self) -> None:
         table = self.query_one(PlannedVisits)

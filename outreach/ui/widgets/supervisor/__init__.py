@@ -1,0 +1,1 @@
+"""Widgets of the supervisor's home: terminal charts, the area's tables, the export panel."""
