@@ -8,7 +8,6 @@ import re
 import threading
 
 import pytest
-from tests.support.pilot import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.screens.home import HomeScreen
@@ -16,6 +15,7 @@ from outreach.ui.screens.supervisor import SupervisorScreen
 from outreach.ui.widgets.supervisor.export_panel import ExportPanel
 from outreach.ui.widgets.supervisor.tables import DeadlinesTable, DevicesTable, IssuesTable, WorkersTable
 from tests.support.area import seed_area
+from tests.support.pilot import screen_text, settle, unlock
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]
