@@ -132,7 +132,7 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         # moves on: one operation of an unknown kind never blocks the rest of the device's queue.
         return _record(tx, device, op, _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作",
                                                "devices may not submit this kind"), None, now)
-    if sessions.is_session_subject(op.subject):
+    if sessions.is_session_subject(op.subject) and op.kind != "conflict.resolve":
         return _session_op(tx, device, op, now)
     facts = _facts(tx, device, op)
     refused = access.check_push(device, op.kind, op.payload, facts)

@@ -133,6 +133,15 @@ def test_a_roster_with_people_the_center_does_not_know_is_refused_in_both_langua
     assert "not newer" in s.issues[0].message_en
     assert _roster_at_center(center.store, plan.session_id) == (1, {1: {p.person_id for p in ps}})
     assert w.pending_operations() == []
+    # the laptop closes its refused rosters like any refused operation, and nothing of the session changes
+    for c in w.op_outcomes(open_only=True):
+        w.append("conflict.resolve", subject_of(plan.session_id), {"op_id": c["op_id"], "choice": "theirs",
+                                                                   "note": ""})
+    s = _sync(center, w)
+    assert (s.applied, s.issues) == (2, [])
+    assert w.op_outcomes(open_only=True) == []
+    assert center.store.status()["open_conflicts"] == []
+    assert _roster_at_center(center.store, plan.session_id) == (1, {1: {p.person_id for p in ps}})
 
 
 def test_who_may_push_a_session(center, make_vault, people):
@@ -190,7 +199,10 @@ def test_an_employer_host_is_bound_to_one_valid_employer(store):
     assert "校验位" in exc.value.text()
     with pytest.raises(InvalidInput):
         store.create_enrol_code("w", "worker", None, hours, employer=EMPLOYER)
-    assert store.create_enrol_code("hr", "employer_host", None, hours, employer=EMPLOYER.lower())
+    code = store.create_enrol_code("hr", "employer_host", None, hours, employer=EMPLOYER.lower())
+    device = store.enrol(code, "dev-hr", "hr", bytes(32), dt.datetime.now(dt.UTC))
+    assert device.employer == EMPLOYER  # kept normalised with the device record
+    assert store.device("dev-hr").employer == EMPLOYER
 
 
 def _host_world(center: Any, make_vault: Any, people: Any) -> dict[str, Any]:
