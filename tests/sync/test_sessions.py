@@ -223,6 +223,12 @@ def _host_world(center: Any, make_vault: Any, people: Any) -> dict[str, Any]:
     w.append("visit.log", p.person_id, {"visit": visit.model_dump(mode="json")})
     s = _sync(center, w)
     assert s.issues == [], s.issues
+    # the close names someone not on S1's roster too: the host must not learn of them
+    lines = (CloseLine(person_id=p.person_id, outcome="applied"),
+             CloseLine(person_id=q.person_id, outcome="absent", reason="出差 13912345678"),
+             CloseLine(person_id=other.person_id, outcome="exception", reason="不在名册"))
+    _close(w, s1.session_id, _session_ops(w, s1.session_id), lines)
+    assert _sync(center, w).issues == []
     host = make_vault("hr")
     center.enrol(host, "employer_host", employer=EMPLOYER)
     seen: list[dict[str, Any]] = []
@@ -256,6 +262,12 @@ def test_an_employer_host_pulls_only_their_own_sessions_masked(center, make_vaul
     assert line["mobile"] == mask_mobile(p.mobile)
     progress = next(c for c in seen if c["type"] == "session_progress")["data"]
     assert (progress["roster"], progress["applied"], progress["remaining"]) == (2, 1, 1)
+    close = next(c for c in seen if c["type"] == "session_close")["data"]
+    assert [(x["person_id"], x["outcome"]) for x in close["lines"]] == [(p.person_id, "applied"),
+                                                                        (q.person_id, "absent")]
+    assert close["lines"][1]["reason"] == "出差 139****5678"  # a number typed into a reason is masked too
+    assert (close["not_on_roster"], close["manifest_agrees"]) == (1, True)
+    assert close["counts"]["exception"] == 1
     # through the store directly, the same: nothing but the host's employer's sessions
     changes, _, _ = center.store.pull(center.store.device(host.device_id), 0, 10_000)
     assert {(c.type, c.id) for c in changes} == {(c["type"], c["id"]) for c in seen}
