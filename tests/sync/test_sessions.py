@@ -500,3 +500,43 @@ def test_center_session_check_prints_whether_the_manifests_agree(center, make_va
     code, _, err = _cli([*check[:-1], "no-such-session"], capsys)
     assert code == 1
     assert "no such session" in err
+
+
+def test_two_laptops_pushing_the_same_activation_at_once_make_one(store, make_vault, people):
+    import threading
+
+    from sync.center.embedded import EmbeddedCenter
+    from sync.client.client import enrol
+
+    with EmbeddedCenter(store=store) as ec:
+        class _C:
+            def __init__(self) -> None:
+                self.store = store
+
+            def clock(self) -> dt.datetime:
+                return dt.datetime.now(dt.UTC)
+
+        center = _C()
+        (p,) = _load(center, people, 1)
+        card_id = _active_card(center, people, p)
+        laptops = [make_vault(f"w{i}") for i in range(2)]
+        plan = _plan(tuple(v.worker_id for v in laptops))
+        for v in laptops:
+            enrol(v, ec.url, store.create_enrol_code(v.worker_id, "worker", None, dt.timedelta(hours=1)))
+            store.assign(v.worker_id, [p.person_id], center.clock())
+            assert sync_once(v, ec.url).errors == []
+        _push_plan(laptops[0], plan)
+        assert sync_once(laptops[0], ec.url).issues == []
+        for v in laptops:
+            _activate(v, p, card_id, plan.session_id)
+        results: list[Any] = []
+        threads = [threading.Thread(target=lambda v=v: results.append(sync_once(v, ec.url))) for v in laptops]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert sorted((s.applied, s.duplicate, len(s.issues)) for s in results) == [(0, 1, 0), (1, 0, 0)]
+        progress = store.session_check(plan.session_id)["progress"]
+        assert (progress["activated"], progress["done"]) == (1, 1)
+        statuses = _q(store, "SELECT status FROM session_ops WHERE session_id = ? ORDER BY status", (plan.session_id,))
+        assert statuses == [("applied",), ("duplicate",)]
