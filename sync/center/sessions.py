@@ -64,6 +64,7 @@ OUTCOME_OF = {"card.bank_activate": "activated", "card.deliver": "handed_over", 
 #: Most refused roster rows named in an answer (row numbers only, never a person's data).
 MAX_ROWS_NAMED = 10
 _CHUNK = 500
+_TOUCHED = "sessions_touched"
 
 
 def enrol_employer(role: str, employer: str | None) -> str | None:
@@ -234,7 +235,8 @@ def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now:
 
 
 def link(tx: Tx, op: Operation, result: OpResult) -> None:
-    """Link a recorded card operation naming a session to it, with the center's answer; republish progress."""
+    """Link a recorded card operation naming a session to it, with the center's answer (its progress is
+    republished by :func:`publish_touched` before the transaction commits)."""
     if not op.kind.startswith("card."):
         return
     sid = session_of_payload(op.payload)
@@ -242,7 +244,7 @@ def link(tx: Tx, op: Operation, result: OpResult) -> None:
         return
     tx.w("INSERT INTO session_ops (session_id, op_id, person_id, kind, status) VALUES (?, ?, ?, ?, ?) "
          "ON CONFLICT DO NOTHING", (sid, op.op_id, op.subject, op.kind, result.status))
-    publish_progress(tx, sid)
+    tx.cache.setdefault(_TOUCHED, set()).add(sid)  # progress: publish_touched, at the end of the transaction
 
 
 # -- what hosts pull ------------------------------------------------------------------------------------------
@@ -265,26 +267,38 @@ def _publish_plan(tx: Tx, sid: str, code: str) -> None:
 
 
 def progress(tx: Tx, sid: str) -> dict[str, Any] | None:
-    """Counts of people (never of operations): roster, activated, handed over, applied, done, remaining and
-    exceptions (people whose session operations were all refused). None for an unknown session."""
+    """Counts of people (never of operations): roster, activated, handed over, applied, done (any of the
+    three), remaining (roster people not done) and exceptions (people whose session operations were refused
+    and who are not done). None for an unknown session. Counted in SQL over indexed rows of one session."""
     row = tx.q("SELECT roster_revision FROM sessions WHERE session_id = ?", (sid,))
     if not row:
         return None
-    roster = _roster_people(tx, sid)
-    done: set[str] = set()
-    out: dict[str, Any] = {"session_id": sid, "roster": len(roster), "roster_revision": int(row[0][0])}
+    revision = int(row[0][0])
+    done = (*OUTCOME_OF, *DONE)  # the parameters of every _done() condition
+    per_kind = dict(tx.q(f"SELECT kind, COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND "
+                         f"{_done('')} GROUP BY kind", (sid, *done)))
+    done_people = tx.q(f"SELECT COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND {_done('')}",
+                       (sid, *done))[0][0]
+    roster = tx.q("SELECT COUNT(*) FROM session_roster WHERE session_id = ? AND revision = ?", (sid, revision))[0][0]
+    done_on_roster = tx.q(
+        "SELECT COUNT(*) FROM session_roster r WHERE r.session_id = ? AND r.revision = ? AND EXISTS (SELECT 1 FROM "
+        f"session_ops o WHERE o.session_id = r.session_id AND o.person_id = r.person_id AND {_done('o.')})",
+        (sid, revision, *done))[0][0]
+    exceptions = tx.q(
+        "SELECT COUNT(DISTINCT o.person_id) FROM session_ops o WHERE o.session_id = ? AND o.status = 'rejected' AND "
+        "NOT EXISTS (SELECT 1 FROM session_ops d WHERE d.session_id = o.session_id AND d.person_id = o.person_id "
+        f"AND {_done('d.')})", (sid, *done))[0][0]
+    out: dict[str, Any] = {"session_id": sid, "roster": int(roster), "roster_revision": revision}
     for kind, outcome in OUTCOME_OF.items():
-        people = {str(r[0]) for r in tx.q(
-            "SELECT DISTINCT person_id FROM session_ops WHERE session_id = ? AND kind = ? AND status IN (?, ?, ?)",
-            (sid, kind, *DONE))}
-        out[outcome] = len(people)
-        done |= people
-    refused = {str(r[0]) for r in tx.q("SELECT DISTINCT person_id FROM session_ops WHERE session_id = ? "
-                                       "AND status = 'rejected'", (sid,))}
-    out["done"] = len(done)
-    out["remaining"] = len(roster - done)
-    out["exceptions"] = len(refused - done)
+        out[outcome] = int(per_kind.get(kind, 0))
+    out.update(done=int(done_people), remaining=int(roster) - int(done_on_roster), exceptions=int(exceptions))
     return out
+
+
+def _done(alias: str) -> str:
+    """SQL: a session operation that did the work (parameters: the kinds of OUTCOME_OF, then DONE)."""
+    kinds, statuses = ", ".join("?" * len(OUTCOME_OF)), ", ".join("?" * len(DONE))
+    return f"{alias}kind IN ({kinds}) AND {alias}status IN ({statuses})"
 
 
 def publish_progress(tx: Tx, sid: str) -> None:
@@ -292,6 +306,13 @@ def publish_progress(tx: Tx, sid: str) -> None:
     counts = progress(tx, sid)
     if row and counts is not None:
         _change(tx, "session_progress", sid, _next_version(tx, "session_progress", sid), counts, str(row[0][0]))
+
+
+def publish_touched(tx: Tx) -> None:
+    """Republish the progress of the sessions the transaction's card operations named: once per transaction
+    (a push of 100 activations counts once, not 100 times)."""
+    for sid in sorted(tx.cache.pop(_TOUCHED, set())):
+        publish_progress(tx, sid)
 
 
 def _roster_people(tx: Tx, sid: str) -> set[str]:

@@ -31,6 +31,7 @@ SESSIONS_MIGRATION: tuple[str, ...] = (
     "PRIMARY KEY (session_id, revision, person_id))",
     "CREATE TABLE session_ops (session_id TEXT NOT NULL, op_id TEXT NOT NULL, person_id TEXT NOT NULL, "
     "kind TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (session_id, op_id))",
+    "CREATE INDEX session_ops_person ON session_ops (session_id, person_id)",
     "CREATE TABLE session_closes (op_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, device_id TEXT NOT NULL, "
     "manifest TEXT NOT NULL, check_result TEXT NOT NULL, received_at TEXT NOT NULL)",
     "CREATE INDEX session_closes_session ON session_closes (session_id)",

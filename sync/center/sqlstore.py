@@ -245,7 +245,9 @@ class SqlStore(Store):
         for i in range(0, len(ops), n):
             def chunk(tx: Tx, part: list[Any] = ops[i:i + n]) -> list[Any]:
                 tx.lock("log")
-                return [oplogic.push_one(tx, device, op, today, now) for op in part]
+                results = [oplogic.push_one(tx, device, op, today, now) for op in part]
+                sessions.publish_touched(tx)  # session progress, once per transaction
+                return results
 
             out.extend(self._run(chunk))
         return out

@@ -315,7 +315,9 @@ def test_an_employer_host_pushes_only_their_own_sessions_rosters(center, make_va
     kept = _q(center.store, "SELECT plan FROM sessions WHERE session_id = ?", (s1.session_id,))
     assert SessionPlan.model_validate_json(kept[0][0]).venue == s1.venue
     # the refused card operations naming S1 are not counted as work done there
-    assert center.store.session_check(s1.session_id)["progress"]["done"] == 1
+    progress = center.store.session_check(s1.session_id)["progress"]
+    assert (progress["done"], progress["remaining"]) == (1, 2)  # the roster is now P, Q and the other one
+    assert progress["exceptions"] == 1  # the other one: refused operations only (P's application went through)
 
 
 # -- 3 and 4. two laptops at one session, the close manifests -----------------------------------------------------
