@@ -191,7 +191,9 @@ class Change(_Model):
     """One piece of center state: a person, their cards, a visit planned for the pulling worker, or a visit
     a worker logged (pulled by the workers the person is assigned to and by the area's supervisors)."""
 
-    type: Literal["person", "cards", "visit_plan", "visit"]
+    type: Literal["person", "cards", "visit_plan", "visit",
+                  # an employer bulk activation day, pulled by the employer's hosts only (sync/center/sessions.py)
+                  "session", "session_roster", "session_progress", "session_close"]
     id: str
     version: int
     data: dict[str, Any]

@@ -1,4 +1,4 @@
-"""``outreach center serve|enrol|revoke|status|import|load-people|assign``: running and managing the center.
+"""``outreach center serve|enrol|revoke|status|import|load-people|assign|session``: running and managing the center.
 
 Every command builds :class:`sync.center.settings.CenterSettings` from its options over the ``OUTREACH_CENTER_*``
 variables (an option given wins). ``--db`` takes a database address (:mod:`sync.center.factory`:
@@ -99,12 +99,49 @@ def _cmd_enrol(args: argparse.Namespace) -> int:
     hours = _settings(args).enrol_code_hours
     store = _store(args)
     try:
-        code = store.create_enrol_code(args.worker, args.role, args.area, dt.timedelta(hours=hours))
+        code = store.create_enrol_code(args.worker, args.role, args.area, dt.timedelta(hours=hours),
+                                       employer=args.employer)
     except SyncError as exc:
         print(exc.text(), file=sys.stderr)
         return 1
-    print(f"一次性登记码 / one-time enrolment code ({args.worker}, {args.role}, {hours} h): {code}")
+    bound = f", {args.employer.strip().upper()}" if args.employer else ""
+    print(f"一次性登记码 / one-time enrolment code ({args.worker}, {args.role}{bound}, {hours} h): {code}")
     return 0
+
+
+def _cmd_session(args: argparse.Namespace) -> int:
+    """``center session check <id>``: the session's close manifests against the operations the center holds
+    (exit 0 when they agree, 1 when not or when the center has no such session)."""
+    report = _store(args).session_check(args.session_id)
+    if report is None:
+        print(f"中心没有此场次 / the center has no such session: {args.session_id[:64]}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0 if report["agree"] else 1
+    print(f"场次 session {report['session_id']}: 中心持有操作 operations held {report['held']}, "
+          f"结束清单 close manifests {len(report['closes'])}")
+    for c in report["closes"]:
+        now = c["now"]
+        verdict = "一致 agree" if now["agree"] else "不一致 DIFFER"
+        print(f"  {c['op_id']}  设备 device {now['device_id']}  列出 listed {now['listed']}  {verdict}")
+        for key, zh in (("missing_at_center", "中心缺少 missing at the center"),
+                        ("hash_differs", "哈希不符 another hash"), ("not_in_manifest", "清单未列 not listed"),
+                        ("from_other_devices", "其他设备的操作 from other devices")):
+            if now[key]:
+                print(f"    {zh}: {len(now[key])}: {' '.join(now[key][:20])}{' …' if len(now[key]) > 20 else ''}")
+    if not report["closes"]:
+        print("  尚无结束清单 / no close manifest yet")
+    if report["not_in_any_manifest"]:
+        print(f"  任何清单都未列出 not in any manifest: {len(report['not_in_any_manifest'])}: "
+              + " ".join(report["not_in_any_manifest"][:20]))
+    progress = report["progress"] or {}
+    print("  进度 progress: " + ", ".join(f"{k} {progress[k]}" for k in
+                                          ("roster", "activated", "handed_over", "applied", "remaining", "exceptions")
+                                          if k in progress))
+    print("结论 verdict: " + ("清单与中心一致 / the manifests agree with the center" if report["agree"]
+                            else "清单与中心不一致 / the manifests do not agree with the center"))
+    return 0 if report["agree"] else 1
 
 
 def _cmd_revoke(args: argparse.Namespace) -> int:
@@ -254,6 +291,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--worker", required=True)
     p.add_argument("--role", choices=["worker", "employer_host", "supervisor"], default="worker")
     p.add_argument("--area", metavar="CODE")
+    p.add_argument("--employer", metavar="CREDIT_CODE",
+                   help="employer_host only (and required): the employer's 统一社会信用代码 the host is bound to")
     p.add_argument("--ttl-hours", type=_ttl_hours, metavar="1-720",
                    help="how long the code is valid (default: $OUTREACH_CENTER_ENROL_CODE_HOURS, else 72)")
     p = add("unlock-enrolment", _cmd_unlock, "解除登记尝试限制 / lift an enrolment hold")
@@ -269,6 +308,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--reply", required=True, metavar="REPLY")
     p = add("load-people", _cmd_load, "导入人员名单 CSV / load people from CSV")
     p.add_argument("file")
+    p = add("session", _cmd_session, "单位集中激活场次 / employer bulk activation sessions")
+    p.add_argument("action", choices=["check"], help="check: the close manifests against the center")
+    p.add_argument("session_id")
+    p.add_argument("--json", action="store_true")
     p = add("assign", _cmd_assign, "分配走访计划 / assign people to a worker")
     p.add_argument("--worker", required=True)
     p.add_argument("--person", nargs="+", metavar="ID")

@@ -13,14 +13,23 @@ Roles
     refused, even in the worker's own area: a county holds tens of thousands of people, a laptop can be lost,
     and a plan is what a worker's duty is (Art. 40). Pulls: their plan's people, cards and visits.
 ``employer_host``
-    HR staff hosting an on-site session (Art. 15). Sessions do not exist yet, so today an employer host may
-    push no ``person.*``, ``card.*`` or ``visit.*`` operation and pulls nothing personal; ``audit.reveal`` is
-    refused too (there is no roster to reveal from). When sessions come, they see only their own employer's
-    session roster, masked.
+    HR staff hosting an employer bulk activation day (Art. 15 para. 2; Art. 9 and 12), bound at enrolment to
+    **one employer** by its 统一社会信用代码 (``center enrol --role employer_host --employer <code>``). They may
+    push ``session.roster`` (their staff list) for sessions of their own employer only, and nothing else: no
+    ``session.plan`` or ``session.close``, no ``person.*``, ``card.*``, ``visit.*`` or ``audit.reveal``. They
+    pull only their own employer's sessions: the plan, the roster with identity and mobile numbers masked,
+    the progress counts and the close report (masked). Never a person record, a card event or a visit.
 ``supervisor``
     Reads everyone in their area (area code prefix) and anyone assigned to them; writes only what a
     supervisor does: ``visit.log``, ``audit.reveal`` on people they may read, and conflict resolution. No
     ``person.*`` and no ``card.*`` operation.
+
+Sessions (``session.plan`` / ``session.roster`` / ``session.close`` on subject ``session:<id>``, see
+:mod:`sync.center.sessions`): a worker or supervisor may push them when listed in the plan's ``workers`` (the
+center's plan; for a session the center does not know yet, the pushed plan) or when the employer's
+administrative division (positions 3-8 of its credit code) is in their area. Session records are pulled by
+the employer's hosts only; workers and supervisors pull the people, cards and visits above, as before. A
+roster naming a person the center does not know is refused, and a roster gives nobody sight of its people.
 
 Every role may push ``conflict.resolve`` for an operation *this device* pushed (whatever its subject), so a
 refused operation can always be closed on the laptop and at the center.
@@ -48,6 +57,8 @@ EMPLOYER_HOST_KINDS: frozenset[str] = frozenset()
 AREA_RE = re.compile(r"^[0-9]{1,12}$")
 
 NOT_PERMITTED = "not_permitted"
+#: Change types carrying a session (``changes.owner`` is the employer's credit code): employer hosts only.
+SESSION_CHANGE_TYPES = ("session", "session_roster", "session_progress", "session_close")
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,15 @@ class Facts:
     area_code: str | None  # the subject's area at the center
     assigned: bool  # the subject is on the pushing worker's plan
     resolves_own: bool = False  # conflict.resolve naming an operation this device pushed
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the center knows about a session, as far as access is concerned."""
+
+    exists: bool  # the center holds a plan for the session
+    credit_code: str | None  # the employer (the center's plan; for a first plan, the pushed one)
+    workers: tuple[str, ...] = ()  # operating workers (the center's plan; for a first plan, the pushed one)
 
 
 def valid_area(code: str | None) -> bool:
@@ -101,6 +121,21 @@ def check_push(device: Device, kind: str, payload: dict[str, Any], facts: Facts)
     return _refused()
 
 
+def check_session_push(device: Device, kind: str, facts: SessionFacts) -> OpResult | None:
+    """None when ``device`` may push a session operation of ``kind``; else the refusal (``op_id`` empty)."""
+    if device.role == "employer_host":
+        if kind != "session.roster":
+            return _refused_kind()
+        own = facts.exists and device.employer is not None and device.employer == facts.credit_code
+        return None if own else _refused_session()
+    if device.role not in ("worker", "supervisor"):
+        return _refused_kind()
+    division = facts.credit_code[2:8] if facts.credit_code else None
+    if device.worker_id in facts.workers or in_area(device.area_code, division):
+        return None
+    return _refused_session()
+
+
 def claims(device: Device, kind: str, facts: Facts) -> bool:
     """True when an applied operation puts its subject on the worker's plan (a person they registered)."""
     return device.role == "worker" and kind == "person.register" and not facts.assigned
@@ -109,15 +144,19 @@ def claims(device: Device, kind: str, facts: Facts) -> bool:
 def pull_filter(device: Device) -> tuple[str, tuple[Any, ...]]:
     """SQL condition over ``changes`` (columns type, owner, person_id, area_code) for what ``device`` may pull,
     and its parameters. Never a ``LIKE``: an area prefix is compared with ``substr``."""
+    session_types = ", ".join("?" * len(SESSION_CHANGE_TYPES))
     if device.role == "employer_host":
-        return "1 = 0", ()
+        if not device.employer:
+            return "1 = 0", ()
+        return f"type IN ({session_types}) AND owner = ?", (*SESSION_CHANGE_TYPES, device.employer)
     cond = ("(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND person_id IN "
             "(SELECT person_id FROM assignments WHERE worker_id = ?))")
     params: tuple[Any, ...] = (device.worker_id, device.worker_id)
     if device.role == "supervisor" and device.area_code and valid_area(device.area_code):
         cond += " OR (type <> 'visit_plan' AND substr(area_code, 1, length(?)) = ?)"
         params += (device.area_code, device.area_code)
-    return cond, params
+    # session changes have no person and no area, so the conditions above never match them; said once more
+    return f"({cond}) AND type NOT IN ({session_types})", (*params, *SESSION_CHANGE_TYPES)
 
 
 def _refused() -> OpResult:
@@ -125,6 +164,13 @@ def _refused() -> OpResult:
                     message_zh="无权处理此人员（不在您的走访计划或辖区内），操作未生效；如需处理请联系主管分配",
                     message_en="you may not act on this person (not on your plan or in your area); nothing was "
                                "changed: ask your supervisor to assign them")
+
+
+def _refused_session() -> OpResult:
+    return OpResult(op_id="", status="rejected", code=NOT_PERMITTED,
+                    message_zh="无权处理此场次（不是该场次的操作人员，单位也不在您的辖区或不是您的单位），操作未生效",
+                    message_en="you may not act on this session (not one of its workers, and the employer is "
+                               "not in your area or not yours); nothing was changed")
 
 
 def _refused_kind() -> OpResult:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from sync.center.sessions_schema import SESSIONS_MIGRATION
 from sync.errors import MigrationFailed, SchemaTooNew, SyncError
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ MIGRATIONS: list[Migration] = [
         "FROM operations WHERE kind = 'person.register' AND status IN ('applied', 'applied_with_conflict') "
         "GROUP BY worker_id, subject ON CONFLICT DO NOTHING",
     ),
+    # Employer bulk activation days (sync/center/sessions.py): an employer host is bound to one employer.
+    Migration.same("0003_sessions", *SESSIONS_MIGRATION),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -11,8 +11,9 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
+from outreach.domain.sessions import SESSION_KINDS
 from sync import merkle
-from sync.center import access, rules
+from sync.center import access, rules, sessions
 from sync.center.store import Device, iso
 from sync.errors import InvalidInput
 from sync.protocol import OpResult, TheirOp
@@ -131,10 +132,16 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         # moves on: one operation of an unknown kind never blocks the rest of the device's queue.
         return _record(tx, device, op, _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作",
                                                "devices may not submit this kind"), None, now)
+    if sessions.is_session_subject(op.subject) and op.kind != "conflict.resolve":
+        return _session_op(tx, device, op, now)
     facts = _facts(tx, device, op)
     refused = access.check_push(device, op.kind, op.payload, facts)
     if refused is not None:  # recorded, but the subject is neither touched nor shown
         return _record(tx, device, op, refused.model_copy(update={"op_id": op.op_id}), None, now)
+    if op.kind in SESSION_KINDS:  # a session operation on a person
+        return _record(tx, device, op, _reject(op.op_id, "not_a_session", "场次操作只能用于场次，操作未生效",
+                                               "a session operation must name a session; nothing was changed"),
+                       None, now)
     if op.kind == "conflict.resolve" and not access.may_read(device, facts):
         # closes the device's own refused operation on someone it may not see: the subject stays untouched
         return _record(tx, device, op, OpResult(op_id=op.op_id, status="applied"), None, now)
@@ -143,15 +150,20 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         result = _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
     else:
         result = _decide(op, version, person, cards, today)
+    if op.kind == "card.bank_activate" and result.code == "already_activated":
+        # the same person's same card, already activated (e.g. from another laptop at the same session):
+        # one activation, so a duplicate and not a refusal for a worker to settle (issue 13)
+        result = OpResult(op_id=op.op_id, status="duplicate", code="already_activated")
+    touched = result.status in ("applied", "applied_with_conflict")
     # Every recorded operation counts towards the subject's version, as on the laptop (the vault bumps the
     # version for each operation it appends), so a device's own later operations never look conflicting.
     new_version = version + 1
     changes: list[tuple[str, dict[str, Any]]] = []
-    if result.status != "rejected" and op.kind.startswith("person."):
+    if touched and op.kind.startswith("person."):
         person = rules.valid_person(op.payload.get("person"))
         area = str(person["area_code"]) if person else area
         changes.append(("person", person or {}))
-    elif result.status != "rejected" and op.kind.startswith("card."):
+    elif touched and op.kind.startswith("card."):
         cards = result.center_state
         changes.append(("cards", cards or {}))
     _save_subject(tx, op.subject, new_version, area, person, cards)
@@ -162,19 +174,30 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         result = result.model_copy(update={"center_state": cards, "center_version": version,
                                            "base_version": op.base_version})
     _record(tx, device, op, result, new_version, now)
-    if result.status != "rejected" and access.claims(device, op.kind, facts):
+    if touched and access.claims(device, op.kind, facts):
         tx.w("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
              (device.worker_id, op.subject, iso(now)))
     for kind, data in changes:
         if kind == "cards":
             data = {**data, "version": new_version}
         _change(tx, kind, op.subject, new_version, data, op.subject, None, area)
-    if op.kind == "visit.log" and result.status != "rejected":
+    if op.kind == "visit.log" and touched:
         # published to the workers the person is assigned to and to the area's supervisors; the signed
         # operation, not the payload, says which worker made the visit
         visit = {**(rules.valid_visit(op.payload.get("visit")) or {}), "worker_id": op.worker_id}
         _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area)
     return result
+
+
+def _session_op(tx: Tx, device: Device, op: Operation, now: dt.datetime) -> OpResult:
+    """An operation on a session subject: :mod:`sync.center.sessions` decides and keeps it; like any operation
+    that reached its subject it counts towards the subject's version."""
+    result, reached = sessions.push(tx, device, op, now)
+    if not reached:
+        return _record(tx, device, op, result, None, now)
+    version = _subject(tx, op.subject)[0] + 1
+    _save_subject(tx, op.subject, version, None, None, None)
+    return _record(tx, device, op, result, version, now)
 
 
 def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version: int | None,
@@ -193,6 +216,7 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
           str(resolves) if resolves is not None else None, iso(now), idx))
     tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
     tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
+    sessions.link(tx, op, result)  # a card operation done at a session counts towards its progress
     return result
 
 

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import access, keyfile, migrations, oplogic, throttle
+from sync.center import access, keyfile, migrations, oplogic, sessions, throttle
 from sync.center.migrations import Dialect
 from sync.center.store import CenterKeys, Device, RecordedOperation, Store, iso
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
@@ -132,18 +132,25 @@ class SqlStore(Store):
             self._run(lambda tx: tx.x("DELETE FROM meta WHERE key IN ('sign_key', 'box_key')"))
         return keys
 
-    def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta) -> str:
+    def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta, *,
+                          employer: str | None = None) -> str:
         if role not in ROLES or not worker_id.strip():
             raise InvalidInput(f"role {role!r}")
         if not access.valid_area(area_code):
             raise InvalidInput(f"area {str(area_code)[:16]!r}", message_zh="辖区代码只能由数字组成，未作任何更改",
                                message_en="an area code is digits only; nothing was changed")
+        employer = sessions.enrol_employer(role, employer)  # an employer host is bound to one employer
         raw = secrets.token_hex(6).upper()
         code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
         expires = iso(dt.datetime.now(dt.UTC) + ttl)
-        self._run(lambda tx: tx.x(
-            "INSERT INTO enrol_codes (code_hash, worker_id, role, area_code, expires_at) VALUES (?, ?, ?, ?, ?)",
-            (_code_hash(code), worker_id, role, area_code, expires)))
+        def go(tx: Tx) -> None:
+            tx.x("INSERT INTO enrol_codes (code_hash, worker_id, role, area_code, expires_at) VALUES (?, ?, ?, ?, ?)",
+                 (_code_hash(code), worker_id, role, area_code, expires))
+            if employer is not None:
+                tx.x("INSERT INTO enrol_code_employers (code_hash, credit_code) VALUES (?, ?)",
+                     (_code_hash(code), employer))
+
+        self._run(go)
         return code
 
     def enrol(self, code: str, device_id: str, worker_id: str, public_key: bytes, now: dt.datetime, *,
@@ -189,7 +196,14 @@ class SqlStore(Store):
             tx.x("INSERT INTO devices (device_id, worker_id, role, area_code, public_key, enrolled_at, last_hash) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?)", (device_id, worker_id, role, area, public_key.hex(), iso(now),
                                                   GENESIS_HASH))
-            return Device(device_id, worker_id, role, area, public_key, False)
+            employer = None
+            if role == "employer_host":  # bound to the code's employer (a host's code always has one)
+                bound = tx.q("SELECT credit_code FROM enrol_code_employers WHERE code_hash = ?", (_code_hash(code),))
+                if not bound:
+                    raise EnrolmentRefused()
+                employer = str(bound[0][0])
+                tx.x("INSERT INTO device_employers (device_id, credit_code) VALUES (?, ?)", (device_id, employer))
+            return Device(device_id, worker_id, role, area, public_key, False, employer)
 
         return go
 
@@ -204,7 +218,11 @@ class SqlStore(Store):
         if not rows:
             return None
         r = rows[0]
-        return Device(r[0], r[1], r[2], r[3], bytes.fromhex(r[4]), r[5] is not None)
+        employer = None
+        if r[2] == "employer_host":
+            bound = tx.q("SELECT credit_code FROM device_employers WHERE device_id = ?", (device_id,))
+            employer = str(bound[0][0]) if bound else None  # None: the host pulls and pushes nothing
+        return Device(r[0], r[1], r[2], r[3], bytes.fromhex(r[4]), r[5] is not None, employer)
 
     def device(self, device_id: str) -> Device | None:
         return self._run(lambda tx: self._device(tx, device_id))
@@ -227,7 +245,9 @@ class SqlStore(Store):
         for i in range(0, len(ops), n):
             def chunk(tx: Tx, part: list[Any] = ops[i:i + n]) -> list[Any]:
                 tx.lock("log")
-                return [oplogic.push_one(tx, device, op, today, now) for op in part]
+                results = [oplogic.push_one(tx, device, op, today, now) for op in part]
+                sessions.publish_touched(tx)  # session progress, once per transaction
+                return results
 
             out.extend(self._run(chunk))
         return out
@@ -297,6 +317,9 @@ class SqlStore(Store):
         rows = self._run(lambda tx: tx.q("SELECT last_seq, last_hash FROM devices WHERE device_id = ?",
                                          (device_id,)))
         return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def session_check(self, session_id: str) -> dict[str, Any] | None:
+        return self._run(lambda tx: sessions.check_report(tx, session_id))
 
     # -- log -------------------------------------------------------------------------------------------
     def _all_leaves(self) -> list[bytes]:

@@ -30,6 +30,8 @@ class Device:
     area_code: str | None
     public_key: bytes
     revoked: bool
+    #: An employer host's employer (统一社会信用代码); None for every other role.
+    employer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,13 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta) -> str:
-        """Make a one-time enrolment code; only its SHA-256 is stored, with its expiry.
+    def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta, *,
+                          employer: str | None = None) -> str:
+        """Make a one-time enrolment code; only its SHA-256 is stored, with its expiry. An ``employer_host``
+        code binds the device to ``employer`` (a 统一社会信用代码, required for that role and refused for others).
 
         Raises:
-            InvalidInput: unknown role or empty worker.
+            InvalidInput: unknown role, empty worker, a bad area code, or a missing/invalid/unexpected employer.
         """
 
     @abc.abstractmethod
@@ -231,6 +235,15 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def chain_head(self, device_id: str) -> tuple[int, str] | None:
         """The last sequence number and hash the center accepted from a device, or None for an unknown one.
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
+    def session_check(self, session_id: str) -> dict[str, Any] | None:
+        """How the close manifests of a session compare with the operations the center holds for it
+        (:func:`sync.center.sessions.check_report`); None for a session the center does not know.
 
         Raises:
             StoreError: the database fails.

@@ -71,6 +71,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     st.close()
 
 
+#: Valid 统一社会信用代码 (GB 32100; division 460100 Haikou, and 440300 Shenzhen for another employer).
+EMPLOYER = "91460100MA5T00000H"
+OTHER_EMPLOYER = "91440300MA5F000007"
+
+
 class Clock:
     def __init__(self) -> None:
         self.offset = dt.timedelta()
@@ -93,8 +98,11 @@ class Center:
         self.transport: httpx.BaseTransport = self.bridge.transport()
         self.url = "http://center"
 
-    def enrol(self, vault: Vault, role: str = "worker", area: str | None = None) -> None:
-        code = self.store.create_enrol_code(vault.worker_id, role, area, dt.timedelta(hours=1))
+    def enrol(self, vault: Vault, role: str = "worker", area: str | None = None,
+              employer: str | None = None) -> None:
+        if role == "employer_host" and employer is None:
+            employer = EMPLOYER  # a host is always bound to one employer
+        code = self.store.create_enrol_code(vault.worker_id, role, area, dt.timedelta(hours=1), employer=employer)
         enrol(vault, self.url, code, transport=self.transport)
 
 

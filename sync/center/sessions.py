@@ -1,0 +1,389 @@
+"""Employer bulk activation days at the center (issue 13): keep the sessions, count their progress, check the
+close manifests, and publish to the employer's hosts only what they may see. Who may push what is decided in
+:mod:`sync.center.access`; this module is called by :mod:`sync.center.oplogic` inside its transaction.
+
+A session is the subject ``session:<id>`` (:mod:`outreach.domain.sessions`):
+
+* ``session.plan`` keeps the latest plan. The employer (credit code) is fixed by the first plan: a later plan
+  naming another employer is refused, so a session never moves into another employer host's view.
+* ``session.roster`` keeps a revision's lines (older revisions stay). The revision must be newer than the
+  center's, and every person must be known to the center: a roster is not a way to create people (the worker
+  registers a new one with ``person.register``), nor to learn whether someone exists beyond "some are unknown".
+* ``session.close`` keeps the manifest and the center's comparison of it with what it holds.
+* A card operation naming a session (``payload["session_id"]``) is linked to it with the center's answer,
+  whatever that was; progress counts people (never operations), so one activation from two laptops is one.
+
+What an employer host pulls (``changes.owner`` = the employer's credit code, no person and no area, so no
+worker or supervisor filter ever matches): ``session`` (the plan), ``session_roster`` (names, identity and
+mobile numbers masked as in :mod:`outreach.exports.masking`), ``session_progress`` (counts only) and
+``session_close`` (the reconciliation of the people on the roster, masked). No card event, no visit, no
+person record.
+
+The manifest check compares the manifest's (op_id, hash) list with the session's operations at the center
+(its plans and rosters, and the linked card operations; closes themselves are not listed):
+``missing_at_center`` (listed, not held), ``hash_differs`` (held with another hash), ``not_in_manifest`` (held
+from the closing device, not listed) and ``from_other_devices`` (held from other laptops, not listed: a laptop
+closes with the work it had). A close agrees when the first three are empty; the session agrees when every
+close agrees and the manifests together list everything the center holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from outreach.domain.operation import Operation
+from outreach.domain.sessions import (
+    SESSION_KINDS,
+    SUBJECT_PREFIX,
+    CloseManifest,
+    Roster,
+    SessionPlan,
+    credit_code_problem,
+    normalise_credit_code,
+)
+from outreach.exports.masking import mask_free_text, mask_id_number, mask_mobile, mask_name
+from sync.center import access
+from sync.center.store import Device, iso
+from sync.errors import InvalidInput
+from sync.protocol import OpResult
+
+if TYPE_CHECKING:
+    from sync.center.sqlstore import Tx
+
+#: A session id: short, plain characters (it is part of a subject and a change id).
+SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+#: Answers that mean the card work was done (a ``duplicate`` is work another laptop already recorded).
+DONE = ("applied", "applied_with_conflict", "duplicate")
+#: Card kinds counted in progress, by the outcome they stand for.
+OUTCOME_OF = {"card.bank_activate": "activated", "card.deliver": "handed_over", "card.apply": "applied"}
+#: Most refused roster rows named in an answer (row numbers only, never a person's data).
+MAX_ROWS_NAMED = 10
+_CHUNK = 500
+_TOUCHED = "sessions_touched"
+
+
+def enrol_employer(role: str, employer: str | None) -> str | None:
+    """The normalised credit code an enrolment code binds, checked: required for an employer host, refused
+    for every other role.
+
+    Raises:
+        InvalidInput: missing, invalid, or given for another role.
+    """
+    if role != "employer_host":
+        if employer:
+            raise InvalidInput("employer for a non-host role", message_zh="只有单位经办人（employer_host）绑定单位，"
+                               "未作任何更改", message_en="only an employer host is bound to an employer; "
+                               "nothing was changed")
+        return None
+    if not employer:
+        raise InvalidInput("employer missing", message_zh="单位经办人须指定单位的统一社会信用代码（--employer），未作任何更改",
+                           message_en="an employer host needs the employer's unified social credit code "
+                                      "(--employer); nothing was changed")
+    problem = credit_code_problem(employer)
+    if problem is not None:
+        raise InvalidInput("employer invalid", message_zh=problem[0] + "，未作任何更改",
+                           message_en=problem[1] + "; nothing was changed")
+    return normalise_credit_code(employer)
+
+
+def is_session_subject(subject: str) -> bool:
+    return subject.startswith(SUBJECT_PREFIX)
+
+
+def session_of_payload(payload: dict[str, Any]) -> str | None:
+    """The session a card operation names, when it names a well-formed one."""
+    sid = payload.get("session_id")
+    return sid if isinstance(sid, str) and SESSION_ID.fullmatch(sid) else None
+
+
+def _reject(op_id: str, code: str, zh: str, en: str) -> OpResult:
+    return OpResult(op_id=op_id, status="rejected", code=code, message_zh=zh, message_en=en)
+
+
+def _invalid(op_id: str, what_zh: str, what_en: str) -> OpResult:
+    return _reject(op_id, "invalid_session", f"场次数据无效：{what_zh}，操作未生效",
+                   f"invalid session data: {what_en}; nothing was changed")
+
+
+# -- pushing ----------------------------------------------------------------------------------------------
+def push(tx: Tx, device: Device, op: Operation, now: dt.datetime) -> tuple[OpResult, bool]:
+    """Check and keep one operation on a session subject. Returns the answer and whether the operation reached
+    the session (False: refused by access or malformed, it touched nothing and is kept without its body)."""
+    sid = op.subject[len(SUBJECT_PREFIX):]
+    if not SESSION_ID.fullmatch(sid):
+        return _invalid(op.op_id, "场次编号格式不符", "malformed session id"), False
+    if op.kind not in SESSION_KINDS:
+        return _reject(op.op_id, "kind_not_allowed", "场次上只能提交场次计划、名册和结束操作",
+                       "a session takes only its plan, roster and close"), False
+    row = tx.q("SELECT credit_code, plan, roster_revision FROM sessions WHERE session_id = ?", (sid,))
+    plan: SessionPlan | None = None
+    if op.kind == "session.plan":
+        try:
+            plan = SessionPlan.model_validate(op.payload.get("session"))
+        except (ValidationError, TypeError, ValueError):
+            return _invalid(op.op_id, "场次计划", "the session plan"), False
+        if plan.session_id != sid:
+            return _invalid(op.op_id, "计划的场次编号与操作不符", "the plan names another session"), False
+    if row:
+        current = SessionPlan.model_validate_json(row[0][1])
+        facts = access.SessionFacts(True, str(row[0][0]), tuple(current.workers))
+    elif plan is not None:
+        facts = access.SessionFacts(False, plan.employer.credit_code, tuple(plan.workers))
+    else:  # nobody can be checked against a session without a plan (its id is random: this tells nothing)
+        return _reject(op.op_id, "session_unknown", "中心尚无此场次的计划：请先同步场次计划，操作未生效",
+                       "the center has no plan for this session yet: sync the plan first; nothing was changed"), False
+    refused = access.check_session_push(device, op.kind, facts)
+    if refused is not None:
+        return refused.model_copy(update={"op_id": op.op_id}), False
+    if plan is not None:
+        return _keep_plan(tx, op, plan, facts, now), True
+    if op.kind == "session.roster":
+        return _keep_roster(tx, op, sid, str(row[0][0]), int(row[0][2]), now), True
+    return _keep_close(tx, device, op, sid, str(row[0][0]), now), True
+
+
+def _keep_plan(tx: Tx, op: Operation, plan: SessionPlan, facts: access.SessionFacts, now: dt.datetime) -> OpResult:
+    sid, code = plan.session_id, plan.employer.credit_code
+    if facts.exists and facts.credit_code != code:
+        return _reject(op.op_id, "session_employer_changed", "场次的单位不能更改（请另建场次），操作未生效",
+                       "a session's employer cannot change (plan another session); nothing was changed")
+    data = plan.model_dump_json()
+    if facts.exists:
+        tx.w("UPDATE sessions SET plan = ?, plan_op = ?, updated_at = ? WHERE session_id = ?",
+             (data, op.op_id, iso(now), sid))
+    else:
+        tx.w("INSERT INTO sessions (session_id, credit_code, plan, plan_op, updated_at) VALUES (?, ?, ?, ?, ?)",
+             (sid, code, data, op.op_id, iso(now)))
+    _publish_plan(tx, sid, code)
+    return OpResult(op_id=op.op_id, status="applied")
+
+
+def _keep_roster(tx: Tx, op: Operation, sid: str, code: str, revision: int, now: dt.datetime) -> OpResult:
+    try:
+        roster = Roster.model_validate(op.payload.get("roster"))
+    except (ValidationError, TypeError, ValueError):
+        return _invalid(op.op_id, "名册", "the roster")
+    if roster.revision <= revision:
+        return _reject(op.op_id, "roster_stale",
+                       f"名册版本 {roster.revision} 不新于中心已有的版本 {revision}，请以新版本重新导入，操作未生效",
+                       f"roster revision {roster.revision} is not newer than the center's {revision}: import it "
+                       "again as a newer revision; nothing was changed")
+    seen: set[str] = set()
+    doubled = []
+    for e in roster.entries:
+        if e.person_id in seen:
+            doubled.append(e.row)
+        seen.add(e.person_id)
+    if doubled:
+        return _reject(op.op_id, "roster_duplicate", f"名册中有重复人员（第 {_rows(doubled)} 行），操作未生效",
+                       f"the roster names someone twice (rows {_rows(doubled)}); nothing was changed")
+    people = _people(tx, sorted(seen))
+    unknown = [e.row for e in roster.entries if e.person_id not in people]
+    if unknown:
+        return _reject(op.op_id, "roster_unknown_people",
+                       f"名册中有 {len(unknown)} 人中心尚无记录（第 {_rows(unknown)} 行）：请先登记这些人员再上传名册，"
+                       "操作未生效",
+                       f"{len(unknown)} people on the roster are not known to the center (rows {_rows(unknown)}): "
+                       "register them first, then upload the roster; nothing was changed")
+    for e in roster.entries:
+        tx.w("INSERT INTO session_roster (session_id, revision, person_id, row_no, department, walk_in) "
+             "VALUES (?, ?, ?, ?, ?, ?)", (sid, roster.revision, e.person_id, e.row, e.department, int(e.walk_in)))
+    tx.w("UPDATE sessions SET roster_revision = ?, roster_op = ?, updated_at = ? WHERE session_id = ?",
+         (roster.revision, op.op_id, iso(now), sid))
+    lines = [{"person_id": e.person_id, "row": e.row, "department": mask_free_text(e.department),
+              "walk_in": e.walk_in, **_masked(people[e.person_id])} for e in roster.entries]
+    _change(tx, "session_roster", sid, roster.revision,
+            {"session_id": sid, "revision": roster.revision, "lines": lines}, code)
+    publish_progress(tx, sid)
+    return OpResult(op_id=op.op_id, status="applied")
+
+
+def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now: dt.datetime) -> OpResult:
+    try:
+        manifest = CloseManifest.model_validate(op.payload.get("close"))
+    except (ValidationError, TypeError, ValueError):
+        return _invalid(op.op_id, "结束清单", "the close manifest")
+    if manifest.session_id != sid:
+        return _invalid(op.op_id, "清单的场次编号与操作不符", "the manifest names another session")
+    check = compare(tx, sid, device.device_id, manifest.operations)
+    tx.w("INSERT INTO session_closes (op_id, session_id, device_id, manifest, check_result, received_at) "
+         "VALUES (?, ?, ?, ?, ?, ?)", (op.op_id, sid, device.device_id, manifest.model_dump_json(),
+                                       json.dumps(check), iso(now)))
+    roster = _roster_people(tx, sid)
+    people = _people(tx, sorted(roster))
+    lines = [{"person_id": ln.person_id, "outcome": ln.outcome, "reason": mask_free_text(ln.reason),
+              **_masked(people[ln.person_id])} for ln in manifest.lines if ln.person_id in people]
+    data = {"session_id": sid, "closed_on": manifest.closed_on.isoformat(), "roster_revision": manifest.roster_revision,
+            "counts": manifest.counts(), "lines": lines, "not_on_roster": len(manifest.lines) - len(lines),
+            "manifest_agrees": check["agree"]}
+    _change(tx, "session_close", sid, _next_version(tx, "session_close", sid), data, code)
+    if check["agree"]:
+        return OpResult(op_id=op.op_id, status="applied", code="manifest_agrees",
+                        message_zh=f"结束清单与中心一致（{check['listed']} 项操作）",
+                        message_en=f"the close manifest agrees with the center ({check['listed']} operations)")
+    return OpResult(op_id=op.op_id, status="applied", code="manifest_differs",
+                    message_zh=f"结束清单与中心不一致：中心缺少 {len(check['missing_at_center'])} 项，哈希不符 "
+                               f"{len(check['hash_differs'])} 项，清单未列 {len(check['not_in_manifest'])} 项",
+                    message_en=f"the close manifest differs from the center: {len(check['missing_at_center'])} "
+                               f"missing at the center, {len(check['hash_differs'])} with another hash, "
+                               f"{len(check['not_in_manifest'])} not listed")
+
+
+def link(tx: Tx, op: Operation, result: OpResult) -> None:
+    """Link a recorded card operation naming a session to it, with the center's answer (its progress is
+    republished by :func:`publish_touched` before the transaction commits)."""
+    if not op.kind.startswith("card."):
+        return
+    sid = session_of_payload(op.payload)
+    if sid is None:
+        return
+    tx.w("INSERT INTO session_ops (session_id, op_id, person_id, kind, status) VALUES (?, ?, ?, ?, ?) "
+         "ON CONFLICT DO NOTHING", (sid, op.op_id, op.subject, op.kind, result.status))
+    tx.cache.setdefault(_TOUCHED, set()).add(sid)  # progress: publish_touched, at the end of the transaction
+
+
+# -- what hosts pull ------------------------------------------------------------------------------------------
+def _change(tx: Tx, kind: str, sid: str, version: int, data: dict[str, Any], code: str) -> None:
+    # Delete + insert gives the row a new, higher change_seq (see oplogic._change); owner: the employer.
+    tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (kind, sid))
+    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, NULL)",
+         (kind, sid, version, json.dumps(data), SUBJECT_PREFIX + sid, code))
+
+
+def _next_version(tx: Tx, kind: str, sid: str) -> int:
+    rows = tx.q("SELECT version FROM changes WHERE type = ? AND id = ?", (kind, sid))
+    return int(rows[0][0]) + 1 if rows else 1
+
+
+def _publish_plan(tx: Tx, sid: str, code: str) -> None:
+    row = tx.q("SELECT plan, roster_revision FROM sessions WHERE session_id = ?", (sid,))
+    plan = json.loads(row[0][0])
+    _change(tx, "session", sid, _next_version(tx, "session", sid), {**plan, "roster_revision": int(row[0][1])}, code)
+
+
+def progress(tx: Tx, sid: str) -> dict[str, Any] | None:
+    """Counts of people (never of operations): roster, activated, handed over, applied, done (any of the
+    three), remaining (roster people not done) and exceptions (people whose session operations were refused
+    and who are not done). None for an unknown session. Counted in SQL over indexed rows of one session."""
+    row = tx.q("SELECT roster_revision FROM sessions WHERE session_id = ?", (sid,))
+    if not row:
+        return None
+    revision = int(row[0][0])
+    done = (*OUTCOME_OF, *DONE)  # the parameters of every _done() condition
+    per_kind = dict(tx.q(f"SELECT kind, COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND "
+                         f"{_done('')} GROUP BY kind", (sid, *done)))
+    done_people = tx.q(f"SELECT COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND {_done('')}",
+                       (sid, *done))[0][0]
+    roster = tx.q("SELECT COUNT(*) FROM session_roster WHERE session_id = ? AND revision = ?", (sid, revision))[0][0]
+    done_on_roster = tx.q(
+        "SELECT COUNT(*) FROM session_roster r WHERE r.session_id = ? AND r.revision = ? AND EXISTS (SELECT 1 FROM "
+        f"session_ops o WHERE o.session_id = r.session_id AND o.person_id = r.person_id AND {_done('o.')})",
+        (sid, revision, *done))[0][0]
+    exceptions = tx.q(
+        "SELECT COUNT(DISTINCT o.person_id) FROM session_ops o WHERE o.session_id = ? AND o.status = 'rejected' AND "
+        "NOT EXISTS (SELECT 1 FROM session_ops d WHERE d.session_id = o.session_id AND d.person_id = o.person_id "
+        f"AND {_done('d.')})", (sid, *done))[0][0]
+    out: dict[str, Any] = {"session_id": sid, "roster": int(roster), "roster_revision": revision}
+    for kind, outcome in OUTCOME_OF.items():
+        out[outcome] = int(per_kind.get(kind, 0))
+    out.update(done=int(done_people), remaining=int(roster) - int(done_on_roster), exceptions=int(exceptions))
+    return out
+
+
+def _done(alias: str) -> str:
+    """SQL: a session operation that did the work (parameters: the kinds of OUTCOME_OF, then DONE)."""
+    kinds, statuses = ", ".join("?" * len(OUTCOME_OF)), ", ".join("?" * len(DONE))
+    return f"{alias}kind IN ({kinds}) AND {alias}status IN ({statuses})"
+
+
+def publish_progress(tx: Tx, sid: str) -> None:
+    row = tx.q("SELECT credit_code FROM sessions WHERE session_id = ?", (sid,))
+    counts = progress(tx, sid)
+    if row and counts is not None:
+        _change(tx, "session_progress", sid, _next_version(tx, "session_progress", sid), counts, str(row[0][0]))
+
+
+def publish_touched(tx: Tx) -> None:
+    """Republish the progress of the sessions the transaction's card operations named: once per transaction
+    (a push of 100 activations counts once, not 100 times)."""
+    for sid in sorted(tx.cache.pop(_TOUCHED, set())):
+        publish_progress(tx, sid)
+
+
+def _roster_people(tx: Tx, sid: str) -> set[str]:
+    return {str(r[0]) for r in tx.q(
+        "SELECT r.person_id FROM session_roster r JOIN sessions s ON s.session_id = r.session_id "
+        "AND s.roster_revision = r.revision WHERE r.session_id = ?", (sid,))}
+
+
+def _people(tx: Tx, person_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The center's person records of ``person_ids`` that it holds."""
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(person_ids), _CHUNK):
+        part = person_ids[i:i + _CHUNK]
+        marks = ", ".join("?" * len(part))
+        for subject, person in tx.q(f"SELECT subject, person FROM subjects WHERE person IS NOT NULL AND subject IN "
+                                    f"({marks})", tuple(part)):
+            out[str(subject)] = json.loads(person)
+    return out
+
+
+def _masked(person: dict[str, Any]) -> dict[str, Any]:
+    """What a host is shown of a person: the name masked as in exports, identity and mobile numbers masked."""
+    doc = person.get("document") or {}
+    return {"name": mask_name(person.get("name")), "doc_type": doc.get("doc_type"),
+            "doc_number": mask_id_number(doc.get("number")), "mobile": mask_mobile(person.get("mobile"))}
+
+
+def _rows(rows: list[int]) -> str:
+    named = ", ".join(str(r) for r in rows[:MAX_ROWS_NAMED])
+    return named + (" …" if len(rows) > MAX_ROWS_NAMED else "")
+
+
+# -- the manifest check ---------------------------------------------------------------------------------------
+def _held(tx: Tx, sid: str) -> dict[str, tuple[str, str]]:
+    """The session's operations the center holds: op_id -> (hash, device_id). Closes are not listed."""
+    rows = tx.q("SELECT op_id, hash, device_id FROM operations WHERE subject = ? AND kind IN (?, ?)",
+                (SUBJECT_PREFIX + sid, "session.plan", "session.roster"))
+    rows += tx.q("SELECT o.op_id, o.hash, o.device_id FROM session_ops s JOIN operations o ON o.op_id = s.op_id "
+                 "WHERE s.session_id = ?", (sid,))
+    return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+
+def compare(tx: Tx, sid: str, device_id: str, listed: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """Compare a close manifest's (op_id, hash) list with what the center holds for the session."""
+    held = _held(tx, sid)
+    mine = dict(listed)
+    missing = sorted(o for o in mine if o not in held)
+    differs = sorted(o for o, h in mine.items() if o in held and held[o][0] != h)
+    own = sorted(o for o, (_, dev) in held.items() if o not in mine and dev == device_id)
+    others = sorted(o for o, (_, dev) in held.items() if o not in mine and dev != device_id)
+    return {"device_id": device_id, "listed": len(mine), "held": len(held), "missing_at_center": missing,
+            "hash_differs": differs, "not_in_manifest": own, "from_other_devices": others,
+            "agree": not (missing or differs or own)}
+
+
+def check_report(tx: Tx, sid: str) -> dict[str, Any] | None:
+    """Every close of the session compared again with what the center holds now (operations may have arrived
+    since), the comparison made when each close arrived, and whether the manifests together agree."""
+    if not tx.q("SELECT 1 FROM sessions WHERE session_id = ?", (sid,)):
+        return None
+    closes = []
+    union: dict[str, str] = {}
+    for op_id, device_id, manifest, at_close, received in tx.q(
+            "SELECT op_id, device_id, manifest, check_result, received_at FROM session_closes WHERE session_id = ? "
+            "ORDER BY received_at, op_id", (sid,)):
+        listed = CloseManifest.model_validate_json(manifest).operations
+        union.update(dict(listed))
+        closes.append({"op_id": op_id, "received_at": received, "now": compare(tx, sid, str(device_id), listed),
+                       "at_close": json.loads(at_close)})
+    held = _held(tx, sid)
+    unlisted = sorted(o for o in held if o not in union)
+    return {"session_id": sid, "held": len(held), "closes": closes, "not_in_any_manifest": unlisted,
+            "progress": progress(tx, sid),
+            "agree": bool(closes) and not unlisted and all(c["now"]["agree"] for c in closes)}
