@@ -21,10 +21,10 @@ from typing import Any
 from outreach.domain.calendar import WorkingDayCalendar
 from outreach.domain.deadlines import card_deadlines
 from outreach.domain.enums import STATUS_ZH
+from outreach.domain.masking import mask_free_text, mask_id_number, mask_mobile, mask_name
 from outreach.domain.models import CardState
 from outreach.exports import labels
 from outreach.exports.filters import ExportFilter, op_day, op_time
-from outreach.exports.masking import mask_free_text, mask_id_number, mask_mobile, mask_name
 from outreach.exports.summary import Summary
 
 Row = tuple[Any, ...]

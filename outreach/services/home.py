@@ -9,12 +9,13 @@ from typing import Literal, TypedDict
 
 from outreach.domain.deadlines import card_deadlines
 from outreach.domain.decision import Deadline
+from outreach.domain.masking import mask_mobile
 from outreach.domain.models import Visit
 from outreach.domain.operation import Operation
 from outreach.services._access import as_datetime, hlc_when, integer, obj, objs, string
 from outreach.services.clock import CALENDAR, Clock
 from outreach.services.ports import JSONObject
-from outreach.services.security import mask_id, mask_mobile
+from outreach.services.security import mask_id
 from outreach.services.session import VaultSession
 from outreach.services.views import (
     Bilingual,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from outreach.domain.masking import mask_mobile
 from outreach.domain.models import CardState, Person
 from outreach.domain.names import normalize_name
 from outreach.domain.operation import Operation
@@ -14,7 +15,7 @@ from outreach.services.clock import Clock
 from outreach.services.errors import NotFound
 from outreach.services.home import issue_status
 from outreach.services.ports import JSONObject, VaultPort
-from outreach.services.security import mask, mask_id, mask_mobile
+from outreach.services.security import mask, mask_id
 from outreach.services.session import VaultSession
 from outreach.services.views import CardView, FieldView, HistoryItem, PersonHit, PersonPage
 

@@ -9,23 +9,18 @@ from __future__ import annotations
 import math
 import string
 
+from outreach.domain.masking import mask_middle
+
 
 def mask(value: str | None, keep_start: int = 0, keep_end: int = 4) -> str:
     """``110105194912310021`` -> ``**************0021``. Empty stays empty."""
-    if not value:
-        return ""
-    if len(value) <= keep_start + keep_end:
-        return "*" * len(value)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+    return mask_middle(value, keep_start, keep_end)
 
 
 def mask_id(number: str | None) -> str:
-    """Identity numbers: first 3 and last 4 digits only (as on bank receipts)."""
-    return mask(number, 3, 4)
-
-
-def mask_mobile(number: str | None) -> str:
-    return mask(number, 3, 4)
+    """Identity numbers on screen: first 3 and last 4 digits only (as on bank receipts; exports keep the
+    region's 4 digits, :func:`outreach.domain.masking.mask_id_number`)."""
+    return mask_middle(number, 3, 4)
 
 
 def passphrase_strength(passphrase: str) -> int:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from outreach.domain.masking import mask_free_text, mask_id_number, mask_mobile, mask_name
 from outreach.domain.operation import Operation
 from outreach.domain.sessions import (
     SESSION_KINDS,
@@ -46,7 +47,6 @@ from outreach.domain.sessions import (
     credit_code_problem,
     normalise_credit_code,
 )
-from outreach.exports.masking import mask_free_text, mask_id_number, mask_mobile, mask_name
 from sync.center import access
 from sync.center.store import Device, iso
 from sync.errors import InvalidInput

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from outreach.domain.enums import CardStatus
+from outreach.domain.masking import mask_id_number, mask_mobile
 from outreach.domain.models import Visit
 from outreach.domain.operation import KINDS
 from outreach.domain.sessions import (
@@ -24,7 +25,6 @@ from outreach.domain.sessions import (
     SessionPlan,
     subject_of,
 )
-from outreach.exports.masking import mask_id_number, mask_mobile
 from sync.center.access import NOT_PERMITTED, SESSION_CHANGE_TYPES
 from sync.center.rules import center_day
 from sync.client.client import sync_once
