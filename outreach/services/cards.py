@@ -123,11 +123,14 @@ class CardService:
         result = self._apply(person_id, values, new_person=True, dry_run=dry_run)
         return result, (person_id if result.saved else None)
 
-    def record(self, person_id: str, kind: str, values: Values, *, dry_run: bool = False) -> SaveResult:
+    def record(self, person_id: str, kind: str, values: Values, *, dry_run: bool = False,
+               tags: Mapping[str, str] | None = None) -> SaveResult:
         """Record one lifecycle event (or ``person.update``) for an existing person.
 
         With ``dry_run`` every check runs and the fee decision is returned, but nothing is written. An
         application also runs the form checks field by field (``_apply``); ``person.update`` is not an event.
+        ``tags``: extra payload keys beside the event (``session_id`` at an employer bulk day); the event and
+        its check are unchanged. Not for applications or data changes.
         """
         if kind == "card.apply":
             return self._apply(person_id, values, new_person=False, dry_run=dry_run)
@@ -143,7 +146,7 @@ class CardService:
             return SaveResult(errors=list(errors))
         for name in spec.from_person:
             filled.tree[name] = getattr(person, name)
-        return self._decide_and_save(person_id, spec, filled, dry_run=dry_run)
+        return self._decide_and_save(person_id, spec, filled, dry_run=dry_run, tags=tags)
 
     def preview(self, person_id: str | None, kind: str, values: Values) -> SaveResult:
         """What saving the form would give, without saving: its errors, a refusal, or the fee decision.
@@ -221,7 +224,8 @@ class CardService:
         return SaveResult(op_id=op.op_id)
 
     def _decide_and_save(
-        self, person_id: str, spec: FormSpec, filled: Filled, *, person: Person | None = None, dry_run: bool
+        self, person_id: str, spec: FormSpec, filled: Filled, *, person: Person | None = None, dry_run: bool,
+        tags: Mapping[str, str] | None = None,
     ) -> SaveResult:
         errors = _Errors()
         try:
@@ -254,7 +258,7 @@ class CardService:
             event.kind,
             person_id,
             {"event": event.model_dump(mode="json"), "cards": decision.state.model_dump(mode="json"),
-             "fee": fee.model_dump(mode="json") if fee is not None else None},
+             "fee": fee.model_dump(mode="json") if fee is not None else None, **(tags or {})},
             base_version=vault.subject_version(person_id),
         )
         return SaveResult(op_id=op.op_id, fee=fee_text, fee_charged=fee_charged)

@@ -81,6 +81,9 @@ class AppContext:
 
         self.drafts = DraftService(self.session)
         self.reader = ReaderService(self.session, self.people, reader_factory)
+        from outreach.services.bulkdays import BulkDayService
+
+        self.bulkdays = BulkDayService(self.session, self.clock, self.cards)
         self.extra: dict[str, Any] = {}
 
     def center_label(self) -> str | None:
