@@ -418,7 +418,7 @@ class BulkDayService:
 
     def _need(self, person_id: str, cards: PersonCards | None, day: DayState) -> tuple[Need, tuple[str, str]]:
         done = day.results.get(person_id)
-        if done is not None and done.outcome != "exception":
+        if done is not None and done.outcome in ("activated", "applied"):
             return "done", ("今日已办理", "done today")
         current = cards.current() if cards is not None else None
         today = self._clock.today()
