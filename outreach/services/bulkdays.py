@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from outreach.bulkdays.errors import RosterError
+from outreach.bulkdays.report import CloseReport, ReportLine
 from outreach.bulkdays.roster import (
     CITIZEN_DOCS,
     PlannedRow,
@@ -176,36 +177,6 @@ class Progress:
     per_hour: float
     counts: dict[str, int]
     exception_list: list[ExceptionLine]
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    name: str
-    masked_id: str
-    department: str
-    outcome: Outcome
-    reason: str
-    walk_in: bool
-
-
-@dataclass(frozen=True)
-class CloseReport:
-    """The data of the close report (PDF and XLSX are both written from it): plan, counts, masked lines."""
-
-    plan: SessionPlan
-    counts: dict[str, int]
-    roster_size: int
-    lines: list[ReportLine]
-    operations: int
-    closed: bool
-
-    @property
-    def balanced(self) -> bool:
-        return sum(self.counts.values()) == self.roster_size
-
-    @property
-    def absent(self) -> list[ReportLine]:
-        return [line for line in self.lines if line.outcome == "absent"]
 
 
 def _masked_name(name: str) -> str:

@@ -12,7 +12,16 @@ import pytest
 import xlsxwriter
 from stdnum.cn import uscc
 
-from tests.support.context import PASSPHRASE, TODAY, card_dump, citizen_id, make_context, set_cards
+from tests.support.context import (
+    PASSPHRASE,
+    PEOPLE,
+    TODAY,
+    card_dump,
+    citizen_id,
+    make_context,
+    person_dump,
+    set_cards,
+)
 
 HEADERS = ["序号", "姓名", "证件类型", "证件号码", "手机号码", "部门"]
 
@@ -77,4 +86,28 @@ def day(ctx):
                              day=TODAY, workers=["w-test"], bank_branch="海南农信海口城西支行")
 
 
-__all__ = ["PASSPHRASE", "TODAY", "card_dump", "credit_code", "set_cards", "staff", "write_csv", "write_xlsx"]
+WANG, FU, LI = ("00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002",
+                "00000000-0000-0000-0000-000000000003")
+
+
+@pytest.fixture
+def table(ctx, day, tmp_path):
+    """A day whose roster holds the three known people and four new staff; 王秀英's card is active but not
+    bank-activated, 李春花's is ready to collect, 符亚明 has none."""
+    vault = ctx.session.vault
+    set_cards(vault, WANG, [card_dump(WANG, "active", "H46010001", bank_activated=False)], version=2)
+    path = write_csv(tmp_path / "r.csv", seed_rows() + staff(4), "gbk")
+    ctx.bulkdays.confirm_roster(day.session_id, ctx.bulkdays.preview_roster(day.session_id, path))
+    return day.session_id
+
+
+def seed_rows() -> list[list[str]]:
+    """The three people the vault already knows (pulled from the center), as HR lists them."""
+    out = []
+    for i, (name, gender, born, area, _s, _n) in enumerate(PEOPLE):
+        dump = person_dump(name, gender, born, area, i)
+        out.append([str(100 + i), name, "身份证", dump["document"]["number"], dump["mobile"], "销售部"])
+    return out
+
+
+__all__ = ["FU", "LI", "PASSPHRASE", "WANG", "seed_rows", "TODAY", "card_dump", "credit_code", "set_cards", "staff", "write_csv", "write_xlsx"]

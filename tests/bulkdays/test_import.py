@@ -10,17 +10,8 @@ import pytest
 
 from outreach.bulkdays.errors import RosterHeaderError
 from outreach.services.bulkdays import BulkDayError
-from tests.bulkdays.conftest import TODAY, credit_code, staff, write_csv, write_xlsx
-from tests.support.context import PEOPLE, count_ops, person_dump
-
-
-def seed_rows() -> list[list[str]]:
-    """The three people the vault already knows (pulled from the center), as HR lists them."""
-    out = []
-    for i, (name, gender, born, area, _s, _n) in enumerate(PEOPLE):
-        dump = person_dump(name, gender, born, area, i)
-        out.append([str(100 + i), name, "身份证", dump["document"]["number"], dump["mobile"], "销售部"])
-    return out
+from tests.bulkdays.conftest import TODAY, credit_code, seed_rows, staff, write_csv, write_xlsx
+from tests.support.context import count_ops
 
 
 def test_plan_refuses_a_bad_credit_code_and_writes_nothing(ctx):

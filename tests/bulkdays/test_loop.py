@@ -9,23 +9,8 @@ from datetime import date
 import pytest
 
 from outreach.services.bulkdays import BulkDayError, TableCard
-from tests.bulkdays.conftest import card_dump, set_cards, staff, write_csv
-from tests.bulkdays.test_import import seed_rows
+from tests.bulkdays.conftest import FU, LI, WANG, staff
 from tests.support.context import PASSPHRASE, count_ops, make_context
-
-WANG, FU, LI = ("00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002",
-                "00000000-0000-0000-0000-000000000003")
-
-
-@pytest.fixture
-def table(ctx, day, tmp_path):
-    """A day whose roster holds the three known people and four new staff; 王秀英's card is active but not
-    bank-activated, 李春花's is ready to collect, 符亚明 has none."""
-    vault = ctx.session.vault
-    set_cards(vault, WANG, [card_dump(WANG, "active", "H46010001", bank_activated=False)], version=2)
-    path = write_csv(tmp_path / "r.csv", seed_rows() + staff(4), "gbk")
-    ctx.bulkdays.confirm_roster(day.session_id, ctx.bulkdays.preview_roster(day.session_id, path))
-    return day.session_id
 
 
 def ssn(ctx, person_id):
