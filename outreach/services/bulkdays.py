@@ -107,6 +107,8 @@ class DayState:
     ops: list[tuple[str, str]] = field(default_factory=list)
     results: dict[str, Result] = field(default_factory=dict)
     first_work_ms: int | None = None
+    index: tuple[int, dict[str, str], dict[str, str]] | None = None
+    """(roster revision, identity/social security number -> person, card number -> person), built on first use."""
 
     @property
     def open(self) -> bool:
@@ -416,50 +418,61 @@ class BulkDayService:
         return "blocked", advice.get(status, (f"卡状态为“{zh_status}”：请到经办机构办理", f"card is {status}: see the agency"))
 
     # --- the loop ------------------------------------------------------------------------------
-    def open_line(self, session_id: str, *, card: TableCard | None = None, digits: str | None = None) -> TableLine:
-        """The roster line of the card just read, or of the last digits of the identity number typed.
+    def open_line(self, session_id: str, *, card: TableCard | None = None, digits: str | None = None,
+                  person_id: str | None = None) -> TableLine:
+        """The roster line of the card just read, of the last digits of the identity number typed, or of a
+        person picked from the list.
 
         Raises:
             BulkDayError: not on the roster (with what to do), several matches for the digits, unknown card.
         """
         day = self._day(session_id, open_only=True)
-        vault = self._session.vault
-        entries = day.roster.entries if day.roster else ()
-        person_id: str | None = None
-        if card is not None:
-            person_id = self._by_card(entries, card)
-        elif digits is not None:
+        numbers, card_numbers = self._index(day)
+        if person_id is None and card is not None:
+            person_id = self._by_card(numbers, card_numbers, card)
+        elif person_id is None and digits is not None:
             tail = digits.strip().upper()
             if len(tail) < 4:
                 raise BulkDayError("请至少输入证件号码后4位", "type at least the last 4 characters of the number")
-            hits = []
-            for e in entries:
-                p = vault.get_person(e.person_id)
-                if p is not None and p.document.number.upper().endswith(tail):
-                    hits.append(e.person_id)
+            hits = {pid for number, pid in numbers.items() if number.endswith(tail)}
             if len(hits) > 1:
                 raise BulkDayError(f"名单中有{len(hits)}人证件号码以此结尾，请多输入几位",
                                    f"{len(hits)} people on the roster end with these digits; type more")
-            person_id = hits[0] if hits else None
+            person_id = hits.pop() if hits else None
         if person_id is None:
             raise BulkDayError("名单中没有此人：如需办理请按“现场添加”", "not on the roster: add them as a walk-in")
         return self._line(day, person_id, card)
 
-    def _by_card(self, entries: Sequence[RosterEntry], card: TableCard) -> str | None:
-        vault = self._session.vault
-        for e in entries:
-            p = vault.get_person(e.person_id)
-            if p is None:
-                continue
-            if card.ssn and card.ssn.upper() in {(p.ss_number or "").upper(), p.document.number.upper()}:
-                return e.person_id
-            if not card.ssn and card.card_number:
+    def _index(self, day: DayState) -> tuple[dict[str, str], dict[str, str]]:
+        """The roster's numbers, read once per roster revision (the loop then finds a card in memory)."""
+        revision = day.roster.revision if day.roster else 0
+        if day.index is None or day.index[0] != revision:
+            vault = self._session.vault
+            numbers: dict[str, str] = {}
+            card_numbers: dict[str, str] = {}
+            for e in day.roster.entries if day.roster else ():
+                p = vault.get_person(e.person_id)
+                if p is None:
+                    continue
+                for number in (p.document.number, p.ss_number):
+                    if number:
+                        numbers[number.upper()] = e.person_id
                 cards = vault.person_cards(e.person_id)
-                if cards is not None and any(c.card_number == card.card_number for c in cards.cards):
-                    return e.person_id
-        if card.ssn and vault.find_people(card.ssn, limit=1):
-            raise BulkDayError("此卡持卡人不在本场次名单中：如需办理请按“现场添加”",
-                               "this card's holder is not on this session's roster: add them as a walk-in")
+                for c in cards.cards if cards is not None else ():
+                    if c.card_number:
+                        card_numbers[c.card_number] = e.person_id
+            day.index = (revision, numbers, card_numbers)
+        return day.index[1], day.index[2]
+
+    def _by_card(self, numbers: Mapping[str, str], card_numbers: Mapping[str, str], card: TableCard) -> str | None:
+        if card.ssn:
+            hit = numbers.get(card.ssn.upper())
+            if hit is None and self._session.vault.find_people(card.ssn, limit=1):
+                raise BulkDayError("此卡持卡人不在本场次名单中：如需办理请按“现场添加”",
+                                   "this card's holder is not on this session's roster: add them as a walk-in")
+            return hit
+        if card.card_number:
+            return card_numbers.get(card.card_number)
         return None
 
     def _line(self, day: DayState, person_id: str, card: TableCard | None) -> TableLine:
