@@ -8,7 +8,16 @@ import json
 
 import pytest
 
-from tests.bulkdays.conftest import WANG, card_dump, credit_code, seed_rows, set_cards, staff, write_csv, write_xlsx
+from tests.bulkdays.conftest import (
+    WANG,
+    card_dump,
+    credit_code,
+    seed_rows,
+    set_cards,
+    staff,
+    write_csv,
+    write_xlsx,
+)
 from tests.support.cli import run
 from tests.support.context import PASSPHRASE, make_context
 from tests.support.vaults import use_cheap_kdf
