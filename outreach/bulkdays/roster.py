@@ -89,6 +89,8 @@ class RosterPreview:
     new: list[PlannedRow] = field(default_factory=list)
     matched: list[PlannedRow] = field(default_factory=list)
     refused: list[RefusedRow] = field(default_factory=list)
+    log_seq: int = -1
+    """The log position the lookups saw (set by the service): confirming with no operation since trusts them."""
 
     @property
     def counts(self) -> dict[str, int]:

@@ -295,7 +295,9 @@ class BulkDayService:
         """
         self._day(session_id, open_only=True)
         table = read_table(path)
-        return preview_import(table, _Known(self, session_id), self._clock.today(), mapping)
+        preview = preview_import(table, _Known(self, session_id), self._clock.today(), mapping)
+        preview.log_seq = self._seq
+        return preview
 
     def confirm_roster(self, session_id: str, preview: RosterPreview) -> Roster:
         """Register the new people (``person.register``) and write the next roster revision, in one transaction.
@@ -305,12 +307,13 @@ class BulkDayService:
         """
         day = self._day(session_id, open_only=True)
         known = _Known(self, session_id)
+        fresh = preview.log_seq == self._seq  # nothing appended since the preview: its lookups still hold
         items: list[tuple[str, str, dict[str, object]]] = []
         entries: dict[str, RosterEntry] = {}
         for planned in [*preview.matched, *preview.new]:
             person_id = planned.person_id
             if person_id is None:
-                hit = known.person_by_document(planned.person.doc_number)
+                hit = None if fresh else known.person_by_document(planned.person.doc_number)
                 if hit is None:
                     person = _person(planned.person)
                     person_id = person.person_id
