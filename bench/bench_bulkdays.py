@@ -146,7 +146,8 @@ def main() -> None:
             line = svc.open_line(day, card=TableCard(ssn=number, expires_on=dt.date(2034, 6, 1)))
             result = svc.record(day, line.person_id, "bank_done")
             per_person.append(time.perf_counter() - started)
-            assert result.op_id is not None and line.person_id == pid, result
+            assert result.op_id is not None, result
+            assert line.person_id == pid
         per_person.sort()
         out["loop"] = {"people": len(per_person), "median_ms": round(statistics.median(per_person) * 1000, 2),
                        "p95_ms": round(per_person[int(len(per_person) * 0.95) - 1] * 1000, 2),
