@@ -109,7 +109,7 @@ class ReaderService:
         except ServiceError:
             person_id = None
         view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
-                          card_number=card_number, simulated=simulated)
+                          card_number=card_number, simulated=simulated, expires_on=get(data, "expiry_date"))
         self._last_atr, self._last_view = atr, view
         return view
 

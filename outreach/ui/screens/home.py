@@ -28,6 +28,7 @@ class HomeScreen(BaseScreen):
         Binding("r", "refresh", "bind.refresh", id="refresh"),
         Binding("v", "planned", "bind.planned", id="planned"),
         Binding("d", "drafts", "bind.drafts", id="drafts"),
+        Binding("b", "bulkdays", "bind.bulkdays", id="bulkdays"),
     ]
 
     def __init__(self) -> None:
@@ -145,6 +146,11 @@ class HomeScreen(BaseScreen):
         from outreach.ui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen())
+
+    def action_bulkdays(self) -> None:
+        from outreach.ui.screens.bulkday import BulkDaysScreen
+
+        self.app.push_screen(BulkDaysScreen())
 
     def action_planned(self) -> None:
         table = self.query_one(PlannedVisits)
