@@ -46,7 +46,7 @@ def _resolve(ctx: Any, text: str) -> str:
     ids = [d.plan.session_id for d in ctx.bulkdays.sessions() if d.plan.session_id.startswith(text.strip())]
     if len(ids) != 1:
         raise BulkDayError("找不到该场次（或编号开头对应多个场次）", "no such session (or the id start matches several)")
-    return ids[0]
+    return str(ids[0])
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:
@@ -238,7 +238,7 @@ def register(sub: Any) -> None:
     ssub = parser.add_subparsers(dest="session_command", metavar="ACTION", required=True)
 
     def add(name: str, text: str, action: Any, *, session: bool = True) -> argparse.ArgumentParser:
-        p = ssub.add_parser(name, help=text)
+        p: argparse.ArgumentParser = ssub.add_parser(name, help=text)
         if session:
             p.add_argument("session", metavar="SESSION", help="场次编号（或其开头） / session id (or its start)")
         p.add_argument("--vault", dest="vault_path", metavar="PATH", help="vault file (default: data folder)")

@@ -224,10 +224,10 @@ class BulkDayService:
                 day.close = CloseManifest.model_validate(payload["close"])
             day.ops.append((op_id, op_hash))
             return
-        sid = payload.get("session_id")
-        if not isinstance(sid, str) or sid not in self._days:
+        tagged = payload.get("session_id")
+        if not isinstance(tagged, str) or tagged not in self._days:
             return
-        day = self._days[sid]
+        day = self._days[tagged]
         day.ops.append((op_id, op_hash))
         outcome: Outcome | None = _KIND_OUTCOME.get(kind)
         reason = ""

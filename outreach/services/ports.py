@@ -44,6 +44,9 @@ class VaultPort(Protocol):
     def append(self, kind: str, subject: str, payload: dict[str, Any], *, base_version: int | None = None) -> Any:
         """Append one operation durably; returns the ``Operation``."""
 
+    def append_many(self, items: Iterable[tuple[str, str, dict[str, Any]]]) -> list[Any]:
+        """Append several operations in one transaction (all or none); returns the ``Operation`` list."""
+
     def operations(self, after_seq: int = 0, *, subject: str | None = None) -> Iterator[Any]:
         """This device's operations in order; ``subject``: only that person's (indexed)."""
 
