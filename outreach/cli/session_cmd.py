@@ -140,6 +140,16 @@ def _cmd_import(ctx: Any, args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(ctx: Any, args: argparse.Namespace) -> int:
+    if args.sync:  # the roster's people and card statuses from the center, before going offline
+        summary = ctx.sync.run()
+        if summary.error_key:
+            from outreach.i18n import CATALOGUES
+
+            key = summary.error_key
+            _err(CATALOGUES["zh_CN"].get(key, key) + "（按上次同步的状态列出）",
+                 CATALOGUES["en"].get(key, key) + " (listed as of the last sync)")
+        else:
+            print(f"已同步：收到{summary.pulled}项 / synced: {summary.pulled} changes pulled", file=sys.stderr)
     lines = ctx.bulkdays.prepare(_resolve(ctx, args.session), Path(args.photos) if args.photos else None)
     if args.json:
         print(json.dumps([{"person_id": x.person_id, "id": x.masked_id, "need": x.need, "detail_zh": x.detail[0],
@@ -263,6 +273,7 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
     p = add("prepare", "每人今日所需 / what each person needs today", _cmd_prepare)
     p.add_argument("--photos", metavar="DIR", help="照片文件夹（按证件号码命名） / photos named by identity number")
+    p.add_argument("--sync", action="store_true", help="先与中心同步 / sync with the center first")
     p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
     p = add("walk-in", "现场添加 / add a walk-in", _cmd_walk_in)
     p.add_argument("--name", required=True)

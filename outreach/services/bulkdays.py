@@ -13,10 +13,12 @@ it was; after that it follows its own appends (and reads any newer operation bef
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -181,6 +183,21 @@ class Progress:
     exception_list: list[ExceptionLine]
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _one_at_a_time(method: _F) -> _F:
+    """Each writing step holds the service's lock: a second key press (or a second screen) cannot check and
+    append between another step's check and its append."""
+
+    @functools.wraps(method)
+    def run(self: BulkDayService, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return cast(_F, run)
+
+
 def _masked_name(name: str) -> str:
     return name[0] + "*" * max(len(name) - 1, 1) if name else ""
 
@@ -195,9 +212,15 @@ class BulkDayService:
         self._days: dict[str, DayState] = {}
         self._seq = 0
         self._vault_id: int | None = None
+        #: One step at a time: a second key press (or a second screen) cannot check and append in between.
+        self._lock = threading.RLock()
 
     # --- reading the log -----------------------------------------------------------------------
     def _catch_up(self) -> None:
+        with self._lock:
+            self._catch_up_locked()
+
+    def _catch_up_locked(self) -> None:
         vault = self._session.vault
         if id(vault) != self._vault_id:  # another vault (relock, another user): start over
             self._days, self._seq, self._vault_id = {}, 0, id(vault)
@@ -260,6 +283,7 @@ class BulkDayService:
         return self._day(session_id)
 
     # --- plan ----------------------------------------------------------------------------------
+    @_one_at_a_time
     def plan(self, *, employer: str, credit_code: str, venue: str, day: dt.date, workers: Sequence[str],
              bank_branch: str, note: str = "", session_id: str | None = None) -> SessionPlan:
         """Plan a day (or change the plan of ``session_id``): one ``session.plan`` operation.
@@ -299,6 +323,7 @@ class BulkDayService:
         preview.log_seq = self._seq
         return preview
 
+    @_one_at_a_time
     def confirm_roster(self, session_id: str, preview: RosterPreview) -> Roster:
         """Register the new people (``person.register``) and write the next roster revision, in one transaction.
 
@@ -332,6 +357,7 @@ class BulkDayService:
         self._session.vault.append_many(items)
         return roster
 
+    @_one_at_a_time
     def add_walk_in(self, session_id: str, cells: Mapping[str, str]) -> str:
         """A person not on the roster, added at the table: checked like a roster row, registered if new, and a
         roster revision with them marked ``walk_in``. Returns their person id.
@@ -501,6 +527,7 @@ class BulkDayService:
                          card_status=str(current.status) if current is not None else "",
                          blocked=blocked, done=day.results.get(person_id))
 
+    @_one_at_a_time
     def record(self, session_id: str, person_id: str, action: Action, reason: str = "") -> Recorded:
         """Record the bank's outcome (``bank_done``: ``card.bank_activate``; ``bank_declined``: an exception
         with ``reason``) or a hand-over (``card.deliver``), with ``session_id`` in the payload.
@@ -574,6 +601,7 @@ class BulkDayService:
             out[entry.person_id] = (result.outcome, result.reason) if result is not None else ("absent", "")
         return out
 
+    @_one_at_a_time
     def close(self, session_id: str) -> CloseManifest:
         """The reconciliation and the ``session.close`` operation carrying the manifest (every session
         operation's id and hash this vault holds). roster = activated + handed_over + applied + absent +
@@ -608,6 +636,7 @@ class BulkDayService:
         return CloseReport(plan=day.plan, counts=counts, roster_size=len(outcomes), lines=lines,
                            operations=len(day.close.operations) if day.close else len(day.ops),
                            closed=day.close is not None)
+
 
 
 class _Known:

@@ -162,3 +162,23 @@ def test_prepare_says_what_each_person_needs_and_finds_photos(ctx, table, tmp_pa
     assert len(new) == 4
     assert all(line.need == "application" and line.photo is None for line in new)
     assert all("照片" in line.detail[0] for line in new)
+
+
+def test_two_presses_at_once_record_one_activation(ctx, table):
+    import threading
+
+    results = []
+    barrier = threading.Barrier(4)
+
+    def press():
+        barrier.wait()
+        results.append(ctx.bulkdays.record(table, WANG, "bank_done"))
+
+    threads = [threading.Thread(target=press) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(1 for r in results if r.op_id is not None) == 1
+    assert sum(1 for r in results if r.already) == 3
+    assert count_ops(ctx, "card.bank_activate") == 1

@@ -282,11 +282,13 @@ class BulkDayScreen(BaseScreen):
     def action_bank_done(self) -> None:
         line = self._ready()
         if line is not None:
+            self.checked = False  # a second press before the answer asks to check again, records nothing
             self.record(line.person_id, "bank_done")
 
     def action_hand_over(self) -> None:
         line = self._ready()
         if line is not None:
+            self.checked = False
             self.record(line.person_id, "hand_over")
 
     def action_bank_declined(self) -> None:
