@@ -228,3 +228,23 @@ async def test_from_the_palette_plan_a_day_and_import_with_a_preview(tmp_path):
             assert len(app.ctx.bulkdays.state(session_id).roster.entries) == 3
     finally:
         ctx.close()
+
+
+async def test_a_card_pulled_mid_read_opens_nothing_and_records_nothing(setup):
+    app, reader, session_id, people = setup(2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_day(pilot, app)
+        person_id, name, ssn, number = people[0]
+        before = sum(1 for _ in app.ctx.session.vault.operations())
+        reader.insert(build_profile(name=name, ssn=ssn, card_number=number,
+                                    behaviour={"remove_after": 5}), USER_SLOT)
+        await until(pilot, lambda: app.reader_view is not None and app.reader_view.state in ("error", "no_card"))
+        assert app.screen.line is None
+        await pilot.press("c", "1")
+        await settle(pilot)
+        assert sum(1 for _ in app.ctx.session.vault.operations()) == before
+        await remove(pilot, app, reader)
+        await insert(pilot, app, reader, people[0])  # put back in properly: the line opens
+        await pilot.press("c", "1")
+        await until(pilot, lambda: app.screen.line is None)
+        assert app.ctx.bulkdays.progress(session_id).done == 1
