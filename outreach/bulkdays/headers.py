@@ -23,13 +23,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "nationality": ("国籍", "国家地区", "国家", "nationality"),
     "ss_number": ("社会保障号码", "社保号码", "社保号", "社会保障号", "ssnumber"),
     "employee_no": ("工号", "员工编号", "职工编号", "employeeno"),
+    "ethnicity": ("民族", "ethnicity"),
+    "address": ("地址", "住址", "通讯地址", "常住地址", "address"),
 }
 REQUIRED = ("name", "doc_number")
 #: Columns HR lists often have that we do not need; not worth asking about.
 IGNORED = frozenset({"序号", "编号", "备注", "no", "签名", "签字"})
 FIELD_ZH = {"name": "姓名", "doc_type": "证件类型", "doc_number": "证件号码", "mobile": "手机号码",
             "department": "部门", "gender": "性别", "birth_date": "出生日期", "nationality": "国籍",
-            "ss_number": "社会保障号码", "employee_no": "工号"}
+            "ss_number": "社会保障号码", "employee_no": "工号",
+            "ethnicity": "民族", "address": "地址"}
 #: How many leading rows may hold a title ("XX公司员工名单") above the header row.
 HEADER_SEARCH_ROWS = 10
 

@@ -18,7 +18,7 @@ from typing import Protocol
 from outreach.bulkdays.errors import RosterHeaderError
 from outreach.bulkdays.headers import FIELD_ZH, HeaderMap, map_headers
 from outreach.bulkdays.tables import Table
-from outreach.domain.enums import DocType, Gender
+from outreach.domain.enums import ETHNICITY_NAMES, DocType, Gender
 from outreach.domain.identity import check_identity
 from outreach.domain.names import check_name, normalize_name
 from outreach.domain.numbers import check_mobile
@@ -35,6 +35,11 @@ _DOC_TYPES: dict[str, DocType] = {
     "台胞证": DocType.TW_TRAVEL_PERMIT, "护照": DocType.PASSPORT, "外国人永久居留身份证": DocType.FOREIGN_PERMANENT_RESIDENCE,
     "永久居留身份证": DocType.FOREIGN_PERMANENT_RESIDENCE, "永居证": DocType.FOREIGN_PERMANENT_RESIDENCE,
 }
+#: 民族 as HR writes it (汉族, 汉, 01) -> the GB 3304 code.
+_ETHNICITIES: dict[str, str] = {**{code: code for code in ETHNICITY_NAMES},
+                                **{zh: code for code, (zh, _en) in ETHNICITY_NAMES.items()},
+                                **{zh.removesuffix("族"): code for code, (zh, _en) in ETHNICITY_NAMES.items()
+                                   if len(zh) > 2}}
 _GENDERS = {"男": Gender.MALE, "1": Gender.MALE, "m": Gender.MALE, "male": Gender.MALE,
             "女": Gender.FEMALE, "2": Gender.FEMALE, "f": Gender.FEMALE, "female": Gender.FEMALE}
 
@@ -63,6 +68,9 @@ class RowPerson:
     mobile: str | None = None
     department: str = ""
     walk_in: bool = False
+    ethnicity: str | None = None
+    """GB 3304 code (citizens); needed for an application on the employer's behalf (Art. 9, 10)."""
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,9 +171,15 @@ def check_row(cells: Mapping[str, str], row: int, today: dt.date, *, lossy_numbe
             raise RowRefused(f"手机号码有误：{m.problems[0].message_zh}", f"bad mobile number: {m.problems[0].message_en}")
         mobile = m.normalized
     department = " ".join(cells.get("department", "").split())[:100]
+    ethnicity: str | None = None
+    if citizen and cells.get("ethnicity", "").strip():
+        ethnicity = _ETHNICITIES.get(cells["ethnicity"].strip())
+        if ethnicity is None:
+            raise RowRefused("无法识别的民族", "unknown ethnic group")
+    address = " ".join(cells.get("address", "").split())[:200] or None
     return RowPerson(row=row, name=name, doc_type=doc_type, doc_number=check.normalized, gender=gender,
                      birth_date=birth, nationality=nationality, mobile=mobile, department=department,
-                     walk_in=walk_in)
+                     walk_in=walk_in, ethnicity=ethnicity, address=address)
 
 
 def _date(text: str) -> dt.date | None:

@@ -197,7 +197,8 @@ def _cmd_record(ctx: Any, args: argparse.Namespace) -> int:
     if line.blocked and args.action != "bank_declined":
         _err(*line.blocked)
         return EXIT_REFUSED
-    result = ctx.bulkdays.record(sid, line.person_id, args.action, args.reason or "")
+    result = ctx.bulkdays.record(sid, line.person_id, args.action, args.reason or "",
+                                 Path(args.photo) if args.photo else None)
     if result.op_id is None:
         _err(*result.message)
         return EXIT_OK if result.already else EXIT_REFUSED
@@ -286,7 +287,9 @@ def register(sub: Any) -> None:
     who.add_argument("--card", action="store_true", help="读卡识别 / identify by reading the card")
     who.add_argument("--digits", help="证件号码后几位 / last digits of the identity number")
     who.add_argument("--person", help="人员编号 / person id")
-    p.add_argument("--action", required=True, choices=["bank_done", "bank_declined", "hand_over"])
+    p.add_argument("--action", required=True, choices=["bank_done", "bank_declined", "hand_over", "apply"],
+                   help="银行已激活 / 银行未激活 / 发卡 / 代为申领 (Art. 9)")
+    p.add_argument("--photo", metavar="PATH", help="代为申领的相片 / the applicant's photo (JPEG or PNG)")
     p.add_argument("--reason", help="银行未激活的原因 / why the bank declined")
     p = add("progress", "进度 / progress", _cmd_progress)
     p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")

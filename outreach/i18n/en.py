@@ -493,4 +493,9 @@ MESSAGES: dict[str, str] = {
     "bulk.close.confirm": "Close the day and sign the manifest",
     "bulk.close.back": "Back to the table",
     "bulk.close.done": "Day closed; the manifest lists {operations} operations",
+    "bind.bulk_apply": "Apply (employer)",
+    "bulk.apply.title": "Application on the employer's behalf (Art. 9)",
+    "bulk.f.photo": "Photo file (empty: the one prepare found by ID number)",
+    "bulk.apply.note": "Applied for from the roster's data; anything missing is named and nothing is saved.",
+    "bulk.line.apply": "No card: after checking, a applies on the employer's behalf (Art. 9)",
 }

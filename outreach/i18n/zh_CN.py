@@ -493,4 +493,9 @@ MESSAGES: dict[str, str] = {
     "bulk.close.confirm": "结束场次并签署清单",
     "bulk.close.back": "返回继续办理",
     "bulk.close.done": "场次已结束，清单含 {operations} 项操作",
+    "bind.bulk_apply": "代为申领",
+    "bulk.apply.title": "代为申领（第九条）",
+    "bulk.f.photo": "相片文件路径（留空：用准备时按证件号码找到的相片）",
+    "bulk.apply.note": "按名单登记的资料代为申领；资料不全时会说明缺少什么，不会保存。",
+    "bulk.line.apply": "无卡：核验后按 a 代为申领（第九条）",
 }

@@ -55,8 +55,9 @@ from outreach.services.clock import Clock
 from outreach.services.errors import ServiceError
 from outreach.services.security import mask_id
 from outreach.services.session import VaultSession
+from outreach.services.views import both
 
-Action = Literal["bank_done", "bank_declined", "hand_over"]
+Action = Literal["bank_done", "bank_declined", "hand_over", "apply"]
 #: Outcome precedence when one person has several results in a session (bank done beats a hand-over).
 _RANK: dict[str, int] = {"activated": 4, "handed_over": 3, "applied": 2, "exception": 1}
 _KIND_OUTCOME: dict[str, Outcome] = {"card.bank_activate": "activated", "card.deliver": "handed_over",
@@ -214,6 +215,8 @@ class BulkDayService:
         self._vault_id: int | None = None
         #: One step at a time: a second key press (or a second screen) cannot check and append in between.
         self._lock = threading.RLock()
+        self._photos: dict[str, Path] = {}
+        """Photos found by :meth:`prepare`, per person: an application at the table takes them by default."""
 
     # --- reading the log -----------------------------------------------------------------------
     def _catch_up(self) -> None:
@@ -412,6 +415,8 @@ class BulkDayService:
                 continue
             need, detail = self._need(entry.person_id, vault.person_cards(entry.person_id), day)
             photo = found.get(person.document.number.upper()) if need == "application" else None
+            if photo is not None:
+                self._photos[entry.person_id] = photo
             if need == "application" and photo is None and photos is not None:
                 detail = (detail[0] + "；未找到照片", detail[1] + "; no photo found")
             out.append(PrepareLine(entry.person_id, person.name, mask_id(person.document.number),
@@ -520,17 +525,18 @@ class BulkDayService:
             elif (card.card_number and current is not None and current.card_number
                   and card.card_number != current.card_number):
                 blocked = ("所读卡片不是此人当前有效的卡（旧卡？）", "the card read is not this person's current card (an old one?)")
-        if need == "application" and blocked is None:
-            blocked = ("无卡：请在申领表中代为申领（第九条），今日无法激活", "no card: apply on their behalf (Art. 9); nothing to activate today")
         return TableLine(person_id=person_id, name=person.name, masked_id=mask_id(person.document.number),
                          department=entry.department, row=entry.row, walk_in=entry.walk_in, need=need,
                          card_status=str(current.status) if current is not None else "",
                          blocked=blocked, done=day.results.get(person_id))
 
     @_one_at_a_time
-    def record(self, session_id: str, person_id: str, action: Action, reason: str = "") -> Recorded:
+    def record(self, session_id: str, person_id: str, action: Action, reason: str = "",
+               photo: Path | None = None) -> Recorded:
         """Record the bank's outcome (``bank_done``: ``card.bank_activate``; ``bank_declined``: an exception
-        with ``reason``) or a hand-over (``card.deliver``), with ``session_id`` in the payload.
+        with ``reason``), a hand-over (``card.deliver``) or an application on the employer's behalf (``apply``:
+        ``card.apply`` from the person's recorded data and ``photo``, Art. 9-10), with ``session_id`` in the
+        payload. The application's form checks (photo from age 7, ethnic group...) refuse what is missing.
 
         The same person done twice records nothing and says when it was done. A refusal of the rules (card not
         active, ...) is returned as the message, nothing written.
@@ -539,7 +545,8 @@ class BulkDayService:
         if day.entry(person_id) is None:
             raise BulkDayError("名单中没有此人：如需办理请按“现场添加”", "not on the roster: add them as a walk-in")
         done = day.results.get(person_id)
-        target = {"bank_done": "activated", "hand_over": "handed_over", "bank_declined": "exception"}[action]
+        target = {"bank_done": "activated", "hand_over": "handed_over", "bank_declined": "exception",
+                  "apply": "applied"}[action]
         if done is not None and _RANK[done.outcome] >= _RANK[target] and done.outcome != "exception":
             when = _clock_text(done.hlc)
             return Recorded(None, (f"已于{when}办理，本次未重复记录", f"already done at {when}; nothing recorded"), already=True)
@@ -554,16 +561,24 @@ class BulkDayService:
             op = vault.append("visit.log", person_id, {"visit": visit.model_dump(mode="json"), "session_exception": text,
                                                        **tags})
             return Recorded(op.op_id, ("已记录为例外", "recorded as an exception"))
-        if action == "bank_done":
+        if action == "apply":
+            photo = photo or self._photos.get(person_id)
+            values = self._cards.prefill(person_id) | {"photo_path": str(photo) if photo is not None else ""}
+            result = self._cards.record(person_id, "card.apply", values, tags=tags)
+        elif action == "bank_done":
             result = self._cards.record(person_id, "card.bank_activate",
                                         {"holder_present": True, "document_checked": True}, tags=tags)
         else:
             result = self._cards.record(person_id, "card.deliver",
                                         {"method": "in_person", "document_checked": True}, tags=tags)
         if result.op_id is None:
-            why = result.refusal or (result.errors[0].message if result.errors else None)
-            zh, en = (why.zh, why.en) if why is not None else ("未能记录", "not recorded")
-            return Recorded(None, (zh, en))
+            if result.refusal is not None:
+                return Recorded(None, (result.refusal.zh, result.refusal.en))
+            if result.errors:  # a form field the person's record lacks (an application's photo, ethnic group)
+                err = result.errors[0]
+                label = both(f"form.field.{err.field}")
+                return Recorded(None, (f"{label.zh}：{err.message.zh}", f"{label.en}: {err.message.en}"))
+            return Recorded(None, ("未能记录", "not recorded"))
         return Recorded(result.op_id, ("已记录", "recorded"))
 
     # --- progress and close --------------------------------------------------------------------
@@ -668,7 +683,8 @@ class _Known:
 def _person(row: RowPerson) -> Person:
     return Person(name=row.name, gender=row.gender, birth_date=row.birth_date, nationality=row.nationality,
                   document=IdentityDocument(doc_type=row.doc_type, number=row.doc_number),
-                  ss_number=row.doc_number if row.doc_type in CITIZEN_DOCS else None, mobile=row.mobile)
+                  ss_number=row.doc_number if row.doc_type in CITIZEN_DOCS else None, mobile=row.mobile,
+                  ethnicity=row.ethnicity, address=row.address)
 
 
 def _clock_text(hlc: str) -> str:

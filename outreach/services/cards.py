@@ -130,10 +130,10 @@ class CardService:
         With ``dry_run`` every check runs and the fee decision is returned, but nothing is written. An
         application also runs the form checks field by field (``_apply``); ``person.update`` is not an event.
         ``tags``: extra payload keys beside the event (``session_id`` at an employer bulk day); the event and
-        its check are unchanged. Not for applications or data changes.
+        its check are unchanged. Not for data changes.
         """
         if kind == "card.apply":
-            return self._apply(person_id, values, new_person=False, dry_run=dry_run)
+            return self._apply(person_id, values, new_person=False, dry_run=dry_run, tags=tags)
         if kind == "person.update":
             return SaveResult() if dry_run else self._update(person_id, values)
         spec = SPECS[kind]
@@ -165,7 +165,8 @@ class CardService:
         return prefill(person)
 
     # --- internals -----------------------------------------------------------------------------
-    def _apply(self, person_id: str, values: Values, *, new_person: bool, dry_run: bool) -> SaveResult:
+    def _apply(self, person_id: str, values: Values, *, new_person: bool, dry_run: bool,
+               tags: Mapping[str, str] | None = None) -> SaveResult:
         spec = SPECS["card.apply"]
         errors = _Errors()
         filled = fill(spec, values, errors)
@@ -196,7 +197,7 @@ class CardService:
         elif self._session.vault.get_person(person_id) is None:
             raise NotFound()
         filled.tree["form"] = form.model_dump(mode="json")
-        return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run)
+        return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run, tags=tags)
 
     def _update(self, person_id: str, values: Values) -> SaveResult:
         spec = SPECS["person.update"]

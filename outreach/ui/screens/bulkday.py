@@ -190,6 +190,7 @@ class BulkDayScreen(BaseScreen):
         Binding("1", "bank_done", "bind.bulk_done", id="bulk-done"),
         Binding("2", "bank_declined", "bind.bulk_declined", id="bulk-declined"),
         Binding("h", "hand_over", "bind.bulk_hand_over", id="bulk-hand-over"),
+        Binding("a", "apply", "bind.bulk_apply", id="bulk-apply"),
         Binding("d", "digits", "bind.bulk_digits", id="bulk-digits"),
         Binding("w", "walk_in", "bind.bulk_walk_in", id="bulk-walk-in"),
         Binding("i", "import_roster", "bind.bulk_import", id="bulk-import"),
@@ -291,6 +292,23 @@ class BulkDayScreen(BaseScreen):
             self.checked = False
             self.record(line.person_id, "hand_over")
 
+    def action_apply(self) -> None:
+        """An application on the employer's behalf (Art. 9): the photo prepared from the folder, or a path."""
+        from outreach.ui.dialogs.bulkday import FieldsDialog
+
+        line = self._ready()
+        if line is None:
+            return
+
+        def given(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.checked = False
+                photo = values["photo"].strip()
+                self.record(line.person_id, "apply", "", Path(photo).expanduser() if photo else None)
+
+        self.app.push_screen(FieldsDialog(t("bulk.apply.title"), [("photo", "bulk.f.photo", "")],
+                                          note=t("bulk.apply.note")), given)
+
     def action_bank_declined(self) -> None:
         from outreach.ui.dialogs.bulkday import FieldsDialog
 
@@ -306,9 +324,9 @@ class BulkDayScreen(BaseScreen):
         self.app.push_screen(FieldsDialog(t("bulk.declined.title"), [("reason", "bulk.f.reason", "")]), given)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="bulk-record")
-    def record(self, person_id: str, action: Action, reason: str = "") -> None:
+    def record(self, person_id: str, action: Action, reason: str = "", photo: Path | None = None) -> None:
         try:
-            result = self.outreach.ctx.bulkdays.record(self.session_id, person_id, action, reason)
+            result = self.outreach.ctx.bulkdays.record(self.session_id, person_id, action, reason, photo)
         except BulkDayError as exc:
             self.post_message(BulkRecorded(_problem(exc)))
             return

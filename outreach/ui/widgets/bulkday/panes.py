@@ -29,6 +29,8 @@ class LinePane(Static):
             parts.append(f"[red]{pick(line.blocked)}[/red]")
         else:
             parts.append(t("bulk.line.checked") if checked else t("bulk.line.check_first"))
+            if line.need == "application":
+                parts.append(t("bulk.line.apply"))
         if note:
             parts.append(note)
         self.update("\n".join(parts))
