@@ -63,6 +63,8 @@ _RANK: dict[str, int] = {"activated": 4, "handed_over": 3, "applied": 2, "except
 _KIND_OUTCOME: dict[str, Outcome] = {"card.bank_activate": "activated", "card.deliver": "handed_over",
                                      "card.apply": "applied"}
 _PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+_PLAN_FIELDS_ZH = {"employer": "单位名称", "venue": "地点", "day": "日期", "workers": "经办人员",
+                   "bank_branch": "合作银行网点", "note": "备注"}
 
 
 class BulkDayError(ServiceError):
@@ -305,8 +307,10 @@ class BulkDayService:
                                venue=venue.strip(), day=day, workers=tuple(w.strip() for w in workers if w.strip()),
                                bank_branch=bank_branch.strip(), note=note)
         except ValidationError as exc:
-            where = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")}))
-            raise BulkDayError(f"活动安排填写不完整或有误（{where}）", f"the plan is incomplete or invalid ({where})") from None
+            fields = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
+            where_zh = "、".join(_PLAN_FIELDS_ZH.get(f, f) for f in fields)
+            raise BulkDayError(f"活动安排填写不完整或有误（{where_zh}）",
+                               f"the plan is incomplete or invalid ({', '.join(fields)})") from None
         vault = self._session.vault
         vault.append("session.plan", subject_of(plan.session_id), {"session": plan.model_dump(mode="json")})
         return plan

@@ -122,3 +122,13 @@ def test_a_walk_in_is_validated_registered_and_marked(ctx, day, tmp_path):
     again = ctx.bulkdays.confirm_roster(day.session_id, ctx.bulkdays.preview_roster(
         day.session_id, write_csv(tmp_path / "r2.csv", staff(2), "utf-8")))
     assert person_id in {e.person_id for e in again.entries}
+
+
+def test_an_incomplete_plan_names_the_missing_fields_in_chinese(ctx):
+    before = count_ops(ctx)
+    with pytest.raises(BulkDayError) as err:
+        ctx.bulkdays.plan(employer="某公司", credit_code=credit_code(), venue=" ", day=TODAY, workers=[],
+                          bank_branch="支行")
+    assert "地点" in err.value.zh
+    assert "经办人员" in err.value.zh
+    assert count_ops(ctx) == before
