@@ -61,6 +61,7 @@ class ReaderService:
         self._watcher: Any = None
         self._last_atr: bytes | None = None
         self._last_view: ReaderView | None = None
+        self._last_data: Any = None
 
     def _get(self) -> Any:
         with self._lock:
@@ -89,6 +90,7 @@ class ReaderService:
         with_card = [i for i in infos if get(i, "card_present", False)]
         if not with_card:
             self._last_atr = None
+            self._last_data = None
             return ReaderView("no_card", reader_name=str(get(infos[0], "name", "")), simulated=simulated)
         info = with_card[0]
         name = str(get(info, "name", ""))
@@ -110,8 +112,14 @@ class ReaderService:
             person_id = None
         view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
                           card_number=card_number, simulated=simulated, expires_on=get(data, "expiry_date"))
-        self._last_atr, self._last_view = atr, view
+        self._last_atr, self._last_view, self._last_data = atr, view, data
         return view
+
+    def last_card(self) -> Any:
+        """The full data of the card :meth:`state` read last (``hardware.model.CardData``), or None when the
+        reader is empty. In memory only: a bulk day's table checks the chip's social security number against
+        the roster with it (the view carries no identity number)."""
+        return self._last_data
 
     def watch(self, on_change: Callable[[], None]) -> None:
         """Call ``on_change`` (on the hardware thread) whenever a reader or card comes or goes."""

@@ -248,3 +248,18 @@ async def test_a_card_pulled_mid_read_opens_nothing_and_records_nothing(setup):
         await pilot.press("c", "1")
         await until(pilot, lambda: app.screen.line is None)
         assert app.ctx.bulkdays.progress(session_id).done == 1
+
+
+async def test_a_card_whose_chip_names_someone_else_opens_no_line(setup):
+    app, reader, session_id, people = setup(2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_day(pilot, app)
+        person_id, name, _ssn, number = people[0]
+        stranger = staff(1, start=95)[0][3]
+        reader.insert(build_profile(name=name, ssn=stranger, card_number=number), USER_SLOT)  # copied card number
+        await until(pilot, lambda: "名单" in str(app.screen.query_one("#bulk-line").render()))
+        assert app.screen.line is None
+        await pilot.press("c", "1")
+        await settle(pilot)
+        assert app.ctx.bulkdays.progress(session_id).done == 0
+        assert person_id not in {o.subject for o in app.ctx.session.vault.operations() if o.kind.startswith("card.")}

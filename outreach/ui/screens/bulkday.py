@@ -236,15 +236,27 @@ class BulkDayScreen(BaseScreen):
 
     def _card(self, view: Any) -> None:
         self._card_number = view.card_number
-        if view.person_id is None:
-            self.post_message(BulkLine(None, (t("bulk.err.unknown_card"), t("bulk.err.unknown_card"))))
-            return
-        card = TableCard(ssn=None, card_number=view.card_number, expires_on=view.expires_on)
-        self.open_line(person_id=view.person_id, card=card)
+        self.open_read_card(view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="bulk-line")
-    def open_line(self, *, person_id: str | None = None, digits: str | None = None,
-                  card: TableCard | None = None) -> None:
+    def open_read_card(self, view: Any) -> None:
+        """The line of the card just read: the chip's social security number must be a roster person's (the
+        card number when the personal file could not be read)."""
+        data = self.outreach.ctx.reader.last_card()
+        ssn = data.ssn if data is not None else None
+        if ssn is None and view.person_id is None:
+            self.post_message(BulkLine(None, (t("bulk.err.unknown_card"), t("bulk.err.unknown_card"))))
+            return
+        card = TableCard(ssn=ssn, card_number=view.card_number, expires_on=view.expires_on)
+        self._open(person_id=None if ssn else view.person_id, card=card)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="bulk-line")
+    def open_line(self, *, person_id: str | None = None, digits: str | None = None) -> None:
+        self._open(person_id=person_id, digits=digits)
+
+    def _open(self, *, person_id: str | None = None, digits: str | None = None,
+              card: TableCard | None = None) -> None:
+        """(On a worker thread.) The service finds the line; the answer comes back as a message."""
         try:
             line = self.outreach.ctx.bulkdays.open_line(self.session_id, card=card, digits=digits,
                                                         person_id=person_id)
