@@ -12,7 +12,7 @@ import sys
 import pytest
 
 HEADLESS = ["outreach.domain", "storage", "sync", "hardware", "outreach.services", "outreach.receipts",
-            "outreach.exports"]
+            "outreach.exports", "outreach.bulkdays"]
 
 
 @pytest.mark.parametrize("package", HEADLESS)

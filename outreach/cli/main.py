@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "outreach.cli.center_cmd",  # center serve|enrol|status|import|load|assign
     "outreach.cli.receipt_cmd",  # receipt print|save|speak|verify
     "outreach.cli.export_cmd",  # export run|verify ; center export (after center_cmd)
+    "outreach.cli.session_cmd",  # session list|plan|import|prepare|walk-in|record|progress|close|report
 )
 
 

@@ -126,14 +126,17 @@ class CardService:
         result = self._apply(person_id, values, new_person=True, dry_run=dry_run)
         return result, (person_id if result.saved else None)
 
-    def record(self, person_id: str, kind: str, values: Values, *, dry_run: bool = False) -> SaveResult:
+    def record(self, person_id: str, kind: str, values: Values, *, dry_run: bool = False,
+               tags: Mapping[str, str] | None = None) -> SaveResult:
         """Record one lifecycle event (or ``person.update``) for an existing person.
 
         With ``dry_run`` every check runs and the fee decision is returned, but nothing is written. An
         application also runs the form checks field by field (``_apply``); ``person.update`` is not an event.
+        ``tags``: extra payload keys beside the event (``session_id`` at an employer bulk day); the event and
+        its check are unchanged. Not for data changes.
         """
         if kind == "card.apply":
-            return self._apply(person_id, values, new_person=False, dry_run=dry_run)
+            return self._apply(person_id, values, new_person=False, dry_run=dry_run, tags=tags)
         if kind == "person.update":
             return SaveResult() if dry_run else self._update(person_id, values)
         spec = SPECS[kind]
@@ -146,7 +149,7 @@ class CardService:
             return SaveResult(errors=list(errors))
         for name in spec.from_person:
             filled.tree[name] = getattr(person, name)
-        return self._decide_and_save(person_id, spec, filled, dry_run=dry_run)
+        return self._decide_and_save(person_id, spec, filled, dry_run=dry_run, tags=tags)
 
     def preview(self, person_id: str | None, kind: str, values: Values) -> SaveResult:
         """What saving the form would give, without saving: its errors, a refusal, or the fee decision.
@@ -180,7 +183,8 @@ class CardService:
         return prefill(person)
 
     # --- internals -----------------------------------------------------------------------------
-    def _apply(self, person_id: str, values: Values, *, new_person: bool, dry_run: bool) -> SaveResult:
+    def _apply(self, person_id: str, values: Values, *, new_person: bool, dry_run: bool,
+               tags: Mapping[str, str] | None = None) -> SaveResult:
         spec = SPECS["card.apply"]
         errors = _Errors()
         filled = fill(spec, values, errors)
@@ -219,7 +223,7 @@ class CardService:
             raise NotFound()
         filled.tree["form"] = form.model_dump(mode="json")
         return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run,
-                                     warnings=tuple(said(w) for w in checked.warnings))
+                                     warnings=tuple(said(w) for w in checked.warnings), tags=tags)
 
     def _known_as(self, person_id: str, document: IdentityDocument) -> Person | None:
         """The person the vault already holds under the key of ``document`` (a citizen's number is their
@@ -258,6 +262,7 @@ class CardService:
     def _decide_and_save(
         self, person_id: str, spec: FormSpec, filled: Filled, *, person: Person | None = None, dry_run: bool,
         warnings: tuple[Bilingual, ...] = (),
+        tags: Mapping[str, str] | None = None,
     ) -> SaveResult:
         errors = _Errors()
         try:
@@ -291,7 +296,7 @@ class CardService:
             event.kind,
             person_id,
             {"event": event.model_dump(mode="json"), "cards": decision.state.model_dump(mode="json"),
-             "fee": fee.model_dump(mode="json") if fee is not None else None},
+             "fee": fee.model_dump(mode="json") if fee is not None else None, **(tags or {})},
             base_version=vault.subject_version(person_id),
         )
         return SaveResult(op_id=op.op_id, fee=fee_text, fee_charged=fee_charged, warnings=warnings)

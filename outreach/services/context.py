@@ -83,6 +83,9 @@ class AppContext:
         from outreach.services.supervision import SupervisionService
 
         self.supervision = SupervisionService(self.session, self.clock)
+        from outreach.services.bulkdays import BulkDayService
+
+        self.bulkdays = BulkDayService(self.session, self.clock, self.cards)
         #: Called once by :meth:`close` (the demo removes its throwaway folder and stops its center).
         self.cleanup: Callable[[], None] | None = None
 

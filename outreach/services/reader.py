@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from hardware.base import CardReader, ReaderWatcher, RoleRules, WatchCallbacks
 from hardware.factory import open_reader
+from hardware.model import CardData
 from outreach.services.errors import ServiceError
 from outreach.services.people import PeopleService
 from outreach.services.session import VaultSession
@@ -56,6 +57,7 @@ class ReaderService:
         self._watcher: ReaderWatcher | None = None
         self._last_atr: bytes | None = None
         self._last_view: ReaderView | None = None
+        self._last_data: CardData | None = None
 
     def _get(self) -> CardReader | None:
         with self._lock:
@@ -84,6 +86,7 @@ class ReaderService:
         with_card = [i for i in infos if i.card_present]
         if not with_card:
             self._last_atr = None
+            self._last_data = None
             return ReaderView("no_card", reader_name=infos[0].name, simulated=simulated)
         info = with_card[0]
         name = info.name
@@ -104,9 +107,15 @@ class ReaderService:
         except ServiceError:
             person_id = None
         view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
-                          card_number=card_number, simulated=simulated)
-        self._last_atr, self._last_view = atr, view
+                          card_number=card_number, simulated=simulated, expires_on=data.expiry_date)
+        self._last_atr, self._last_view, self._last_data = atr, view, data
         return view
+
+    def last_card(self) -> CardData | None:
+        """The full data of the card :meth:`state` read last (``hardware.model.CardData``), or None when the
+        reader is empty. In memory only: a bulk day's table checks the chip's social security number against
+        the roster with it (the view carries no identity number)."""
+        return self._last_data
 
     def watch(self, on_change: Callable[[], None]) -> None:
         """Call ``on_change`` (on the hardware thread) whenever a reader or card comes or goes."""

@@ -220,6 +220,8 @@ class ReaderView:
     card_number: str | None = None
     simulated: bool = False
     """The in-process card simulator, not a real reader (demo, no PC/SC service)."""
+    expires_on: date | None = None
+    """The card's expiry date as read from the chip (a bulk day's table checks it)."""
 
 
 @dataclass(frozen=True)

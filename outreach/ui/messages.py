@@ -106,3 +106,27 @@ class Notice(Message):
 
     key: str
     severity: str = "information"
+
+
+@dataclass
+class BulkLine(Message):
+    """A bulk day's roster line opened at the table (``line``), or why none could be (``problem``, (zh, en))."""
+
+    line: object | None
+    problem: tuple[str, str] | None = None
+
+
+@dataclass
+class BulkRecorded(Message):
+    """A record step at the table ended: ``message`` (zh, en); ``op_id`` when something was written."""
+
+    message: tuple[str, str]
+    op_id: str | None = None
+    already: bool = False
+
+
+@dataclass
+class BulkProgress(Message):
+    """A bulk day's progress, freshly read (``progress``: ``outreach.services.bulkdays.Progress``)."""
+
+    progress: object

@@ -29,6 +29,7 @@ class HomeScreen(BaseScreen):
         Binding("v", "planned", "bind.planned", id="planned"),
         Binding("d", "drafts", "bind.drafts", id="drafts"),
         Binding("m", "supervisor", "bind.supervisor", id="supervisor"),
+        Binding("b", "bulkdays", "bind.bulkdays", id="bulkdays"),
     ]
 
     def __init__(self) -> None:
@@ -164,6 +165,11 @@ class HomeScreen(BaseScreen):
         from outreach.ui.screens.supervisor import SupervisorScreen
 
         self.app.push_screen(SupervisorScreen())
+
+    def action_bulkdays(self) -> None:
+        from outreach.ui.screens.bulkday import BulkDaysScreen
+
+        self.app.push_screen(BulkDaysScreen())
 
     def action_planned(self) -> None:
         table = self.query_one(PlannedVisits)
