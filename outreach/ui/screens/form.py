@@ -35,6 +35,11 @@ class FormScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "bind.save", id="save", priority=True),
         Binding("escape", "back", "bind.cancel", id="back"),
+        # Tab moves the focus when the app reads the key, not once the key has bubbled up from the field: a
+        # redraw that holds the event loop longer than the gap between two keys otherwise sends the next key
+        # to the field just left (M7; tests/ui/test_door_forms.py).
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, kind: str, person_id: str | None, values: dict[str, Any] | None = None,
