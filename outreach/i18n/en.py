@@ -414,4 +414,26 @@ MESSAGES: dict[str, str] = {
     "damaged.body": (
         "A page of this laptop's vault failed its check. It can be read, but nothing can be saved and it does not sync, so no damaged data reaches the center. Run outreach vault salvage --out NEW-FILE on the command line: every record that still verifies is copied into a fresh vault (with --usb FILE also for the center); then carry on with the new vault."
     ),
+    # --- the forms at the door, part A (issue 11): review, pledge, masked prefill, dates, photos -------
+    "review.title": "Check before confirming: {form}",
+    "review.whose": "Holder: {name} (ID {id})",
+    "review.card": "Card: {card} ({status})",
+    "review.no_card": "Card: no card in use",
+    "review.what": "What happens: {what}",
+    "review.fee": "Card fee: {word} — {reason}",
+    "review.final": "This is written to the operation log, which cannot be changed: once confirmed it cannot be taken back. Read it to the person or the agent and confirm only when it is right.",
+    "review.confirm": "Confirm",
+    "review.back": "Back to the form",
+    "review.pledge_title": "Pledge (Art. 27: the agent may choose to replace the death certificate, household cancellation and other proof by a pledge, 告知承诺制)",
+    "review.pledge": "I, the agent {agent}, pledge that the holder {name} died on {day} and that the above is true. I choose to cancel the social security card under the pledge system without handing in a death certificate, household cancellation or other proof; if the pledge is false, I accept the legal responsibility and all consequences.",
+    "review.pledge_ack": "The pledge was read to the agent, who agreed and signed it",
+    "review.pledge_needed": "✕ Read the pledge to the agent first, then choose Yes above.",
+    "review.what.card.loss_formal": "The card is formally reported lost, at once: it is locked and stops working (card functions and bank account together). If it is found before a replacement, it can be unlocked; a replacement is a separate application (Art. 18-20).",
+    "review.what.card.cancel": "The card is cancelled: its functions end and the cooperating bank is told. The agent must close the bank account at the bank within 180 days (Art. 27-28).",
+    "review.what.card.replace": "A replacement card: the old card is cancelled as soon as this is accepted and can no longer be unlocked or used (Art. 20).",
+    "review.what.card.exchange": "A new card in exchange: once it is made, the old card is void and must be handed in (Art. 21-22, 25).",
+    "review.what.card.reissue": "A new card for changed key data: made with the new data, the old card is void (Art. 23).",
+    "form.reveal_which": "Show which one? (each time is logged)",
+    "form.required_now": "(required now)",
+    "form.required_legend": "Fields marked * are required; conditional ones are marked when they become required.",
 }

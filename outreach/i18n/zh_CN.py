@@ -414,4 +414,26 @@ MESSAGES: dict[str, str] = {
     "damaged.body": (
         '本机保险库有页面校验失败，现在只能查看，不能保存，也不会同步，以免把损坏的数据传给中心。请在命令行运行 outreach vault salvage --out 新文件路径：仍能校验的记录会复制到新的保险库（加 --usb 文件 还可交给中心），然后用新的保险库继续工作。'
     ),
+    # --- the forms at the door, part A (issue 11): review, pledge, masked prefill, dates, photos -------
+    "review.title": "请核对后确认：{form}",
+    "review.whose": "持卡人：{name}（证件号码 {id}）",
+    "review.card": "卡号：{card}（{status}）",
+    "review.no_card": "卡号：无在用的卡",
+    "review.what": "将会：{what}",
+    "review.fee": "工本费：{word} — {reason}",
+    "review.final": "此业务记入不可更改的操作记录，确认后不能撤回。请向本人或代理人读一遍，核对无误再确认。",
+    "review.confirm": "确认办理",
+    "review.back": "返回修改",
+    "review.pledge_title": "告知承诺书（第27条：死亡证明、户口注销凭证等证明材料，代理人可以自主选择采用告知承诺制方式办理）",
+    "review.pledge": "本人（代理人{agent}）承诺：持卡人{name}已于{day}死亡，以上所述真实。本人自愿采用告知承诺制方式办理社会保障卡注销，不再提交死亡证明、户口注销凭证等证明材料；如承诺不实，本人愿意承担相应的法律责任，并承担由此造成的一切后果。",
+    "review.pledge_ack": "已向代理人宣读承诺书，代理人同意并已签署",
+    "review.pledge_needed": "✕ 请先向代理人宣读告知承诺书，并在上面选“是”。",
+    "review.what.card.loss_formal": "此卡正式挂失，即时生效，卡片锁定停止使用（一卡通应用和银行账户联动挂失）。找回卡片可在补领前办理解挂；补领须另行申请（第18-20条）。",
+    "review.what.card.cancel": "注销此卡：一卡通应用功能终止使用，注销信息送合作金融机构。代理人须在 180 日内到合作金融机构注销银行账户（第27-28条）。",
+    "review.what.card.replace": "补领新卡：原卡自受理之时即时注销失效，不能再解挂或使用（第20条）。",
+    "review.what.card.exchange": "换领新卡：新卡制好后原卡作废，须交回旧卡（第21-22、25条）。",
+    "review.what.card.reissue": "因关键信息变更换发新卡：按新的信息制卡，原卡作废（第23条）。",
+    "form.reveal_which": "要查看哪一项？（每次查看都会记录）",
+    "form.required_now": "（现在必填）",
+    "form.required_legend": "带 * 的为必填项；条件必填项在需要时标出。",
 }

@@ -24,9 +24,10 @@ from outreach.domain.refusal import Refusal
 from outreach.services.clock import CALENDAR, Clock
 from outreach.services.errors import NotFound
 from outreach.services.forms import SPECS, FormSpec
-from outreach.services.normalise import Clean, Photo, Problem, is_empty, normalise
+from outreach.services.normalise import Clean, Photo, Problem, is_empty, normalise, parse_date
+from outreach.services.security import mask, mask_id
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, FieldError, SaveResult, both
+from outreach.services.views import Bilingual, FieldError, Review, SaveResult, Whose, both
 
 Values = Mapping[str, object]
 """What the screen sends: field name -> typed text, a bool for yes/no, a list for a multiple choice."""
@@ -35,6 +36,8 @@ Tree = dict[str, object]
 
 #: The photo reference an event carries until the attachment is stored.
 PENDING_PHOTO = "pending"
+#: Events that cannot be taken back once recorded: the form ends on a review the worker confirms (M9).
+IRREVERSIBLE = ("card.loss_formal", "card.cancel", "card.replace", "card.reissue", "card.exchange")
 #: Citizens' documents: their number is also the social security number (Art. 5).
 _CITIZEN_DOCS = ("resident_id", "household_register", "hkmo_tw_residence_permit")
 
@@ -153,6 +156,33 @@ class CardService:
         if person_id is None:
             return self.register_and_apply(values, dry_run=True)[0]
         return self.record(person_id, kind, values, dry_run=True)
+
+    def review(self, person_id: str, kind: str, values: Values) -> Review:
+        """The read-back before an irreversible event: whose card (masked), what happens, the fee (Art. 24),
+        and the 告知承诺书 when the proof of death is a pledge (Art. 27). Nothing is saved."""
+        result = self.record(person_id, kind, values, dry_run=True)
+        whose = self.whose(person_id)
+        pledge = None
+        if kind == "card.cancel" and values.get("proof") == "pledge":
+            try:  # the date as the pledge states it (it was typed in any accepted form)
+                day = str(parse_date(values.get("deceased_on")) or "")
+            except ValueError:
+                day = str(values.get("deceased_on") or "")
+            pledge = both("review.pledge", name=whose.name, day=day, agent=str(values.get("agent_name") or "").strip())
+        return Review(kind=kind, result=result, whose=whose, what=both(f"review.what.{kind}"), pledge=pledge)
+
+    def whose(self, person_id: str) -> Whose:
+        """Whose record this is: the name, the identity number and current card number masked (m14)."""
+        person = self._session.vault.get_person(person_id)
+        if person is None:
+            raise NotFound()
+        cards = self._session.vault.person_cards(person_id)
+        card = cards.current() if cards is not None else None
+        return Whose(
+            name=person.name, id_masked=mask_id(person.document.number),
+            card_masked=mask(card.card_number, 2, 3) if card is not None and card.card_number else "",
+            card_status=card.status.value if card is not None else "",
+        )  # fmt: skip
 
     def prefill(self, person_id: str) -> dict[str, str]:
         """The form values of a recorded person (application for a known person, data change)."""

@@ -10,11 +10,14 @@ import time
 
 import pytest
 from textual import events
-from textual.widgets import Input
-from ui.conftest import settle, unlock
+from textual.widgets import Button, Input, Select, Static
+from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
+from outreach.ui.dialogs.review import ReviewDialog
 from outreach.ui.screens.form import FormScreen
+from outreach.ui.widgets.forms.form_field import FormField
+from tests.support.context import card_dump, count_ops, set_cards
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]
@@ -68,3 +71,131 @@ async def test_keys_100_ms_apart_after_a_failed_save_land_in_the_field_tabbed_to
                for n in ("name", "valid_from", "valid_until", "mobile", "occupation", "address")}
         assert got == {"name": "", "valid_from": "X1", "valid_until": "Y2", "mobile": "Z3", "occupation": "W4",
                        "address": "V5"}
+
+
+# --- M9: an irreversible event is read back and confirmed ------------------------------------------------
+AGENT = {"agent_name": "符海", "agent_doc_number": "460106198001010039", "agent_relationship": "儿子"}
+
+
+def fill(screen, values) -> None:
+    for field in screen.query(FormField):
+        if field.spec.name in values:
+            field.set_value(values[field.spec.name])
+
+
+async def with_card(app, pilot, name: str, status: str, number: str = "H46010002") -> str:
+    pid = app.ctx.people.find(name)[0].person_id
+    set_cards(app.ctx.session.vault, pid, [card_dump(pid, status, number)], version=4)
+    app.open_person(pid)
+    await settle(pilot)
+    return pid
+
+
+async def confirm(pilot) -> None:
+    pilot.app.screen.query_one("#confirm", Button).focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(("kind", "status", "values"), [
+    ("card.loss_formal", "active", {}),
+    ("card.replace", "lost", {"generation": "2"}),
+    ("card.exchange", "active", {"reason": "2"}),
+    ("card.reissue", "active", {"changed": ["name"], "new_name": "符亚民"}),
+    ("card.cancel", "active", {"deceased_on": "2026-11-20", "proof": "death_certificate", **AGENT}),
+], ids=lambda v: v if isinstance(v, str) and v.startswith("card.") else "")
+async def test_an_irreversible_event_is_read_back_and_recorded_only_once_confirmed(make_app, kind, status, values):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        pid = await with_card(app, pilot, "符亚明", status)
+        before = count_ops(app.ctx)
+        app.push_screen(FormScreen(kind, pid))
+        await settle(pilot)
+        fill(app.screen, values)
+        typed_values = app.screen.values()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewDialog), screen_text(app)
+        text = screen_text(app)
+        person = app.ctx.session.vault.get_person(pid)
+        assert "符亚明" in text
+        assert person.document.number not in text  # whose card, masked
+        assert person.document.number[-4:] in text
+        assert "H46010002" not in text
+        assert "002" in text
+        assert ZH[f"review.what.{kind}"][:12] in text  # what happens
+        if kind in ("card.replace", "card.exchange", "card.reissue"):
+            assert ZH["fee.charged"] in text  # the fee decision of Art. 24
+        assert count_ops(app.ctx) == before  # nothing recorded before the confirmation
+        await pilot.press("escape")  # back to the form, everything kept
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.values() == typed_values
+        assert count_ops(app.ctx) == before
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await confirm(pilot)
+        assert ZH["saved.title"] in screen_text(app)
+        assert count_ops(app.ctx) == before + 1
+        assert list(app.ctx.session.vault.operations())[-1].kind == kind
+
+
+async def test_a_cancellation_on_a_pledge_shows_it_and_waits_for_its_acknowledgement(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        pid = await with_card(app, pilot, "符亚明", "active")
+        before = count_ops(app.ctx)
+        app.push_screen(FormScreen("card.cancel", pid))
+        await settle(pilot)
+        fill(app.screen, {"deceased_on": "2026-11-20", "proof": "pledge", **AGENT})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewDialog)
+        pledge = str(app.screen.query_one("#pledge-text", Static).render())
+        assert "告知承诺制" in pledge
+        assert "2026-11-20" in pledge
+        assert "符海" in pledge
+        await confirm(pilot)  # not yet acknowledged: nothing recorded, the dialog says why
+        assert isinstance(app.screen, ReviewDialog)
+        assert ZH["review.pledge_needed"][2:10] in screen_text(app)
+        assert count_ops(app.ctx) == before
+        app.screen.query_one("#pledge-ack", Select).value = "yes"
+        await pilot.pause()
+        await confirm(pilot)
+        assert ZH["saved.title"] in screen_text(app)
+        assert count_ops(app.ctx, "card.cancel") == 1
+
+
+async def test_a_review_is_not_offered_for_a_form_with_errors(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        pid = await with_card(app, pilot, "符亚明", "active")
+        app.push_screen(FormScreen("card.cancel", pid))
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # no date of death, no agent
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#field-deceased_on").has_class("invalid")
+
+
+# --- m14: the form says whose record it is ------------------------------------------------------------------
+async def test_the_form_says_whose_record_it_is_with_the_numbers_masked(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        pid = await with_card(app, pilot, "王秀英", "active", "H46010001")
+        app.ctx.people.reveal(pid, "id_number")  # revealed on the person page: the form still masks it
+        number = app.ctx.session.vault.get_person(pid).document.number
+        app.push_screen(FormScreen("card.loss_temporary", pid))
+        await settle(pilot)
+        whose = str(app.screen.query_one("#form-whose", Static).render())
+        assert "王秀英" in whose
+        assert number[-4:] in whose
+        assert number not in whose
+        assert "H4****001" in whose
+        app.push_screen(FormScreen("card.apply", None))
+        await settle(pilot)
+        assert ZH["form.whose_new"] in str(app.screen.query_one("#form-whose", Static).render())

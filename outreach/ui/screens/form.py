@@ -20,9 +20,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
 
 from outreach.i18n import t
+from outreach.services.cards import IRREVERSIBLE
 from outreach.services.drafts import Draft, draft_key
 from outreach.services.forms import SPECS
-from outreach.services.views import SaveResult
+from outreach.services.views import Review, SaveResult
 from outreach.ui.base import BaseScreen
 from outreach.ui.format import pick
 from outreach.ui.messages import FormSaved
@@ -92,9 +93,9 @@ class FormScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-whose")
     def load_whose(self) -> None:
         assert self.person_id is not None
-        page = self.outreach.ctx.people.page(self.person_id)
-        number = next((c.card_number for c in page.cards if c.card_number), None)
-        text = t("form.whose", name=page.name, card=f" · {number}" if number else "")
+        whose = self.outreach.ctx.cards.whose(self.person_id)
+        card = f" · {whose.card_masked}" if whose.card_masked else ""
+        text = t("form.whose", name=whose.name, card=f" · {whose.id_masked}{card}")
         self.app.call_from_thread(self.query_one("#form-whose", Static).update, text)
 
     # --- drafts (M5): every change kept in the vault, offered back after a crash, lock or quit -------
@@ -186,7 +187,35 @@ class FormScreen(BaseScreen):
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
+        if self.person_id is not None and self.kind in IRREVERSIBLE:
+            self.prepare_review(self.values())  # read back and confirmed before anything is recorded (M9)
+            return
         self.save(self.values())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form")
+    def prepare_review(self, values: dict[str, Any]) -> None:
+        assert self.person_id is not None
+        try:
+            review = self.outreach.ctx.cards.review(self.person_id, self.kind, values)
+        except BaseException:
+            self.app.call_from_thread(self._save_finished)
+            raise
+        self.app.call_from_thread(self._show_review, review, values)
+
+    def _show_review(self, review: Review, values: dict[str, Any]) -> None:
+        from outreach.ui.dialogs.review import ReviewDialog
+
+        if not review.ready:  # errors or a refusal: shown on the form as after a save, nothing to confirm
+            self.post_message(FormSaved(review.result, self.person_id))
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.save(values)
+            else:  # back to the form, everything as typed
+                self._save_finished()
+
+        self.app.push_screen(ReviewDialog(review), confirmed)
 
     def _save_finished(self) -> None:
         self._saving = False
