@@ -436,4 +436,5 @@ MESSAGES: dict[str, str] = {
     "form.reveal_which": "Show which one? (each time is logged)",
     "form.required_now": "(required now)",
     "form.required_legend": "Fields marked * are required; conditional ones are marked when they become required.",
+    "form.nothing_masked": "Nothing on this form is masked.",
 }

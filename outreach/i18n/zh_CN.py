@@ -436,4 +436,5 @@ MESSAGES: dict[str, str] = {
     "form.reveal_which": "要查看哪一项？（每次查看都会记录）",
     "form.required_now": "（现在必填）",
     "form.required_legend": "带 * 的为必填项；条件必填项在需要时标出。",
+    "form.nothing_masked": "此表单没有遮盖的信息。",
 }

@@ -10,10 +10,11 @@ import time
 
 import pytest
 from textual import events
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, OptionList, Select, Static
 from ui.conftest import screen_text, settle, unlock
 
 from outreach.i18n import CATALOGUES
+from outreach.ui.dialogs.choice import ChoiceDialog
 from outreach.ui.dialogs.review import ReviewDialog
 from outreach.ui.screens.form import FormScreen
 from outreach.ui.widgets.forms.form_field import FormField
@@ -199,3 +200,40 @@ async def test_the_form_says_whose_record_it_is_with_the_numbers_masked(make_app
         app.push_screen(FormScreen("card.apply", None))
         await settle(pilot)
         assert ZH["form.whose_new"] in str(app.screen.query_one("#form-whose", Static).render())
+
+
+# --- M3: a form opened from a person page shows their numbers masked until revealed (and logged) ----------
+@pytest.mark.parametrize("kind", ["card.apply", "person.update"])
+async def test_numbers_prefilled_from_a_person_are_masked_until_revealed_and_the_reveal_is_logged(make_app, kind):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("符亚明")[0].person_id
+        person = app.ctx.session.vault.get_person(pid)
+        app.open_person(pid)
+        await settle(pilot)
+        app.push_screen(FormScreen(kind, pid))
+        await settle(pilot)
+        form = app.screen
+        text = screen_text(app)
+        assert person.mobile not in text
+        assert person.mobile[-4:] in text  # masked, as on the person page
+        if kind == "card.apply":
+            assert person.document.number not in text
+        assert count_ops(app.ctx, "audit.reveal") == 0
+        assert form.values()["mobile"] == person.mobile  # what is saved is the recorded value
+        assert form.query_one("#in-mobile", Input).disabled  # not typed over while masked
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        app.screen.query_one(OptionList).highlighted = [o.id for o in app.screen.query_one(OptionList).options].index(
+            "mobile")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form
+        assert form.query_one("#in-mobile", Input).value == person.mobile
+        assert person.mobile in screen_text(app)
+        [op] = [o for o in app.ctx.session.vault.operations() if o.kind == "audit.reveal"]
+        assert op.payload == {"field": "mobile", "screen": "form"}
+        if kind == "card.apply":
+            assert person.document.number not in screen_text(app)  # only what was revealed

@@ -64,7 +64,6 @@ class ReviewDialog(BaseModal[bool]):
                 yield Button(t("review.back"), id="back")
 
     def on_mount(self) -> None:
-        super().on_mount()
         if self.review.pledge is not None:
             self.query_one("#pledge-ack", Select).focus()
         else:

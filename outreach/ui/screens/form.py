@@ -27,7 +27,7 @@ from outreach.services.views import Review, SaveResult
 from outreach.ui.base import BaseScreen
 from outreach.ui.format import pick
 from outreach.ui.messages import FormSaved
-from outreach.ui.widgets.forms.form_field import FormField
+from outreach.ui.widgets.forms.form_field import MASKED_FIELDS, FormField
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class FormScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "bind.save", id="save", priority=True),
         Binding("escape", "back", "bind.cancel", id="back"),
+        Binding("ctrl+r", "reveal", "bind.form_reveal", id="reveal"),
         # Tab moves the focus when the app reads the key, not once the key has bubbled up from the field: a
         # redraw that holds the event loop longer than the gap between two keys otherwise sends the next key
         # to the field just left (M7; tests/ui/test_door_forms.py).
@@ -81,6 +82,7 @@ class FormScreen(BaseScreen):
         if self.person_id and self.kind in ("card.apply", "person.update") and not self._values:
             self.prefill()
         else:
+            self._mask_numbers()
             self.call_after_refresh(self._take_baseline)
         if self.person_id:
             self.load_whose()
@@ -176,7 +178,35 @@ class FormScreen(BaseScreen):
         for field in self.query(FormField):
             if field.spec.name in values and values[field.spec.name] not in (None, ""):
                 field.set_value(values[field.spec.name])
+        self._mask_numbers()
         self.call_after_refresh(self._take_baseline)
+
+    # --- a recorded person's numbers stay masked until revealed, and each reveal is logged (M3) ---------
+    def _mask_numbers(self) -> None:
+        if self.person_id is None:
+            return
+        for field in self.query(FormField):
+            field.mask()
+
+    def action_reveal(self) -> None:
+        from outreach.ui.dialogs.choice import ChoiceDialog
+
+        hidden = [f for f in self.query(FormField) if f.masked]
+        if not hidden:
+            self.notify(t("form.nothing_masked"))
+            return
+        options = [(f.spec.name, t(f.spec.label_key)) for f in hidden]
+        self.app.push_screen(ChoiceDialog(t("form.reveal_which"), options), self._reveal_chosen)
+
+    def _reveal_chosen(self, name: str | None) -> None:
+        if name:
+            self.reveal(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-reveal")
+    def reveal(self, name: str) -> None:
+        assert self.person_id is not None
+        self.outreach.ctx.people.reveal(self.person_id, MASKED_FIELDS[name], screen="form")  # logged first
+        self.app.call_from_thread(self.query_one(f"#field-{name}", FormField).reveal)
 
     def values(self) -> dict[str, Any]:
         return {f.spec.name: f.value for f in self.query(FormField)}
