@@ -253,7 +253,7 @@ MESSAGES: dict[str, str] = {
     "form.field.notes": "Notes",
     "form.err.required": "Required",
     "form.err.choice": "Choose from the list",
-    "form.err.date": "Dates are written YYYY-MM-DD, e.g. 1950-03-08",
+    "form.err.date": "Dates are year-month-day, e.g. 1950-03-08 (1950/3/8, 1950.3.8 or 19500308 also work), and must exist",
     "form.err.control": "Contains characters that are not allowed",
     "form.err.invalid": "Not in the right format",
     "form.err.agent_document": "The agent's document number is required",

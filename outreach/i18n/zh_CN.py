@@ -253,7 +253,7 @@ MESSAGES: dict[str, str] = {
     "form.field.notes": "备注",
     "form.err.required": "必填",
     "form.err.choice": "请从列表中选择",
-    "form.err.date": "日期格式应为 年-月-日，如 1950-03-08",
+    "form.err.date": "日期应为 年-月-日，如 1950-03-08（也可写 1950/3/8、1950.3.8 或 19500308），且须是存在的日期",
     "form.err.control": "含有不允许的字符",
     "form.err.invalid": "格式不正确",
     "form.err.agent_document": "须填写代理人的证件号码",

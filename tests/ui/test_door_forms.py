@@ -18,7 +18,7 @@ from outreach.ui.dialogs.choice import ChoiceDialog
 from outreach.ui.dialogs.review import ReviewDialog
 from outreach.ui.screens.form import FormScreen
 from outreach.ui.widgets.forms.form_field import FormField
-from tests.support.context import card_dump, count_ops, set_cards
+from tests.support.context import application_values, card_dump, count_ops, set_cards
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]
@@ -237,3 +237,39 @@ async def test_numbers_prefilled_from_a_person_are_masked_until_revealed_and_the
         assert op.payload == {"field": "mobile", "screen": "form"}
         if kind == "card.apply":
             assert person.document.number not in screen_text(app)  # only what was revealed
+
+
+# --- m6: dates typed the usual ways --------------------------------------------------------------------------
+@pytest.mark.parametrize("typed", ["1942/09/30", "1942-9-30", "1942.9.30", "19420930"])
+async def test_a_birth_date_typed_the_usual_ways_is_accepted(make_app, typed, tmp_path):
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        app.push_screen(FormScreen("card.apply", None))
+        await settle(pilot)
+        fill(app.screen, application_values(birth_date="", photo_path=str(photo)))
+        app.screen.query_one("#in-birth_date", Input).focus()
+        await pilot.press(*typed)  # typed key by key, as the worker does
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert ZH["saved.title"] in screen_text(app), screen_text(app)
+        [op] = [o for o in app.ctx.session.vault.operations() if o.kind == "person.register"]
+        assert op.payload["person"]["birth_date"] == "1942-09-30"
+
+
+async def test_a_date_of_death_typed_with_slashes_is_accepted(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        pid = await with_card(app, pilot, "符亚明", "active")
+        app.push_screen(FormScreen("card.cancel", pid))
+        await settle(pilot)
+        fill(app.screen, {"deceased_on": "2026/11/20", **AGENT})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewDialog), screen_text(app)
+        await confirm(pilot)
+        [op] = [o for o in app.ctx.session.vault.operations() if o.kind == "card.cancel"]
+        assert op.payload["event"]["deceased_on"] == "2026-11-20"
