@@ -196,17 +196,24 @@ class CardService:
         spec = SPECS["card.apply"]
         errors = _Errors()
         filled = fill(spec, values, errors)
-        if errors:
-            return SaveResult(errors=list(errors))
+        # All at once (m3): a field that could not be read is left out and the rest is still checked, so
+        # the rules' complaints come with the typing ones, not in a second round; each field keeps its own.
+        typed_wrong = {e.field for e in errors}
+        for f in spec.fields:
+            if f.name in typed_wrong and f.to.startswith("form."):
+                _put(filled.tree, f.to, None)
         try:
             form = ApplicationForm.model_validate(filled.tree["form"])
         except ValidationError as exc:
-            validation_errors(exc, spec, errors, prefix="form.")
-            return SaveResult(errors=list(errors))
+            more = _Errors()
+            validation_errors(exc, spec, more, prefix="form.")
+            errors.extend(e for e in more if e.field not in typed_wrong or not e.field)
+            return SaveResult(errors=_unique(errors))
         for problem in check_form(form, today=self._clock.today()).problems:
-            errors.refused(spec, problem, prefix="form.")
+            if spec.field_for(f"form.{problem.field}" if problem.field else None) not in typed_wrong:
+                errors.refused(spec, problem, prefix="form.")
         if errors:
-            return SaveResult(errors=list(errors))
+            return SaveResult(errors=_unique(errors))
         person: Person | None = None
         if new_person:
             try:
@@ -288,6 +295,17 @@ class CardService:
             base_version=vault.subject_version(person_id),
         )
         return SaveResult(op_id=op.op_id, fee=fee_text, fee_charged=fee_charged)
+
+
+def _unique(errors: list[FieldError]) -> list[FieldError]:
+    """Each complaint once (a field left out can be missed by the model too)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[FieldError] = []
+    for e in errors:
+        if (e.field, e.message.zh) not in seen:
+            seen.add((e.field, e.message.zh))
+            out.append(e)
+    return out
 
 
 def _fee(fee: FeeDecision | None) -> tuple[Bilingual | None, bool | None]:

@@ -273,3 +273,43 @@ async def test_a_date_of_death_typed_with_slashes_is_accepted(make_app):
         await confirm(pilot)
         [op] = [o for o in app.ctx.session.vault.operations() if o.kind == "card.cancel"]
         assert op.payload["event"]["deceased_on"] == "2026-11-20"
+
+
+# --- m1-m5: every error at once, as many as the count says, each cleared when its field is fixed ----------
+async def wait_until(pilot, check, what: str) -> None:
+    for _ in range(60):
+        await pilot.pause(0.05)
+        await settle(pilot)
+        if check():
+            return
+    raise AssertionError(what)
+
+
+async def test_every_error_is_shown_at_once_and_each_clears_when_its_field_is_fixed(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        app.push_screen(FormScreen("card.apply", None))
+        await settle(pilot)
+        form = app.screen
+        # a birth date in the future (two complaints: the date, and the ID number's date), an impossible
+        # expiry date (a typing complaint), a mobile too short (a rule): all four after one save
+        fill(form, application_values(birth_date="2030-01-01", valid_until="2030-13-01", mobile="1390756"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        birth = str(form.query_one("#field-birth_date .form-error", Static).render())
+        assert ZH["form.err.date"][:6] in str(form.query_one("#field-valid_until .form-error", Static).render())
+        assert birth.count("✕") == 2  # both complaints about the birth date, not only the last one (m1)
+        assert "将来" in birth
+        assert form.query_one("#field-mobile").has_class("invalid")  # the rule, in the same round (m3)
+        assert ZH["form.fix_errors"].format(count=4) in screen_text(app)  # the count is what is shown
+        assert not form.query_one("#field-agent_name").has_class("invalid")  # m5
+        fill(form, {"birth_date": "1942-09-30"})  # fixed: its error goes without saving again (m4)
+        await wait_until(pilot, lambda: not form.query_one("#field-birth_date").has_class("invalid"),
+                         "the fixed birth date kept its error")
+        assert form.query_one("#field-valid_until").has_class("invalid")  # the others stay until fixed
+        assert ZH["form.fix_errors"].format(count=2) in screen_text(app)
+        fill(form, {"valid_until": "2030/12/01"})
+        await wait_until(pilot, lambda: not form.query_one("#field-valid_until").has_class("invalid"),
+                         "the fixed expiry date kept its error")
+        assert ZH["form.fix_errors"].format(count=1) in screen_text(app)

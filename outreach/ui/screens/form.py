@@ -59,6 +59,8 @@ class FormScreen(BaseScreen):
         self.fee_preview: SaveResult | None = None
         self._saving = False
         self._preview_timer: Timer | None = None
+        self._general: list[str] = []
+        self._counts: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -158,6 +160,8 @@ class FormScreen(BaseScreen):
 
     def _show_fee(self, result: SaveResult) -> None:
         self.fee_preview = result
+        if self.is_attached and not self._saving:
+            self._clear_fixed(result)
         box = self.query_one("#form-fee", Static)
         if result.fee is None or result.errors or result.refusal is not None:
             box.update("")
@@ -274,24 +278,13 @@ class FormScreen(BaseScreen):
         self._save_finished()
         result = message.result
         self.last_result = result
-        by_field = {e.field: e for e in result.errors}
-        for field in self.query(FormField):
-            error = by_field.pop(field.spec.name, None)
-            field.set_error(f"{pick(error.message)} [{t('article', n=error.article)}]" if error and error.article
-                            else pick(error.message) if error else "")
-        general = [f"✕ {pick(e.message)}" + (f" [{t('article', n=e.article)}]" if e.article else "")
-                   for e in by_field.values()]
-        summary = self.query_one("#form-errors", Static)
+        self._show_errors(result)
         if result.errors:
-            summary.update("\n".join([t("form.fix_errors", count=len(result.errors)), *general]))
-            summary.add_class("shown")
             first = next((f for f in self.query(FormField) if f.has_class("invalid")), None)
             if first is not None:  # focus follows: typing goes where the screen points (M6)
                 self.query_one("#form-body", VerticalScroll).scroll_to_widget(first)
                 first.query("Input, Select, SelectionList").first().focus()
             return
-        summary.update("")
-        summary.remove_class("shown")
         if result.refusal is not None:
             body = "\n\n".join([
                 pick(result.refusal),
@@ -320,6 +313,50 @@ class FormScreen(BaseScreen):
             self.app.push_screen(ReceiptDialog(t("saved.title"), "\n\n".join(lines), result.op_id), after)
             return
         self.app.push_screen(MessageDialog(t("saved.title"), "\n\n".join(lines), kind="saved"), after)
+
+    # --- errors: every one shown at once (m1, m3), each cleared as soon as its field is fixed (m4) ----------
+    def _show_errors(self, result: SaveResult) -> None:
+        by_field: dict[str, list[str]] = {}
+        for e in result.errors:  # a field can have several complaints: each is shown, none replaces another
+            text = pick(e.message) + (f" [{t('article', n=e.article)}]" if e.article else "")
+            by_field.setdefault(e.field, []).append(text)
+        names = set()
+        self._counts = {}
+        for field in self.query(FormField):
+            names.add(field.spec.name)
+            texts = by_field.get(field.spec.name, [])
+            field.set_error("\n✕ ".join(texts))
+            if texts:
+                self._counts[field.spec.name] = len(texts)
+        self._general = [f"✕ {text}" for name, texts in by_field.items() if name not in names for text in texts]
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        """The count of what is still to fix, and the complaints about no one field."""
+        count = sum(self._counts.values()) + len(self._general)  # as many as there are ✕ lines (m1)
+        summary = self.query_one("#form-errors", Static)
+        if count:
+            summary.update("\n".join([t("form.fix_errors", count=count), *self._general]))
+            summary.add_class("shown")
+        else:
+            summary.update("")
+            summary.remove_class("shown")
+
+    def _clear_fixed(self, result: SaveResult) -> None:
+        """After a change, the fields the last check no longer complains about lose their error (nothing new is
+        added before the worker saves: a half-typed field is not wrong yet)."""
+        still = {e.field for e in result.errors}
+        changed = False
+        for field in self.query(FormField):
+            if field.has_class("invalid") and field.spec.name not in still:
+                field.set_error("")
+                self._counts.pop(field.spec.name, None)
+                changed = True
+        if self._general and not result.errors and result.refusal is None:
+            self._general = []
+            changed = True
+        if changed:
+            self._update_summary()
 
     def action_back(self) -> None:
         """Leave the form; when something was typed, ask: keep a draft, discard it, or stay."""
