@@ -25,6 +25,7 @@ from outreach.services.clock import CALENDAR, Clock
 from outreach.services.errors import NotFound
 from outreach.services.forms import SPECS, FormSpec
 from outreach.services.normalise import Clean, Photo, Problem, is_empty, normalise, parse_date
+from outreach.services.required import required_now
 from outreach.services.security import mask, mask_id
 from outreach.services.session import VaultSession
 from outreach.services.views import Bilingual, FieldError, Review, SaveResult, Whose, both
@@ -183,6 +184,10 @@ class CardService:
             card_masked=mask(card.card_number, 2, 3) if card is not None and card.card_number else "",
             card_status=card.status.value if card is not None else "",
         )  # fmt: skip
+
+    def required_now(self, kind: str, values: Values) -> frozenset[str]:
+        """The fields of the form that must be filled in now, conditional ones included (m11)."""
+        return required_now(kind, values, self._clock.today())
 
     def prefill(self, person_id: str) -> dict[str, str]:
         """The form values of a recorded person (application for a known person, data change)."""

@@ -313,3 +313,46 @@ async def test_every_error_is_shown_at_once_and_each_clears_when_its_field_is_fi
         await wait_until(pilot, lambda: not form.query_one("#field-valid_until").has_class("invalid"),
                          "the fixed expiry date kept its error")
         assert ZH["form.fix_errors"].format(count=1) in screen_text(app)
+
+
+# --- m11: required fields marked, conditional ones as soon as they become required -------------------------
+def marked(form) -> set[str]:
+    return {f.spec.name for f in form.query(FormField)
+            if str(f.query_one(".form-label").render()).endswith(" *")}
+
+
+async def test_conditional_fields_are_marked_required_as_they_become_required(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        app.push_screen(FormScreen("card.apply", None))
+        await settle(pilot)
+        form = app.screen
+        assert {"name", "birth_date", "doc_number"} <= marked(form)
+        assert not {"photo_path", "agent_name"} & marked(form)
+        fill(form, {"birth_date": "1942/9/30"})  # aged 7 and over: a photo (Art. 5)
+        await wait_until(pilot, lambda: "photo_path" in marked(form), "the photo was not marked")
+        assert "agent_name" not in marked(form)
+        fill(form, {"birth_date": "2022-01-01"})  # under 7 and under 16: no photo, a guardian (Art. 10)
+        await wait_until(pilot, lambda: "agent_name" in marked(form), "the guardian was not marked")
+        assert {"agent_doc_number", "agent_relationship"} <= marked(form)
+        assert "photo_path" not in marked(form)
+        fill(form, {"birth_date": "1942-09-30", "lacks_full_capacity": True})  # without full capacity
+        await wait_until(pilot, lambda: {"agent_name", "photo_path"} <= marked(form), "not marked")
+
+
+@pytest.mark.parametrize(("kind", "values", "needed"), [
+    ("card.cancel", {}, {"deceased_on", "agent_name", "agent_doc_number", "agent_relationship"}),
+    ("card.exchange", {"reason": "1"}, {"reason", "photo_path"}),
+    ("card.reissue", {"changed": ["name", "ss_number"]}, {"changed", "new_name", "new_ss_number"}),
+], ids=["cancel", "exchange", "reissue"])
+async def test_event_forms_mark_what_they_need(make_app, kind, values, needed):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        pid = await with_card(app, pilot, "符亚明", "active")
+        app.push_screen(FormScreen(kind, pid))
+        await settle(pilot)
+        form = app.screen
+        fill(form, values)
+        await wait_until(pilot, lambda: marked(form) == needed, f"marked {marked(form)}, not {needed}")

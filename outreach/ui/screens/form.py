@@ -155,8 +155,17 @@ class FormScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-preview")
     def preview_fee(self, values: dict[str, Any]) -> None:
-        result = self.outreach.ctx.cards.preview(self.person_id, self.kind, values)
+        cards = self.outreach.ctx.cards
+        required = cards.required_now(self.kind, values)
+        self.app.call_from_thread(self._mark_required, required)
+        result = cards.preview(self.person_id, self.kind, values)
         self.app.call_from_thread(self._show_fee, result)
+
+    def _mark_required(self, required: frozenset[str]) -> None:
+        """Every field that must be filled in carries a *, conditional ones as soon as they must (m11)."""
+        for field in self.query(FormField):
+            if field.has_class("required") != (field.spec.name in required):
+                field.set_required(field.spec.name in required)
 
     def _show_fee(self, result: SaveResult) -> None:
         self.fee_preview = result

@@ -32,6 +32,7 @@ class FormField(Vertical):
     def compose(self) -> ComposeResult:
         spec = self.spec
         label = t(spec.label_key) + (" *" if spec.required else "")
+        self.set_class(spec.required, "required")
         with Horizontal(classes="form-row"):
             yield Label(label, classes="form-label")
             yield self._control(label)
@@ -113,6 +114,11 @@ class FormField(Vertical):
             control.value = str(value) if str(value) in self.spec.choices else Select.NULL
         else:
             control.value = "" if value is None else str(value)  # type: ignore[attr-defined]
+
+    def set_required(self, required: bool) -> None:
+        """Mark the label when the field must be filled in (always, or now that the form says so: m11)."""
+        self.query_one(".form-label", Label).update(t(self.spec.label_key) + (" *" if required else ""))
+        self.set_class(required, "required")
 
     def set_error(self, text: str) -> None:
         box = self.query_one(".form-error", Static)
