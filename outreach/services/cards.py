@@ -199,8 +199,14 @@ class CardService:
     # --- internals -----------------------------------------------------------------------------
     def _apply(self, person_id: str, values: Values, *, new_person: bool, dry_run: bool) -> SaveResult:
         spec = SPECS["card.apply"]
+        known = None if new_person else self._session.vault.get_person(person_id)
+        if not new_person and known is None:
+            raise NotFound()
         errors = _Errors()
         filled = fill(spec, values, errors)
+        form_tree = filled.tree.get("form")
+        if known is not None and known.photo_ref and isinstance(form_tree, dict) and not form_tree.get("photo_ref"):
+            form_tree["photo_ref"] = known.photo_ref  # the photo on record, unless a new one is chosen (M12)
         # All at once (m3): a field that could not be read is left out and the rest is still checked, so
         # the rules' complaints come with the typing ones, not in a second round; each field keeps its own.
         typed_wrong = {e.field for e in errors}
@@ -232,8 +238,6 @@ class CardService:
             except ValidationError as exc:
                 validation_errors(exc, spec, errors, prefix="form.")
                 return SaveResult(errors=list(errors))
-        elif self._session.vault.get_person(person_id) is None:
-            raise NotFound()
         filled.tree["form"] = form.model_dump(mode="json")
         return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run)
 

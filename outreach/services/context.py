@@ -81,6 +81,9 @@ class AppContext:
 
         self.drafts = DraftService(self.session)
         self.reader = ReaderService(self.session, self.people, reader_factory)
+        from outreach.services.photos import PhotoService
+
+        self.photos = PhotoService(self.session, lambda: self.settings.photo_folder)
         self.extra: dict[str, Any] = {}
 
     def center_label(self) -> str | None:

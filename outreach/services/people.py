@@ -100,7 +100,7 @@ class PeopleService:
             "id_number": (doc_number or "", mask_id(doc_number)),
             "ss_number": (get(person, "ss_number") or "", mask_id(get(person, "ss_number"))),
             "mobile": (get(person, "mobile") or "", mask_mobile(get(person, "mobile"))),
-            "photo": (get(person, "photo_ref") or "", "●" if get(person, "photo_ref") else ""),
+            "photo": (_photo_summary(vault, get(person, "photo_ref")), "●" if get(person, "photo_ref") else ""),
         }
         age = _age(get(person, "birth_date"), today)
         birth = text(get(person, "birth_date"))
@@ -226,6 +226,14 @@ class PeopleService:
     def hide_all(self) -> None:
         """Mask everything again (leaving the page, locking)."""
         self._revealed.clear()
+
+
+def _photo_summary(vault: Any, ref: str | None) -> str:
+    """A stored photo as the worker can check it (kind, size, date, dimensions), never its reference (M12)."""
+    from outreach.services.photos import describe_stored
+
+    info = describe_stored(vault, ref)
+    return info.summary if info is not None else ""
 
 
 def _open_issues(vault: Any) -> dict[str, str]:

@@ -356,3 +356,81 @@ async def test_event_forms_mark_what_they_need(make_app, kind, values, needed):
         form = app.screen
         fill(form, values)
         await wait_until(pilot, lambda: marked(form) == needed, f"marked {marked(form)}, not {needed}")
+
+
+# --- M12: photos from the camera's folder, described, and a known person's prefilled ----------------------
+def jpeg(path, size, when: float) -> None:
+    import io
+    import os
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 180, 160)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    os.utime(path, (when, when))
+
+
+@pytest.fixture
+def camera(tmp_path):
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    jpeg(folder / "IMG_0001.JPG", (480, 640), 1_764_000_000)
+    jpeg(folder / "IMG_0002.jpg", (600, 800), 1_764_100_000)  # newer
+    (folder / "notes.txt").write_text("not a photo")
+    return folder
+
+
+async def test_a_photo_is_chosen_from_the_camera_folder_and_described(make_app, camera):
+    app = make_app()
+    app.ctx.settings = app.ctx.settings.model_copy(update={"photo_folder": camera})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        app.push_screen(FormScreen("card.apply", None))
+        await settle(pilot)
+        form = app.screen
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        options = app.screen.query_one(OptionList).options
+        assert [o.id for o in options] == [str(camera / "IMG_0002.jpg"), str(camera / "IMG_0001.JPG")]
+        labels = [str(o.prompt) for o in options]
+        assert "600×800" in labels[0]
+        assert "KB" in labels[0]
+        assert "2025-11-" in labels[0]  # its date
+        await pilot.press("enter")  # the newest
+        await settle(pilot)
+        assert app.screen is form
+        assert form.values()["photo_path"] == str(camera / "IMG_0002.jpg")
+        await wait_until(pilot, lambda: "600×800" in str(form.query_one("#field-photo_path .form-hint").render()),
+                         "the chosen photo is not described")
+
+
+async def test_a_known_persons_photo_is_prefilled_and_shown_by_size_not_by_id(make_app, camera):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        ctx = app.ctx
+        saved, pid = ctx.cards.register_and_apply(application_values(photo_path=str(camera / "IMG_0001.JPG")))
+        assert saved.saved
+        set_cards(ctx.session.vault, pid, [], version=ctx.session.vault.subject_version(pid))  # no card any more
+        ref = ctx.session.vault.get_person(pid).photo_ref
+        app.open_person(pid)
+        await settle(pilot)
+        ctx.people.reveal(pid, "photo")
+        app.screen.reload()
+        await settle(pilot)
+        page = str(app.screen.query_one("PersonFields").render()) + screen_text(app)
+        assert ref not in page  # the reveal shows the photo's size and dimensions, not its reference
+        assert "480×640" in page
+        app.push_screen(FormScreen("card.apply", pid))
+        await settle(pilot)
+        form = app.screen
+        await wait_until(pilot, lambda: "480×640" in str(form.query_one("#field-photo_path .form-hint").render()),
+                         "the photo on record is not shown")
+        assert form.values()["photo_path"] == ""
+        await pilot.press("ctrl+s")  # no new photo: the one on record is used, nothing asks for one
+        await settle(pilot)
+        assert ZH["saved.title"] in screen_text(app), screen_text(app)
+        apply = [o for o in ctx.session.vault.operations() if o.kind == "card.apply"][-1]
+        assert apply.payload["event"]["form"]["photo_ref"] == ref

@@ -23,6 +23,7 @@ from outreach.i18n import t
 from outreach.services.cards import IRREVERSIBLE
 from outreach.services.drafts import Draft, draft_key
 from outreach.services.forms import SPECS
+from outreach.services.photos import PhotoInfo
 from outreach.services.views import Review, SaveResult
 from outreach.ui.base import BaseScreen
 from outreach.ui.format import pick
@@ -37,6 +38,7 @@ class FormScreen(BaseScreen):
         Binding("ctrl+s", "save", "bind.save", id="save", priority=True),
         Binding("escape", "back", "bind.cancel", id="back"),
         Binding("ctrl+r", "reveal", "bind.form_reveal", id="reveal"),
+        Binding("ctrl+o", "pick_photo", "bind.photo_pick", id="photo"),
         # Tab moves the focus when the app reads the key, not once the key has bubbled up from the field: a
         # redraw that holds the event loop longer than the gap between two keys otherwise sends the next key
         # to the field just left (M7; tests/ui/test_door_forms.py).
@@ -158,8 +160,54 @@ class FormScreen(BaseScreen):
         cards = self.outreach.ctx.cards
         required = cards.required_now(self.kind, values)
         self.app.call_from_thread(self._mark_required, required)
+        if "photo_path" in values:
+            self.app.call_from_thread(self._show_photo, self._photo_text(str(values["photo_path"] or "")))
         result = cards.preview(self.person_id, self.kind, values)
         self.app.call_from_thread(self._show_fee, result)
+
+    # --- photos (M12): chosen from the camera's folder, described by size, date and dimensions ---------------
+    def _photo_text(self, path: str) -> str:
+        """What the photo field's hint says (worker thread): the chosen file, else the photo on record."""
+        photos = self.outreach.ctx.photos
+        if path.strip():
+            info = photos.describe(path)
+            return t("photo.chosen", summary=info.summary) if info is not None else ""
+        if self.person_id is not None and self.kind == "card.apply":
+            stored = photos.of_person(self.person_id)
+            if stored is not None:
+                return t("photo.on_record", summary=stored.summary)
+        return ""
+
+    def _show_photo(self, text: str) -> None:
+        if self.is_attached:
+            self.query_one("#field-photo_path", FormField).set_hint(text)
+
+    def action_pick_photo(self) -> None:
+        if not self.query("#field-photo_path"):
+            self.notify(t("photo.no_field"))
+            return
+        self.list_photos()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-photos")
+    def list_photos(self) -> None:
+        photos = self.outreach.ctx.photos
+        self.app.call_from_thread(self._offer_photos, str(photos.folder()), photos.in_folder())
+
+    def _offer_photos(self, folder: str, found: list[PhotoInfo]) -> None:
+        from outreach.ui.dialogs.choice import ChoiceDialog
+
+        if not found:
+            self.notify(t("photo.none_in_folder", folder=folder), severity="warning")
+            return
+        options = [(p.path, f"{p.name}  {p.summary}") for p in found]
+
+        def chosen(path: str | None) -> None:
+            if path:
+                field = self.query_one("#field-photo_path", FormField)
+                field.set_value(path)
+                field.query_one(Input).focus()
+
+        self.app.push_screen(ChoiceDialog(t("photo.pick_title", folder=folder), options), chosen)
 
     def _mark_required(self, required: frozenset[str]) -> None:
         """Every field that must be filled in carries a *, conditional ones as soon as they must (m11)."""

@@ -115,6 +115,14 @@ class FormField(Vertical):
         else:
             control.value = "" if value is None else str(value)  # type: ignore[attr-defined]
 
+    def set_hint(self, text: str) -> None:
+        """A line under the control saying more about its value (a photo's size and date); not while masked."""
+        if self.masked:
+            return
+        hint = self.query_one(".form-hint", Static)
+        hint.update(text)
+        hint.set_class(bool(text), "shown")
+
     def set_required(self, required: bool) -> None:
         """Mark the label when the field must be filled in (always, or now that the form says so: m11)."""
         self.query_one(".form-label", Label).update(t(self.spec.label_key) + (" *" if required else ""))
