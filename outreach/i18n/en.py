@@ -201,7 +201,7 @@ MESSAGES: dict[str, str] = {
     "form.agent_optional": "Agent / guardian (when needed, Art. 10)",
     "form.agent_required": "Agent (required, Art. 27)",
     "form.placeholder.date": "YYYY-MM-DD, e.g. 1950-03-08",
-    "form.placeholder.path": "photo file path (JPEG/PNG), or Ctrl+O to choose from the folder",
+    "form.placeholder.path": "JPEG/PNG file path, or Ctrl+O to pick",
     "form.fix_errors": "{count} field(s) need fixing:",
     "form.field.name": "Name",
     "form.field.gender": "Sex",

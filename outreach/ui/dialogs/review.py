@@ -52,7 +52,7 @@ class ReviewDialog(BaseModal[bool]):
             with VerticalScroll(classes="dialog-body"):
                 yield Static("\n".join(review_lines(self.review)), id="review-text")
                 if self.review.pledge is not None:
-                    yield Label(t("review.pledge_title"), classes="form-section")
+                    yield Static(t("review.pledge_title"), classes="pledge-title")
                     yield Static(pick(self.review.pledge), id="pledge-text")
                     with Horizontal(classes="form-row"):
                         yield Label(t("review.pledge_ack"), classes="form-label wide-label")

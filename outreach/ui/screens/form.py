@@ -248,6 +248,15 @@ class FormScreen(BaseScreen):
             return
         for field in self.query(FormField):
             field.mask()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers the reveal only while something is masked, the photo list only on a photo form."""
+        if action == "reveal":
+            return any(f.masked for f in self.query(FormField))
+        if action == "pick_photo":
+            return bool(self.query("#field-photo_path"))
+        return True
 
     def action_reveal(self) -> None:
         from outreach.ui.dialogs.choice import ChoiceDialog
@@ -267,7 +276,11 @@ class FormScreen(BaseScreen):
     def reveal(self, name: str) -> None:
         assert self.person_id is not None
         self.outreach.ctx.people.reveal(self.person_id, MASKED_FIELDS[name], screen="form")  # logged first
-        self.app.call_from_thread(self.query_one(f"#field-{name}", FormField).reveal)
+        self.app.call_from_thread(self._revealed, name)
+
+    def _revealed(self, name: str) -> None:
+        self.query_one(f"#field-{name}", FormField).reveal()
+        self.refresh_bindings()
 
     def values(self) -> dict[str, Any]:
         return {f.spec.name: f.value for f in self.query(FormField)}
