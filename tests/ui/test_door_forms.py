@@ -360,14 +360,16 @@ async def test_event_forms_mark_what_they_need(make_app, kind, values, needed):
 
 # --- M12: photos from the camera's folder, described, and a known person's prefilled ----------------------
 def jpeg(path, size, when: float) -> None:
-    import io
+    """A small JPEG as a camera writes it (SOI, JFIF header, a baseline frame of ``size``, EOI), dated ``when``."""
     import os
+    import struct
 
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 180, 160)).save(buffer, "JPEG")
-    path.write_bytes(buffer.getvalue())
+    width, height = size
+    app0 = b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"
+    frame = struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x22\0\x02\x11\x01\x03\x11\x01"
+    data = (b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0
+            + b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\0" * 2048 + b"\xff\xd9")
+    path.write_bytes(data)
     os.utime(path, (when, when))
 
 

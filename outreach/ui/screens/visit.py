@@ -19,6 +19,9 @@ class VisitScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "bind.save", id="save", priority=True),
         Binding("escape", "back", "bind.cancel", id="back"),
+        # as on the form screen: Tab moves the focus when read, so fast typing lands where it points (M7)
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, person_id: str) -> None:
