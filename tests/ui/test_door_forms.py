@@ -436,3 +436,19 @@ async def test_a_known_persons_photo_is_prefilled_and_shown_by_size_not_by_id(ma
         assert ZH["saved.title"] in screen_text(app), screen_text(app)
         apply = [o for o in ctx.session.vault.operations() if o.kind == "card.apply"][-1]
         assert apply.payload["event"]["form"]["photo_ref"] == ref
+
+
+async def test_the_visit_screen_says_whose_visit_it_is(make_app):
+    from outreach.ui.screens.visit import VisitScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        pid = app.ctx.people.find("王秀英")[0].person_id
+        number = app.ctx.session.vault.get_person(pid).document.number
+        app.push_screen(VisitScreen(pid))
+        await settle(pilot)
+        whose = str(app.screen.query_one("#form-whose", Static).render())
+        assert "王秀英" in whose
+        assert number[-4:] in whose
+        assert number not in whose
