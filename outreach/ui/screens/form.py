@@ -309,6 +309,9 @@ class FormScreen(BaseScreen):
     def _show_review(self, review: Review, values: dict[str, Any]) -> None:
         from outreach.ui.dialogs.review import ReviewDialog
 
+        if self.app.screen is not self:  # the worker left the form meanwhile: nothing to confirm
+            self._save_finished()
+            return
         if not review.ready:  # errors or a refusal: shown on the form as after a save, nothing to confirm
             self.post_message(FormSaved(review.result, self.person_id))
             return

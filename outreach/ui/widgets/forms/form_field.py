@@ -102,8 +102,12 @@ class FormField(Vertical):
         return control.value
 
     def set_value(self, value: Any) -> None:
-        """Put a value into the control (prefill, tests)."""
+        """Put a value into the control (prefill, a chosen photo, tests); a masked value is replaced, not shown."""
         control = self.query_one(f"#in-{self.spec.name}")
+        if self._hidden is not None:
+            self._hidden = None
+            control.disabled = False
+            self.set_hint("")
         if self.spec.kind == "bool":
             control.value = "yes" if _truthy(value) else "no"  # type: ignore[attr-defined]
         elif isinstance(control, SelectionList):
