@@ -28,3 +28,9 @@ def default_vault_path() -> Path:
 def center_data_dir() -> Path:
     """Folder for the embedded center's SQLite store and keys (single-machine default)."""
     return data_dir() / "center"
+
+
+def pictures_dir() -> Path:
+    """Where photos are looked for when no camera or scanner folder is set: Pictures, else the home folder."""
+    pictures = Path(platformdirs.user_pictures_dir())
+    return pictures if pictures.is_dir() else Path.home()

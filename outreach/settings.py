@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     """CUPS queue for receipts (``lp -d``); None: receipts are saved as PDF or read aloud only."""
     receipt_paper: Literal["a5", "roll80"] = "a5"
     """Receipt paper: an A5 sheet or an 80 mm roll of a portable printer."""
+    photo_folder: Path | None = None
+    """The folder a camera or scanner saves photos into; the forms list its photos to choose from. None: the
+    user's Pictures folder, else the home folder."""
 
     @field_validator("center_url", mode="before")
     @classmethod

@@ -201,6 +201,12 @@ def put_attachment(conn: Connection, data: bytes, mime: str, now: str) -> str:
     return ref
 
 
+def attachment_info(conn: Connection, ref: str) -> tuple[str, str, int] | None:
+    """(mime, created_at, size in bytes) of a stored blob, without reading it."""
+    row = conn.execute("SELECT mime, created_at, length(data) FROM attachments WHERE ref = ?", (ref,)).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]), int(row[2]))
+
+
 def get_attachment(conn: Connection, ref: str) -> bytes | None:
     row = conn.execute("SELECT data FROM attachments WHERE ref = ?", (ref,)).fetchone()
     return None if row is None else bytes(row[0])

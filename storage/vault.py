@@ -556,6 +556,12 @@ class Vault:
         with self._tx() as conn:
             return queries.put_attachment(conn, data, mime, _now())
 
+    def attachment_info(self, ref: str) -> tuple[str, str, int] | None:
+        """(mime, stored at, size in bytes) of a stored photo, or None: what the worker is shown instead of
+        the reference."""
+        with self._reading():
+            return queries.attachment_info(self._db(), ref)
+
     def get_attachment(self, ref: str) -> bytes:
         """Raises: AttachmentNotFoundError."""
         with self._reading():

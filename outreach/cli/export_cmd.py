@@ -20,10 +20,18 @@ DATASET_CHOICES = ("visits", "operations", "deadlines", "reveals")
 
 
 def _date(text: str) -> dt.date:
+    """Dates read as the forms read them (2018-05-06, 2018/5/6, 2018.5.6, 20180506: one normaliser, m6)."""
+    from outreach.services.normalise import parse_date
+
     try:
-        return dt.date.fromisoformat(text)
+        day = parse_date(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("日期格式应为 YYYY-MM-DD / dates are YYYY-MM-DD") from None
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(
+            "日期格式应为 年-月-日，如 2018-05-06（也可写 2018/5/6、2018.5.6 或 20180506） / "
+            "dates are year-month-day, e.g. 2018-05-06 (2018/5/6, 2018.5.6 or 20180506 also work)")
+    return day
 
 
 def _request(args: argparse.Namespace, since: dict[str, Any] | None) -> Any:

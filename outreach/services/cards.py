@@ -27,9 +27,11 @@ from outreach.services._access import text
 from outreach.services.clock import CALENDAR, Clock
 from outreach.services.errors import NotFound
 from outreach.services.forms import SPECS, FormSpec
-from outreach.services.normalise import Clean, Photo, Problem, is_empty, normalise
+from outreach.services.normalise import Clean, Photo, Problem, is_empty, normalise, parse_date
+from outreach.services.required import required_now
+from outreach.services.security import mask, mask_id
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, FieldError, SaveResult, both
+from outreach.services.views import Bilingual, FieldError, Review, SaveResult, Whose, both
 
 Values = Mapping[str, object]
 """What the screen sends: field name -> typed text, a bool for yes/no, a list for a multiple choice."""
@@ -38,6 +40,8 @@ Tree = dict[str, object]
 
 #: The photo reference an event carries until the attachment is stored.
 PENDING_PHOTO = "pending"
+#: Events that cannot be taken back once recorded: the form ends on a review the worker confirms (M9).
+IRREVERSIBLE = ("card.loss_formal", "card.cancel", "card.replace", "card.reissue", "card.exchange")
 #: Citizens' documents: their number is also the social security number (Art. 5).
 _CITIZEN_DOCS = ("resident_id", "household_register", "hkmo_tw_residence_permit")
 
@@ -175,6 +179,37 @@ class CardService:
             out["gender"] = facts.gender.value
         return out
 
+    def review(self, person_id: str, kind: str, values: Values) -> Review:
+        """The read-back before an irreversible event: whose card (masked), what happens, the fee (Art. 24),
+        and the 告知承诺书 when the proof of death is a pledge (Art. 27). Nothing is saved."""
+        result = self.record(person_id, kind, values, dry_run=True)
+        whose = self.whose(person_id)
+        pledge = None
+        if kind == "card.cancel" and values.get("proof") == "pledge":
+            try:  # the date as the pledge states it (it was typed in any accepted form)
+                day = str(parse_date(values.get("deceased_on")) or "")
+            except ValueError:
+                day = str(values.get("deceased_on") or "")
+            pledge = both("review.pledge", name=whose.name, day=day, agent=str(values.get("agent_name") or "").strip())
+        return Review(kind=kind, result=result, whose=whose, what=both(f"review.what.{kind}"), pledge=pledge)
+
+    def whose(self, person_id: str) -> Whose:
+        """Whose record this is: the name, the identity number and current card number masked (m14)."""
+        person = self._session.vault.get_person(person_id)
+        if person is None:
+            raise NotFound()
+        cards = self._session.vault.person_cards(person_id)
+        card = cards.current() if cards is not None else None
+        return Whose(
+            name=person.name, id_masked=mask_id(person.document.number),
+            card_masked=mask(card.card_number, 2, 3) if card is not None and card.card_number else "",
+            card_status=card.status.value if card is not None else "",
+        )  # fmt: skip
+
+    def required_now(self, kind: str, values: Values) -> frozenset[str]:
+        """The fields of the form that must be filled in now, conditional ones included (m11)."""
+        return required_now(kind, values, self._clock.today())
+
     def prefill(self, person_id: str) -> dict[str, str]:
         """The form values of a recorded person (application for a known person, data change)."""
         person = self._session.vault.get_person(person_id)
@@ -186,25 +221,39 @@ class CardService:
     def _apply(self, person_id: str, values: Values, *, new_person: bool, dry_run: bool,
                tags: Mapping[str, str] | None = None) -> SaveResult:
         spec = SPECS["card.apply"]
+        known = None if new_person else self._session.vault.get_person(person_id)
+        if not new_person and known is None:
+            raise NotFound()
         errors = _Errors()
         filled = fill(spec, values, errors)
-        if errors:
-            return SaveResult(errors=list(errors))
+        form_tree = filled.tree.get("form")
+        if known is not None and known.photo_ref and isinstance(form_tree, dict) and not form_tree.get("photo_ref"):
+            form_tree["photo_ref"] = known.photo_ref  # the photo on record, unless a new one is chosen (M12)
+        # All at once (m3): a field that could not be read is left out and the rest is still checked, so
+        # the rules' complaints come with the typing ones, not in a second round; each field keeps its own.
+        typed_wrong = {e.field for e in errors}
+        for f in spec.fields:
+            if f.name in typed_wrong and f.to.startswith("form."):
+                _put(filled.tree, f.to, None)
         try:
             form = ApplicationForm.model_validate(filled.tree["form"])
         except ValidationError as exc:
-            validation_errors(exc, spec, errors, prefix="form.")
-            return SaveResult(errors=list(errors))
-        known = self._known_as(person_id, form.document) if new_person else None
-        if known is not None:  # before the form's own checks: who the person is matters first
-            errors.add(spec.field_for("form.document.number"), "form.err.already_registered", "Art. 3, 5",
-                       holder=known.name)
-            return SaveResult(errors=list(errors), existing_person_id=known.person_id)
+            more = _Errors()
+            validation_errors(exc, spec, more, prefix="form.")
+            errors.extend(e for e in more if e.field not in typed_wrong or not e.field)
+            return SaveResult(errors=_unique(errors))
+        existing = self._known_as(person_id, form.document) if new_person else None
+        if existing is not None:  # before the form's own checks: who the person is matters first
+            dup = _Errors()
+            dup.add(spec.field_for("form.document.number"), "form.err.already_registered", "Art. 3, 5",
+                    holder=existing.name)
+            return SaveResult(errors=list(dup), existing_person_id=existing.person_id)
         checked = check_form(form, today=self._clock.today())
         for problem in checked.problems:
-            errors.refused(spec, problem, prefix="form.")
+            if spec.field_for(f"form.{problem.field}" if problem.field else None) not in typed_wrong:
+                errors.refused(spec, problem, prefix="form.")
         if errors:
-            return SaveResult(errors=list(errors))
+            return SaveResult(errors=_unique(errors))
         person: Person | None = None
         if new_person:
             try:
@@ -219,8 +268,6 @@ class CardService:
             except ValidationError as exc:
                 validation_errors(exc, spec, errors, prefix="form.")
                 return SaveResult(errors=list(errors))
-        elif self._session.vault.get_person(person_id) is None:
-            raise NotFound()
         filled.tree["form"] = form.model_dump(mode="json")
         return self._decide_and_save(person_id, spec, filled, person=person, dry_run=dry_run,
                                      warnings=tuple(said(w) for w in checked.warnings), tags=tags)
@@ -300,6 +347,17 @@ class CardService:
             base_version=vault.subject_version(person_id),
         )
         return SaveResult(op_id=op.op_id, fee=fee_text, fee_charged=fee_charged, warnings=warnings)
+
+
+def _unique(errors: list[FieldError]) -> list[FieldError]:
+    """Each complaint once (a field left out can be missed by the model too)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[FieldError] = []
+    for e in errors:
+        if (e.field, e.message.zh) not in seen:
+            seen.add((e.field, e.message.zh))
+            out.append(e)
+    return out
 
 
 def _fee(fee: FeeDecision | None) -> tuple[Bilingual | None, bool | None]:

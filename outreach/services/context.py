@@ -86,6 +86,9 @@ class AppContext:
         from outreach.services.bulkdays import BulkDayService
 
         self.bulkdays = BulkDayService(self.session, self.clock, self.cards)
+        from outreach.services.photos import PhotoService
+
+        self.photos = PhotoService(self.session, lambda: self.settings.photo_folder)
         #: Called once by :meth:`close` (the demo removes its throwaway folder and stops its center).
         self.cleanup: Callable[[], None] | None = None
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from outreach.domain.identity import normalize as normalize_document_number
 from outreach.domain.names import normalize_name
 from outreach.domain.numbers import check_mobile
+from outreach.domain.text import fold_width
 from outreach.services.forms import FieldSpec, Normaliser
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -40,14 +41,26 @@ class Problem(Exception):
         self.key = key
 
 
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
 def parse_date(value: object) -> date | None:
-    """``2024-05-01`` or ``20240501``; raises ValueError on anything else."""
-    text = str(value or "").strip()
+    """A typed date, the one reading of dates everywhere one is typed (forms, the export command line, m6).
+
+    Year first, as written in China: ``2018-05-06``, ``2018-5-6``, ``2018/05/06``, ``2018.5.6``,
+    ``2018年5月6日`` or ``20180506``; full-width digits (a Chinese input method) count as ASCII. Returns None
+    for an empty value; raises ValueError for anything else and for a day that does not exist (2018-02-30).
+    """
+    text = fold_width(str(value or "")).strip()
     if not text:
         return None
     if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    return date.fromisoformat(text)
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    match = _DATE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a date: {len(text)} characters")
+    year, month, day = (int(g) for g in match.groups())
+    return date(year, month, day)
 
 
 def _text(spec: FieldSpec, raw: object) -> str | None:

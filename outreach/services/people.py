@@ -94,7 +94,7 @@ class PeopleService:
             "id_number": (doc_number, mask_id(doc_number)),
             "ss_number": (person.ss_number or "", mask_id(person.ss_number)),
             "mobile": (person.mobile or "", mask_mobile(person.mobile)),
-            "photo": (person.photo_ref or "", "●" if person.photo_ref else ""),
+            "photo": (_photo_summary(vault, person.photo_ref), "●" if person.photo_ref else ""),
         }
         age = _age(person.birth_date, today)
         birth = person.birth_date.isoformat()
@@ -211,6 +211,14 @@ class PeopleService:
     def hide_all(self) -> None:
         """Mask everything again (leaving the page, locking)."""
         self._revealed.clear()
+
+
+def _photo_summary(vault: VaultPort, ref: str | None) -> str:
+    """A stored photo as the worker can check it (kind, size, date, dimensions), never its reference (M12)."""
+    from outreach.services.photos import describe_stored
+
+    info = describe_stored(vault, ref)
+    return info.summary if info is not None else ""
 
 
 def _open_issues(vault: VaultPort) -> dict[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import string
 
-from outreach.domain.masking import mask_middle
+from outreach.domain.masking import mask_middle, mask_mobile
 
 
 def mask(value: str | None, keep_start: int = 0, keep_end: int = 4) -> str:
@@ -57,3 +57,5 @@ def passphrase_strength(passphrase: str) -> int:
 
 #: Minimum strength for a new vault passphrase.
 MIN_STRENGTH = 2
+
+__all__ = ["MIN_STRENGTH", "mask", "mask_id", "mask_mobile", "passphrase_strength"]

@@ -243,3 +243,33 @@ class SyncSummary:
     """The sync layer's own words for what went wrong (never personal data)."""
     issues: list[OpIssue] = field(default_factory=list)
     finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Whose:
+    """Whose record a form is about (m14), numbers masked whatever was revealed on the person page."""
+
+    name: str
+    id_masked: str
+    card_masked: str = ""
+    card_status: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the worker reads back to the person before an irreversible event is recorded (M9).
+
+    ``result`` is the dry run: when it has errors or a refusal there is nothing to review (the form shows
+    them). Numbers are masked; ``what`` says what happens to the card, ``pledge`` is the 告知承诺书 the agent
+    must hear and sign when the form uses one (Art. 27), else None.
+    """
+
+    kind: str
+    result: SaveResult
+    whose: Whose
+    what: Bilingual | None = None
+    pledge: Bilingual | None = None
+
+    @property
+    def ready(self) -> bool:
+        return not self.result.errors and self.result.refusal is None

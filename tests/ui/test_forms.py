@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Button, Input, Select
 
 from outreach.i18n import CATALOGUES
 from outreach.ui.dialogs.message import MessageDialog
 from outreach.ui.dialogs.receipt import ReceiptDialog
+from outreach.ui.dialogs.review import ReviewDialog
 from outreach.ui.screens.form import FormScreen
 from outreach.ui.screens.person import PersonScreen
 from outreach.ui.screens.visit import VisitScreen
@@ -63,6 +64,12 @@ async def test_a_valid_form_is_saved(make_app, kind, status, values):
         fill(app.screen, values)
         await pilot.press("ctrl+s")
         await settle(pilot)
+        if isinstance(app.screen, ReviewDialog):  # an irreversible event: read back, then confirmed (M9)
+            if values.get("proof") == "pledge":
+                app.screen.query_one("#pledge-ack", Select).value = "yes"
+            app.screen.query_one("#confirm", Button).focus()
+            await pilot.press("enter")
+            await settle(pilot)
         assert isinstance(app.screen, MessageDialog), screen_text(app)
         assert ZH["saved.title"] in screen_text(app)
         assert count_ops(app.ctx) == before + 1

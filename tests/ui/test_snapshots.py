@@ -112,3 +112,25 @@ def test_saved_with_the_receipt_keys(snap_compare, snap_app, lang):
         await _settle(pilot)
 
     assert snap_compare(snap_app(lang), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_review_before_a_cancellation_on_a_pledge(snap_compare, snap_app, lang):
+    """The read-back before an irreversible event (M9): whose card masked, what happens, the pledge to read."""
+
+    async def run_before(pilot) -> None:
+        await _unlocked(pilot)
+        pid = pilot.app.ctx.people.find("王秀英")[0].person_id
+        pilot.app.open_person(pid)
+        await _settle(pilot)
+        pilot.app.push_screen(FormScreen("card.cancel", pid))
+        await _settle(pilot)
+        values = {"deceased_on": "2026-11-20", "proof": "pledge", "agent_name": "符海",
+                  "agent_doc_number": "460106198001010039", "agent_relationship": "儿子"}
+        for field in pilot.app.screen.query("FormField"):
+            if field.spec.name in values:
+                field.set_value(values[field.spec.name])
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+
+    assert snap_compare(snap_app(lang), terminal_size=(80, 24), run_before=run_before)

@@ -20,13 +20,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
 
 from outreach.i18n import t
+from outreach.services.cards import IRREVERSIBLE
 from outreach.services.drafts import Draft, draft_key
 from outreach.services.forms import SPECS
-from outreach.services.views import SaveResult
+from outreach.services.photos import PhotoInfo
+from outreach.services.views import Review, SaveResult
 from outreach.ui.base import BaseScreen
 from outreach.ui.format import pick
 from outreach.ui.messages import FormSaved
-from outreach.ui.widgets.forms.form_field import FormField
+from outreach.ui.widgets.forms.form_field import MASKED_FIELDS, FormField
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,13 @@ class FormScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "bind.save", id="save", priority=True),
         Binding("escape", "back", "bind.cancel", id="back"),
+        Binding("ctrl+r", "reveal", "bind.form_reveal", id="reveal"),
+        Binding("ctrl+o", "pick_photo", "bind.photo_pick", id="photo"),
+        # Tab moves the focus when the app reads the key, not once the key has bubbled up from the field: a
+        # redraw that holds the event loop longer than the gap between two keys otherwise sends the next key
+        # to the field just left (M7; tests/ui/test_door_forms.py).
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, kind: str, person_id: str | None, values: dict[str, Any] | None = None,
@@ -52,6 +61,8 @@ class FormScreen(BaseScreen):
         self.fee_preview: SaveResult | None = None
         self._saving = False
         self._preview_timer: Timer | None = None
+        self._general: list[str] = []
+        self._counts: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -75,6 +86,7 @@ class FormScreen(BaseScreen):
         if self.person_id and self.kind in ("card.apply", "person.update") and not self._values:
             self.prefill()
         else:
+            self._mask_numbers()
             self.call_after_refresh(self._take_baseline)
         if self.person_id:
             self.load_whose()
@@ -87,9 +99,9 @@ class FormScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-whose")
     def load_whose(self) -> None:
         assert self.person_id is not None
-        page = self.outreach.ctx.people.page(self.person_id)
-        number = next((c.card_number for c in page.cards if c.card_number), None)
-        text = t("form.whose", name=page.name, card=f" · {number}" if number else "")
+        whose = self.outreach.ctx.cards.whose(self.person_id)
+        card = f" · {whose.card_masked}" if whose.card_masked else ""
+        text = t("form.whose", name=whose.name, card=f" · {whose.id_masked}{card}")
         self.app.call_from_thread(self.query_one("#form-whose", Static).update, text)
 
     # --- drafts (M5): every change kept in the vault, offered back after a crash, lock or quit -------
@@ -151,8 +163,62 @@ class FormScreen(BaseScreen):
             if facts and not values.get("birth_date"):
                 self.app.call_from_thread(self._fill_facts, facts)
                 values = values | facts
+        required = cards.required_now(self.kind, values)
+        self.app.call_from_thread(self._mark_required, required)
+        if "photo_path" in values:
+            self.app.call_from_thread(self._show_photo, self._photo_text(str(values["photo_path"] or "")))
         result = cards.preview(self.person_id, self.kind, values)
         self.app.call_from_thread(self._show_fee, result)
+
+    # --- photos (M12): chosen from the camera's folder, described by size, date and dimensions ---------------
+    def _photo_text(self, path: str) -> str:
+        """What the photo field's hint says (worker thread): the chosen file, else the photo on record."""
+        photos = self.outreach.ctx.photos
+        if path.strip():
+            info = photos.describe(path)
+            return t("photo.chosen", summary=info.summary) if info is not None else ""
+        if self.person_id is not None and self.kind == "card.apply":
+            stored = photos.of_person(self.person_id)
+            if stored is not None:
+                return t("photo.on_record", summary=stored.summary)
+        return ""
+
+    def _show_photo(self, text: str) -> None:
+        if self.is_attached:
+            self.query_one("#field-photo_path", FormField).set_hint(text)
+
+    def action_pick_photo(self) -> None:
+        if not self.query("#field-photo_path"):
+            self.notify(t("photo.no_field"))
+            return
+        self.list_photos()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-photos")
+    def list_photos(self) -> None:
+        photos = self.outreach.ctx.photos
+        self.app.call_from_thread(self._offer_photos, str(photos.folder()), photos.in_folder())
+
+    def _offer_photos(self, folder: str, found: list[PhotoInfo]) -> None:
+        from outreach.ui.dialogs.choice import ChoiceDialog
+
+        if not found:
+            self.notify(t("photo.none_in_folder", folder=folder), severity="warning")
+            return
+        options = [(p.path, f"{p.name}  {p.summary}") for p in found]
+
+        def chosen(path: str | None) -> None:
+            if path:
+                field = self.query_one("#field-photo_path", FormField)
+                field.set_value(path)
+                field.query_one(Input).focus()
+
+        self.app.push_screen(ChoiceDialog(t("photo.pick_title", folder=folder), options), chosen)
+
+    def _mark_required(self, required: frozenset[str]) -> None:
+        """Every field that must be filled in carries a *, conditional ones as soon as they must (m11)."""
+        for field in self.query(FormField):
+            if field.has_class("required") != (field.spec.name in required):
+                field.set_required(field.spec.name in required)
 
     def _fill_facts(self, facts: dict[str, str]) -> None:
         """Birth date and gender from a valid identity number, once: while the birth date is still empty (the
@@ -168,6 +234,8 @@ class FormScreen(BaseScreen):
 
     def _show_fee(self, result: SaveResult) -> None:
         self.fee_preview = result
+        if self.is_attached and not self._saving:
+            self._clear_fixed(result)
         box = self.query_one("#form-fee", Static)
         if result.fee is None or result.errors or result.refusal is not None:
             box.update("")
@@ -189,7 +257,48 @@ class FormScreen(BaseScreen):
         for field in self.query(FormField):
             if field.spec.name in values and values[field.spec.name] not in (None, ""):
                 field.set_value(values[field.spec.name])
+        self._mask_numbers()
         self.call_after_refresh(self._take_baseline)
+
+    # --- a recorded person's numbers stay masked until revealed, and each reveal is logged (M3) ---------
+    def _mask_numbers(self) -> None:
+        if self.person_id is None:
+            return
+        for field in self.query(FormField):
+            field.mask()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers the reveal only while something is masked, the photo list only on a photo form."""
+        if action == "reveal":
+            return any(f.masked for f in self.query(FormField))
+        if action == "pick_photo":
+            return bool(self.query("#field-photo_path"))
+        return True
+
+    def action_reveal(self) -> None:
+        from outreach.ui.dialogs.choice import ChoiceDialog
+
+        hidden = [f for f in self.query(FormField) if f.masked]
+        if not hidden:
+            self.notify(t("form.nothing_masked"))
+            return
+        options = [(f.spec.name, t(f.spec.label_key)) for f in hidden]
+        self.app.push_screen(ChoiceDialog(t("form.reveal_which"), options), self._reveal_chosen)
+
+    def _reveal_chosen(self, name: str | None) -> None:
+        if name:
+            self.reveal(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-reveal")
+    def reveal(self, name: str) -> None:
+        assert self.person_id is not None
+        self.outreach.ctx.people.reveal(self.person_id, MASKED_FIELDS[name], screen="form")  # logged first
+        self.app.call_from_thread(self._revealed, name)
+
+    def _revealed(self, name: str) -> None:
+        self.query_one(f"#field-{name}", FormField).reveal()
+        self.refresh_bindings()
 
     def values(self) -> dict[str, Any]:
         return {f.spec.name: f.value for f in self.query(FormField)}
@@ -200,7 +309,38 @@ class FormScreen(BaseScreen):
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
+        if self.person_id is not None and self.kind in IRREVERSIBLE:
+            self.prepare_review(self.values())  # read back and confirmed before anything is recorded (M9)
+            return
         self.save(self.values())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form")
+    def prepare_review(self, values: dict[str, Any]) -> None:
+        assert self.person_id is not None
+        try:
+            review = self.outreach.ctx.cards.review(self.person_id, self.kind, values)
+        except BaseException:
+            self.app.call_from_thread(self._save_finished)
+            raise
+        self.app.call_from_thread(self._show_review, review, values)
+
+    def _show_review(self, review: Review, values: dict[str, Any]) -> None:
+        from outreach.ui.dialogs.review import ReviewDialog
+
+        if self.app.screen is not self:  # the worker left the form meanwhile: nothing to confirm
+            self._save_finished()
+            return
+        if not review.ready:  # errors or a refusal: shown on the form as after a save, nothing to confirm
+            self.post_message(FormSaved(review.result, self.person_id))
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.save(values)
+            else:  # back to the form, everything as typed
+                self._save_finished()
+
+        self.app.push_screen(ReviewDialog(review), confirmed)
 
     def _save_finished(self) -> None:
         self._saving = False
@@ -232,24 +372,13 @@ class FormScreen(BaseScreen):
         if result.existing_person_id is not None:  # Art. 3, 5: one person, one record: open theirs
             self._open_existing(result)
             return
-        by_field = {e.field: e for e in result.errors}
-        for field in self.query(FormField):
-            error = by_field.pop(field.spec.name, None)
-            field.set_error(f"{pick(error.message)} [{t('article', n=error.article)}]" if error and error.article
-                            else pick(error.message) if error else "")
-        general = [f"✕ {pick(e.message)}" + (f" [{t('article', n=e.article)}]" if e.article else "")
-                   for e in by_field.values()]
-        summary = self.query_one("#form-errors", Static)
+        self._show_errors(result)
         if result.errors:
-            summary.update("\n".join([t("form.fix_errors", count=len(result.errors)), *general]))
-            summary.add_class("shown")
             first = next((f for f in self.query(FormField) if f.has_class("invalid")), None)
             if first is not None:  # focus follows: typing goes where the screen points (M6)
                 self.query_one("#form-body", VerticalScroll).scroll_to_widget(first)
                 first.query("Input, Select, SelectionList").first().focus()
             return
-        summary.update("")
-        summary.remove_class("shown")
         if result.refusal is not None:
             body = "\n\n".join([
                 pick(result.refusal),
@@ -293,6 +422,50 @@ class FormScreen(BaseScreen):
             self.outreach.open_person(existing)
 
         self.app.push_screen(MessageDialog(t("form.already_registered.title"), body, kind="refusal"), after)
+
+    # --- errors: every one shown at once (m1, m3), each cleared as soon as its field is fixed (m4) ----------
+    def _show_errors(self, result: SaveResult) -> None:
+        by_field: dict[str, list[str]] = {}
+        for e in result.errors:  # a field can have several complaints: each is shown, none replaces another
+            text = pick(e.message) + (f" [{t('article', n=e.article)}]" if e.article else "")
+            by_field.setdefault(e.field, []).append(text)
+        names = set()
+        self._counts = {}
+        for field in self.query(FormField):
+            names.add(field.spec.name)
+            texts = by_field.get(field.spec.name, [])
+            field.set_error("\n✕ ".join(texts))
+            if texts:
+                self._counts[field.spec.name] = len(texts)
+        self._general = [f"✕ {text}" for name, texts in by_field.items() if name not in names for text in texts]
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        """The count of what is still to fix, and the complaints about no one field."""
+        count = sum(self._counts.values()) + len(self._general)  # as many as there are ✕ lines (m1)
+        summary = self.query_one("#form-errors", Static)
+        if count:
+            summary.update("\n".join([t("form.fix_errors", count=count), *self._general]))
+            summary.add_class("shown")
+        else:
+            summary.update("")
+            summary.remove_class("shown")
+
+    def _clear_fixed(self, result: SaveResult) -> None:
+        """After a change, the fields the last check no longer complains about lose their error (nothing new is
+        added before the worker saves: a half-typed field is not wrong yet)."""
+        still = {e.field for e in result.errors}
+        changed = False
+        for field in self.query(FormField):
+            if field.has_class("invalid") and field.spec.name not in still:
+                field.set_error("")
+                self._counts.pop(field.spec.name, None)
+                changed = True
+        if self._general and not result.errors and result.refusal is None:
+            self._general = []
+            changed = True
+        if changed:
+            self._update_summary()
 
     def action_back(self) -> None:
         """Leave the form; when something was typed, ask: keep a draft, discard it, or stay."""

@@ -59,6 +59,10 @@ class SettingsScreen(BaseScreen):
                 yield Label(t("receipt.settings.paper"), classes="form-label")
                 yield Select([(t(f"receipt.paper.{p}"), p) for p in ("a5", "roll80")], value=s.receipt_paper,
                              allow_blank=False, id="paper", compact=True)
+            with Horizontal(classes="form-row"):  # where a camera or scanner saves photos (M12)
+                yield Label(t("settings.photo_folder"), classes="form-label")
+                yield Input(str(s.photo_folder or ""), placeholder=t("settings.photo_folder_hint"),
+                            id="photo-folder", compact=True)
             yield Static("", id="form-errors")
             yield Static("", id="enrol-status")
         yield Footer()
@@ -77,7 +81,8 @@ class SettingsScreen(BaseScreen):
             ctx.save_settings(language=lang, center_url=center, idle_lock_minutes=self.query_one("#idle", Input).value,
                               reader=self.query_one("#reader", Input).value.strip() or None, theme=theme,
                               printer=self.query_one("#printer", Input).value.strip() or None,
-                              receipt_paper=str(self.query_one("#paper", Select).value))
+                              receipt_paper=str(self.query_one("#paper", Select).value),
+                              photo_folder=self.query_one("#photo-folder", Input).value.strip() or None)
         except InvalidSettings as bad:  # the settings model is the one check; say which ones it refused
             low, high = IDLE_LOCK_MINUTES
             errors.update("\n".join("✕ " + t(_REFUSED.get(name, "settings.invalid"), low=low, high=high)

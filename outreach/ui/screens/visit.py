@@ -19,6 +19,9 @@ class VisitScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "bind.save", id="save", priority=True),
         Binding("escape", "back", "bind.cancel", id="back"),
+        # as on the form screen: Tab moves the focus when read, so fast typing lands where it points (M7)
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, person_id: str) -> None:
@@ -32,6 +35,7 @@ class VisitScreen(BaseScreen):
         done = " · ".join(t(f"kind.{k}") for k in visits.kinds_in_visit(self.person_id))
         yield Header(show_clock=False)
         yield Label(t("visit.title"), id="form-title")
+        yield Static("", id="form-whose")
         with VerticalScroll(id="form-body"):
             yield Label(t("visit.outcome"), classes="form-section")
             # A list in words (a radio set would mark the choice by colour only).
@@ -47,6 +51,15 @@ class VisitScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Select).focus()
+        self.load_whose()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-whose")
+    def load_whose(self) -> None:
+        """Whose visit this is, numbers masked (m14), as on the forms."""
+        whose = self.outreach.ctx.cards.whose(self.person_id)
+        card = f" · {whose.card_masked}" if whose.card_masked else ""
+        text = t("form.whose", name=whose.name, card=f" · {whose.id_masked}{card}")
+        self.app.call_from_thread(self.query_one("#form-whose", Static).update, text)
 
     def action_save(self) -> None:
         if self._saving:  # a second press while the first save runs must not log the visit twice
