@@ -360,8 +360,12 @@ MESSAGES: dict[str, str] = {
     "resolve.no_number": "(number to come)",
     "resolve.changes": "Changed at the center since:",
     "resolve.by": "{who}, {when}",
-    "resolve.versions": "Version: {base} when you saved, {center} at the center now",
+    "resolve.versions": "The center had {count} change(s) after you saved",
     "resolve.after": "After saving:",
+    "resolve.center_value": "Center value this laptop overwrote:",
+    "resolve.done_mine": "Sent again: {name} {kind}. This laptop now has: {now}. The center decides it again at the next sync; the answer shows here.",
+    "resolve.done_theirs": "Took the center's: {name} {kind}. This laptop now has: {now}. Sent to the center at the next sync.",
+    "resolve.done_new": "Closed: {name} {kind}. Do it again from the person's page.",
     "resolve.nothing": "(nothing)",
     # settings
     "settings.title": "Settings",

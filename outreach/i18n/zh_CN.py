@@ -360,8 +360,12 @@ MESSAGES: dict[str, str] = {
     "resolve.no_number": "（卡号待定）",
     "resolve.changes": "此后中心的变更：",
     "resolve.by": "{who}，{when}",
-    "resolve.versions": "版本：保存时 {base}，中心现为 {center}",
+    "resolve.versions": "您保存后，中心又有 {count} 项变更",
     "resolve.after": "保存后：",
+    "resolve.center_value": "被本机覆盖的中心值：",
+    "resolve.done_mine": "已重新提交：{name} {kind}。本机现为：{now}。下次同步时中心将重新审核，结果会显示在这里。",
+    "resolve.done_theirs": "已采用中心的：{name} {kind}。本机现为：{now}。下次同步时发往中心。",
+    "resolve.done_new": "已关闭：{name} {kind}。请在此人页面重新办理。",
     "resolve.nothing": "（无）",
     # settings
     "settings.title": "设置",

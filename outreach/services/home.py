@@ -151,6 +151,11 @@ def _sides(op: Any, row: Any) -> dict[str, Any]:
         after = payload.get("person") or {}
         changed = sorted(k for k in set(before) | set(after)
                          if k not in ("person_id",) and before.get(k) != after.get(k))
+        theirs = get(center, "person") if isinstance(center, dict) else None
+        if isinstance(theirs, dict):  # the center's value this change overwrote (what "take theirs" restores)
+            changed = sorted(set(changed) | {k for k in set(theirs) | set(after)
+                                             if k != "person_id" and theirs.get(k) != after.get(k)})
+            out["theirs_person"] = {k: _shown(k, theirs.get(k)) for k in changed}
         out["base_person"] = {k: _shown(k, before.get(k)) for k in changed} if isinstance(base, dict) else None
         out["mine_person"] = {k: _shown(k, after.get(k)) for k in changed}
     else:

@@ -12,7 +12,7 @@ from outreach.services.clock import Clock
 from outreach.services.errors import ServiceError, Unavailable
 from outreach.services.ports import SyncPort
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, OpIssue, SyncProgress, SyncSummary
+from outreach.services.views import Bilingual, OpIssue, Resolution, SyncProgress, SyncSummary
 
 SyncFactory = Callable[[Any], SyncPort | None]
 """Builds the sync client for an open vault; None when there is no center (not enrolled, demo without one)."""
@@ -95,15 +95,42 @@ class SyncService:
         except ServiceError:
             return []
 
-    def resolve(self, issue: OpIssue, choice: str, note: str = "") -> str:
-        """Close a rejected/conflicting operation: keep ``mine`` (send again), take ``theirs``, or ``new``."""
+    def resolve(self, issue: OpIssue, choice: str, note: str = "") -> Resolution:
+        """Close a rejected/conflicting operation, doing what the worker chose:
+
+        - ``mine``: send my operation again, as a new operation on the state this laptop knows now (the center
+          decides it afresh at the next sync; a refusal comes back as a new issue);
+        - ``theirs``: take the center's: for a person's data, an update restoring the value the center had
+          before mine overwrote it; for cards, the center's cards replace my provisional ones here;
+        - ``new``: close it; the worker starts a new operation from the person's page.
+        """
         if choice not in ("mine", "theirs", "new"):
             raise ServiceError("error.generic")
         vault = self._session.vault
+        resent: str | None = None
+        center = issue.theirs if isinstance(issue.theirs, dict) else {}
+        if choice == "mine" and issue.mine:
+            resent = str(get(vault.append(issue.kind, issue.subject, dict(issue.mine)), "op_id"))
+        elif choice == "theirs" and issue.mine_person is not None and isinstance(center.get("person"), dict):
+            restored = {**center["person"], "person_id": issue.subject}
+            resent = str(get(vault.append("person.update", issue.subject, {"person": restored}), "op_id"))
+        elif choice == "theirs" and isinstance(center.get("cards"), list):
+            state = {**center, "person_id": issue.subject}
+            vault.apply_pulled([{"type": "cards", "id": issue.subject, "version": int(center.get("version") or 0),
+                                 "data": state}], checkpoint=vault.pull_checkpoint() or "0")
         op = vault.append("conflict.resolve", issue.subject,
-                          {"op_id": issue.op_id, "choice": choice, "note": note},
+                          {"op_id": issue.op_id, "choice": choice, "note": note,
+                           **({"resent_op_id": resent} if resent else {})},
                           base_version=vault.subject_version(issue.subject))
-        return str(get(op, "op_id"))
+        found = vault.get_person(issue.subject)
+        person = found.model_dump(mode="json") if found is not None else None
+        fields = sorted(issue.mine_person or {})
+        held = vault.person_cards(issue.subject)
+        return Resolution(
+            choice=choice, resolve_op_id=str(get(op, "op_id")), resent_op_id=resent,
+            restored={k: home._shown(k, get(person, k)) for k in fields} if person is not None and fields else None,
+            cards=home._cards([c.model_dump(mode="json") for c in held.cards]) if held is not None else None,
+        )
 
 
 def _pair(exc: BaseException) -> tuple[str, str] | None:

@@ -97,8 +97,22 @@ class OpIssue:
     theirs_cards: list[SideCard] | None = None
     base_person: dict[str, str] | None = None
     mine_person: dict[str, str] | None = None
+    theirs_person: dict[str, str] | None = None
     base_version: int | None = None
     center_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a worker's choice on an issue did: ``resent_op_id`` is the operation sent again (keep mine) or the
+    one restoring the center's value (take theirs); ``restored`` the person's fields as they now read (masked),
+    ``cards`` the person's cards as they now read on this laptop."""
+
+    choice: str
+    resolve_op_id: str
+    resent_op_id: str | None = None
+    restored: dict[str, str] | None = None
+    cards: list[SideCard] | None = None
 
 
 @dataclass(frozen=True)
