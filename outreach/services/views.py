@@ -103,6 +103,19 @@ class OpIssue:
 
 
 @dataclass(frozen=True)
+class ServiceOffer:
+    """One entry of a person's service menu: offered, or not, with the rule that keeps it off (in words)."""
+
+    kind: str
+    why_not: Bilingual | None = None
+    article: str = ""
+
+    @property
+    def offered(self) -> bool:
+        return self.why_not is None
+
+
+@dataclass(frozen=True)
 class Resolution:
     """What a worker's choice on an issue did: ``resent_op_id`` is the operation sent again (keep mine) or the
     one restoring the center's value (take theirs); ``restored`` the person's fields as they now read (masked),
