@@ -50,7 +50,7 @@ MESSAGES: dict[str, str] = {
     "unlock.try_again": "You can try again now.",
     "unlock.missing": "There is no database yet: choose a passphrase first.",
     "unlock.exists": "A database already exists; it will not be overwritten.",
-    "unlock.weak": "The passphrase is too weak: make it longer (a few words work well).",
+    "unlock.weak": "The passphrase is easy to guess: avoid common passwords, names, birthdays, mobile numbers and the worker ID; a few unrelated words work well.",
     "unlock.mismatch": "The two passphrases differ. Please type them again.",
     "unlock.failed": "The database cannot be opened; the file may be damaged. Call your supervisor; do not delete the file.",
     "strength.label": "Strength",
@@ -59,7 +59,7 @@ MESSAGES: dict[str, str] = {
     "strength.2": "fair",
     "strength.3": "good",
     "strength.4": "strong",
-    "strength.need_more": "(make it longer)",
+    "strength.need_more": "(easy to guess)",
     "lock.title": "Locked",
     "lock.hint": "The screen is locked to protect personal data. Enter the passphrase to go on; nothing you typed is lost.",
     # errors

@@ -50,7 +50,7 @@ MESSAGES: dict[str, str] = {
     "unlock.try_again": "可以再试一次。",
     "unlock.missing": "还没有数据库，请先设置口令。",
     "unlock.exists": "数据库已存在，不会覆盖。",
-    "unlock.weak": "口令太弱，请使用更长的口令（可以是几个词）。",
+    "unlock.weak": "口令容易被猜到：请不要用常见口令、拼音或汉字姓名、生日、手机号或工号；可以用几个不相关的词。",
     "unlock.mismatch": "两次输入的口令不一致，请重新输入。",
     "unlock.failed": "无法打开数据库，文件可能已损坏。请联系管理员，不要删除文件。",
     "strength.label": "口令强度",
@@ -59,7 +59,7 @@ MESSAGES: dict[str, str] = {
     "strength.2": "一般",
     "strength.3": "较强",
     "strength.4": "强",
-    "strength.need_more": "（请再长一些）",
+    "strength.need_more": "（容易被猜到）",
     "lock.title": "已锁屏",
     "lock.hint": "为保护个人信息，屏幕已锁定。输入口令继续，已填写的内容不会丢失。",
     # errors
