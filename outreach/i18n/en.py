@@ -102,6 +102,13 @@ MESSAGES: dict[str, str] = {
     "deadline.bank_account_closure": "close bank account within 180 days",
     "deadline.expiry": "card expires",
     # reader
+    "reader.alert_title": "⚠ Note: this card is {status}",
+    "reader.alert.temp_lost": "{who}'s card {number} is reported temporarily lost. If it was found, check the identity document and unlock it.",
+    "reader.alert.lost": "{who}'s card {number} is reported formally lost. If it was found, unlock it with the identity document and the card; once a replacement is applied for, this card cannot be used again.",
+    "reader.alert.cancelled": "{who}'s card {number} is cancelled and cannot be used.",
+    "reader.alert.replaced": "{who}'s card {number} was replaced and is void: use the new card.",
+    "reader.alert.exchanged": "{who}'s card {number} was exchanged and is void: use the new card.",
+    "reader.alert.recalled": "{who}'s card {number} was recalled by the center: the center must hand it out again.",
     "reader.checking": "Card reader: checking…",
     "reader.none": "Card reader: not connected",
     "reader.no_card": "Card reader: connected, no card",

@@ -102,6 +102,13 @@ MESSAGES: dict[str, str] = {
     "deadline.bank_account_closure": "注销后180天内销户",
     "deadline.expiry": "卡片有效期届满",
     # reader
+    "reader.alert_title": "⚠ 注意：此卡状态为“{status}”",
+    "reader.alert.temp_lost": "{who} 的卡 {number} 已临时挂失。卡已找回的，请核验身份证件后办理解除挂失（解挂）。",
+    "reader.alert.lost": "{who} 的卡 {number} 已正式挂失。找回请持身份证件和此卡办理解除挂失；已申请补领的，此卡不能再用。",
+    "reader.alert.cancelled": "{who} 的卡 {number} 已注销，不能再使用。",
+    "reader.alert.replaced": "{who} 的卡 {number} 已因补领作废，请使用新卡。",
+    "reader.alert.exchanged": "{who} 的卡 {number} 已因换领作废，请使用新卡。",
+    "reader.alert.recalled": "{who} 的卡 {number} 已由中心回收，须由中心重新发放。",
     "reader.checking": "读卡器：检查中……",
     "reader.none": "读卡器：未连接",
     "reader.no_card": "读卡器：已连接，无卡",

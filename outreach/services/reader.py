@@ -102,14 +102,16 @@ class ReaderService:
         card_number = get(data, "card_number")
         person_id = None
         person_name = get(data, "name")
+        status = None
         try:
             person_id = self._people.find_by_card(card_number, get(data, "ssn"))
             if person_id is not None:
                 person_name = get(self._people.person(person_id), "name", person_name)
+                status = self._people.card_status(person_id, card_number)
         except ServiceError:
             person_id = None
         view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
-                          card_number=card_number, simulated=simulated)
+                          card_number=card_number, simulated=simulated, card_status=status)
         self._last_atr, self._last_view = atr, view
         return view
 

@@ -241,6 +241,8 @@ class ReaderView:
     card_number: str | None = None
     simulated: bool = False
     """The in-process card simulator, not a real reader (demo, no PC/SC service)."""
+    card_status: str | None = None
+    """The status this laptop has for the card in the reader (``lost``, ``temp_lost`` ...), None if unknown."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ from outreach.ui.themes import HIGH_CONTRAST
 
 log = logging.getLogger(__name__)
 
+#: Card statuses that raise an alert when such a card is inserted: it must not be used as it is (Art. 17-25, 27).
+ALERT_STATUSES = frozenset({"temp_lost", "lost", "cancelled", "replaced", "exchanged", "recalled"})
+
 
 class OutreachApp(App[int]):
     """海南社保卡上门服务. Starts on the unlock screen; everything else needs the vault open."""
@@ -146,6 +149,17 @@ class OutreachApp(App[int]):
 
             if isinstance(self.screen, HomeScreen | SearchScreen):
                 self.open_person(message.view.person_id)
+        if inserted and message.view.card_status in ALERT_STATUSES and not self.ctx.session.locked:
+            self._alert_card(message.view)
+
+    def _alert_card(self, view: Any) -> None:
+        """A card this laptop knows as lost, cancelled or replaced is in the reader: say so before anything."""
+        from outreach.ui.dialogs.message import MessageDialog
+
+        status = str(view.card_status)
+        body = t(f"reader.alert.{status}", who=view.person_name or t("reader.unknown_person"),
+                 number=view.card_number or "")
+        self.push_screen(MessageDialog(t("reader.alert_title", status=t(f"status.{status}")), body, kind="refusal"))
 
     def open_person(self, person_id: str) -> None:
         from outreach.ui.screens.person import PersonScreen
