@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from outreach.services import home
 from outreach.services._access import get
@@ -72,6 +74,24 @@ class SyncService:
             issues=self.issues(),
             finished_at=now,
         )
+
+    def reachable(self, timeout: float = 1.5) -> bool:
+        """Whether the enrolled center accepts a connection now: a TCP connect, no request, nothing sent. Cheap
+        enough to ask every few seconds, so a sync can start as soon as a connection appears."""
+        from sync.client.trust import META_URL
+
+        url = self._session.vault.get_meta(META_URL) if self._session.is_open else None
+        if not url:
+            return False
+        parts = urlsplit(url)
+        if not parts.hostname:
+            return False
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=timeout).close()
+        except OSError:
+            return False
+        return True
 
     def enrol(self, url: str, code: str) -> None:
         """Enrol this laptop with the center using a one-time code (from the supervisor).
