@@ -15,6 +15,8 @@ MESSAGES: dict[str, str] = {
     # bindings
     "bind.planned": "Visits",
     "bind.back": "Back",
+    "bind.dismiss_menu": "Close the list",
+    "palette.placeholder": "🔎 Search for commands…",
     "bind.cancel": "Cancel",
     "bind.close": "Close",
     "bind.event": "Card service",
@@ -139,6 +141,7 @@ MESSAGES: dict[str, str] = {
     "person.masked": "(masked)",
     "person.revealed": "(revealed, logged)",
     "person.reveal_which": "Reveal which value? (this is logged)",
+    "menu.refused": "{title} — not possible: {why}{article}",
     "menu.not_offered": "not possible",
     "menu.article": " [Art. {article}]",
     "menu.others": "Not possible with this person's cards as they are now:",

@@ -15,6 +15,8 @@ MESSAGES: dict[str, str] = {
     # bindings
     "bind.planned": "走访",
     "bind.back": "返回",
+    "bind.dismiss_menu": "收起列表",
+    "palette.placeholder": "🔎 搜索命令……",
     "bind.cancel": "取消",
     "bind.close": "关闭",
     "bind.event": "办理业务",
@@ -139,6 +141,7 @@ MESSAGES: dict[str, str] = {
     "person.masked": "（已遮盖）",
     "person.revealed": "（已显示，已记录）",
     "person.reveal_which": "查看哪一项？（查看会被记录）",
+    "menu.refused": "{title} — 不可办理：{why}{article}",
     "menu.not_offered": "不可办理",
     "menu.article": " [第{article}条]",
     "menu.others": "以下业务按此人当前卡状态不可办理：",

@@ -15,7 +15,7 @@ from outreach.i18n import set_language, t
 from outreach.services.context import AppContext
 from outreach.services.errors import ServiceError
 from outreach.services.views import SyncProgress
-from outreach.ui.base import translate_bindings
+from outreach.ui.base import translate_bindings, translate_toolkit
 from outreach.ui.commands import ScreenCommands
 from outreach.ui.messages import (
     FormSaved,
@@ -56,6 +56,7 @@ class OutreachApp(App[int]):
                  auto_sync_minutes: float = 15.0, connection_check_seconds: float = 20.0,
                  sync_after_save_seconds: float = 15.0) -> None:
         set_language(ctx.settings.language)
+        translate_toolkit()
         super().__init__()
         translate_bindings(self)
         self.ctx = ctx
@@ -286,9 +287,17 @@ class OutreachApp(App[int]):
         self.notify(t(message.key), severity=message.severity)  # type: ignore[arg-type]
 
     # --- language ------------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """The palette, with its search placeholder in the worker's language (Textual's is English)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
+
     async def change_language(self, lang: str) -> None:
         """Switch language: rebuild the screens in the new language (home again)."""
         set_language(lang)
+        translate_toolkit()
         translate_bindings(self)
         self.title = t("app.title")
         self.sub_title = t("app.subtitle")

@@ -28,7 +28,7 @@ def offer_label(offer: ServiceOffer) -> str:
     if offer.offered:
         return f"{KEYS.get(offer.kind, ' ')}  {title}"
     article = t("menu.article", article=offer.article) if offer.article else ""
-    return f"✕  {title} — {t('menu.not_offered')}：{pick(offer.why_not)}{article}"
+    return "✕  " + t("menu.refused", title=title, why=pick(offer.why_not), article=article)
 
 
 class ServiceMenu(BaseModal[str | None]):
