@@ -90,6 +90,8 @@ MESSAGES: dict[str, str] = {
     "home.last_sync": "上次同步：{age}",
     "home.center": "中心：{center}",
     "home.center_none": "未登记（不可用）",
+    "home.attention_issues": "需要处理：{count} 条被退回或冲突（按 y 查看并处理）",
+    "home.attention_none": "没有被退回或冲突的操作",
     "home.issues": "需要处理：{count} 条被退回或冲突的操作",
     "home.deadlines": "即将到期：{count} 项",
     "home.nothing": "今天没有需要处理的问题。",
