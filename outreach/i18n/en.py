@@ -90,7 +90,7 @@ MESSAGES: dict[str, str] = {
     "home.last_sync": "Last sync: {age}",
     "home.center": "Center: {center}",
     "home.center_none": "not enrolled (unavailable)",
-    "home.attention_issues": "Needs you: {count} rejected or conflicting (press y to see and resolve)",
+    "home.attention_issues": "Needs you: {count} rejected or conflicting (y to resolve)",
     "home.attention_none": "Nothing rejected or conflicting",
     "home.issues": "Needs you: {count} rejected or conflicting operations",
     "home.deadlines": "Coming due: {count}",
