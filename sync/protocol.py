@@ -135,7 +135,9 @@ class OpResult(_Model):
     code: str | None = None
     message_zh: str | None = None
     message_en: str | None = None
-    center_state: dict[str, Any] | None = Field(default=None, description="center's current PersonCards")
+    center_state: dict[str, Any] | None = Field(
+        default=None, description="center's current PersonCards; for a conflict on a person's data "
+        "{person_id, person, version}: the person as the center had it before this operation")
     base_version: int | None = None
     center_version: int | None = None
     theirs: list[TheirOp] = Field(default_factory=list, description="operations applied since base_version")

@@ -37,6 +37,18 @@ def _fail(exc: BaseException) -> int:
     return 1
 
 
+def _guessable(passphrase: str, worker_id: str | None) -> bool:
+    """Refuse (and say why, in both languages) a passphrase that is easy to guess; the same check as the app's
+    first run (zxcvbn with the worker's context), never a length rule. The passphrase itself is never printed."""
+    from outreach.i18n import CATALOGUES
+    from outreach.services.security import MIN_STRENGTH, passphrase_strength
+
+    if passphrase_strength(passphrase, [worker_id or ""]) >= MIN_STRENGTH:
+        return False
+    print(f"{CATALOGUES['zh_CN']['unlock.weak']} / {CATALOGUES['en']['unlock.weak']}", file=sys.stderr)
+    return True
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from storage import Vault, VaultError
 
@@ -47,6 +59,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args, "新口令 New passphrase: ", confirm=True)
     if not passphrase:
         print("口令不能为空 / the passphrase must not be empty", file=sys.stderr)
+        return 2
+    if _guessable(passphrase, args.worker):
         return 2
     try:
         with Vault.create(path, passphrase, worker_id=args.worker, device_id=args.device_id) as vault:
@@ -103,6 +117,8 @@ def _cmd_passwd(args: argparse.Namespace) -> int:
         new = read_new_passphrase(args)
         if not new:
             print("口令不能为空 / the passphrase must not be empty", file=sys.stderr)
+            return 2
+        if _guessable(new, vault.worker_id):
             return 2
         vault.change_passphrase(old, new)
         print("口令已更改 / passphrase changed")

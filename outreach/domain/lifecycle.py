@@ -41,9 +41,17 @@ from outreach.domain.enums import STATUS_ZH, CardStatus
 from outreach.domain.events import (
     CardApply,
     CardBankActivate,
+    CardCancel,
     CardDeliver,
+    CardExchange,
     CardIssue,
+    CardLossFormal,
+    CardLossTemporary,
     CardRecall,
+    CardReissue,
+    CardReplace,
+    CardReturnOld,
+    CardUnlock,
     LifecycleEvent,
 )
 from outreach.domain.fees import fee_decision
@@ -60,6 +68,7 @@ __all__ = [
     "decide",
     "deterministic_op_id",
     "electronic_refusal",
+    "offer_refusal",
     "due_events",
     "pending_deadlines",
     "precedence",
@@ -70,6 +79,14 @@ _BANK_USABLE = (CardStatus.ACTIVE, CardStatus.SUSPENDED)
 
 
 def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
+    refused = _apply_state(state)
+    if refused is not None:
+        return refused
+    return _apply_form(state, ev, ctx)
+
+
+def _apply_state(state: PersonCards) -> Decision | None:
+    """The refusals of an application that come from the person's cards alone (Art. 3, 27)."""
     live = state.live_cards()
     if live:
         card = live[-1]
@@ -88,6 +105,10 @@ def _apply(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
             "持卡人已死亡（社会保障卡已注销或因死亡回收），不能再为其申领",
             "the holder has died (card cancelled or recalled on death): no new application",
         )
+    return None
+
+
+def _apply_form(state: PersonCards, ev: CardApply, ctx: RuleContext) -> Decision:
     check = check_form(ev.form, today=ctx.today)
     if check.problems:
         first = check.problems[0]
@@ -338,3 +359,45 @@ def electronic_refusal(card: CardState | None, today: date | None = None) -> Ref
             "the electronic card cannot be applied for or used",
         )
     return None
+
+
+#: Refusals caused by the person's cards alone, whatever the form says: the service is not offered at all.
+STATE_REFUSALS = frozenset({
+    "one_person_one_card", "holder_deceased", "card_not_found", "no_live_card", "card_not_ready",
+    "card_not_collected", "card_locked", "card_suspended", "card_not_live", "card_recalled", "card_not_locked",
+    "unlock_after_replacement", "formal_loss_required", "renewal_pending", "card_lost_use_replace", "no_old_card",
+    "new_card_not_ready", "already_activated",
+})
+
+
+def _probe(kind: str, today: date) -> LifecycleEvent | None:
+    """An event of ``kind`` as if every check on the form were done, so that only the state can refuse it."""
+    probes: dict[str, Callable[[], LifecycleEvent]] = {
+        "card.deliver": CardDeliver,
+        "card.bank_activate": CardBankActivate,
+        "card.loss_temporary": CardLossTemporary,
+        "card.loss_formal": CardLossFormal,
+        "card.unlock": CardUnlock,
+        "card.replace": CardReplace,
+        "card.exchange": lambda: CardExchange(reason=6),
+        "card.reissue": lambda: CardReissue(changed=["name"], evidence="household_register"),
+        "card.return_old": CardReturnOld,
+        "card.cancel": lambda: CardCancel(agent=None, deceased_on=today, proof="pledge"),
+    }
+    make = probes.get(kind)
+    return make() if make is not None else None
+
+
+def offer_refusal(state: PersonCards, kind: str, ctx: RuleContext) -> Refusal | None:
+    """Why the service ``kind`` cannot be done for this person now, from their cards alone, or None when it can
+    be offered (the form may still refuse it for what it says). The same handlers decide as on saving, with an
+    event whose form checks are all done; only a refusal in :data:`STATE_REFUSALS` keeps it off the menu."""
+    if kind == "card.apply":
+        refused = _apply_state(state)
+        return refused.refusal if refused is not None else None
+    event = _probe(kind, ctx.today)
+    if event is None:  # not a card event (person.update): always offered
+        return None
+    decision = decide(state, event, ctx)
+    why = decision.refusal
+    return why if why is not None and why.code in STATE_REFUSALS else None

@@ -18,7 +18,7 @@ from outreach.domain.decision import FeeDecision, RuleContext
 from outreach.domain.enums import DocType, Hardship
 from outreach.domain.events import LifecycleEvent, parse_event
 from outreach.domain.forms import check_form
-from outreach.domain.lifecycle import decide
+from outreach.domain.lifecycle import decide, offer_refusal
 from outreach.domain.models import ApplicationForm, IdentityDocument, Person, PersonCards, new_id
 from outreach.domain.numbers import check_mobile
 from outreach.domain.person_data import area_code_for, facts_from_number, person_key, person_keys
@@ -26,12 +26,12 @@ from outreach.domain.refusal import Refusal
 from outreach.services._access import text
 from outreach.services.clock import CALENDAR, Clock
 from outreach.services.errors import NotFound
-from outreach.services.forms import SPECS, FormSpec
+from outreach.services.forms import EVENT_ORDER, SPECS, FormSpec
 from outreach.services.normalise import Clean, Photo, Problem, is_empty, normalise, parse_date
 from outreach.services.required import required_now
 from outreach.services.security import mask, mask_id
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, FieldError, Review, SaveResult, Whose, both
+from outreach.services.views import Bilingual, FieldError, Review, SaveResult, ServiceOffer, Whose, both
 
 Values = Mapping[str, object]
 """What the screen sends: field name -> typed text, a bool for yes/no, a list for a multiple choice."""
@@ -154,6 +154,17 @@ class CardService:
         for name in spec.from_person:
             filled.tree[name] = getattr(person, name)
         return self._decide_and_save(person_id, spec, filled, dry_run=dry_run, tags=tags)
+
+    def offers(self, person_id: str) -> list[ServiceOffer]:
+        """The service menu for a person, in menu order: what the card's state allows, and for the rest the
+        rule that refuses it (the lifecycle decides, as on saving), so the worker does not fill a form in vain."""
+        state = self._session.vault.person_cards(person_id) or PersonCards(person_id=person_id, cards=[], version=0)
+        ctx = RuleContext(today=self._clock.today(), calendar=CALENDAR)
+        offers = []
+        for kind in EVENT_ORDER:
+            why = offer_refusal(state, kind, ctx)
+            offers.append(ServiceOffer(kind, said(why), why.article) if why is not None else ServiceOffer(kind))
+        return offers
 
     def preview(self, person_id: str | None, kind: str, values: Values) -> SaveResult:
         """What saving the form would give, without saving: its errors, a refusal, or the fee decision.

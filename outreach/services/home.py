@@ -160,6 +160,7 @@ class _Sides(TypedDict, total=False):
     center_version: int | None
     base_person: dict[str, str] | None
     mine_person: dict[str, str] | None
+    theirs_person: dict[str, str] | None
     base_cards: list[SideCard] | None
     mine_cards: list[SideCard] | None
     theirs_cards: list[SideCard] | None
@@ -185,6 +186,11 @@ def _sides(op: Operation | None, row: Outcome) -> _Sides:
         after = obj(payload.get("person")) or {}
         changed = sorted(k for k in set(before) | set(after)
                          if k not in ("person_id",) and before.get(k) != after.get(k))
+        theirs = obj(center.get("person")) if center is not None else None
+        if theirs is not None:  # the center's value this change overwrote (what "take theirs" restores)
+            changed = sorted(set(changed) | {k for k in set(theirs) | set(after)
+                                             if k != "person_id" and theirs.get(k) != after.get(k)})
+            out["theirs_person"] = {k: _shown(k, theirs.get(k)) for k in changed}
         out["base_person"] = {k: _shown(k, before.get(k)) for k in changed} if base is not None else None
         out["mine_person"] = {k: _shown(k, after.get(k)) for k in changed}
     else:

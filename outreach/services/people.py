@@ -76,6 +76,14 @@ class PeopleService:
                 return people[0].person_id
         return None
 
+    def card_status(self, person_id: str, card_number: str | None) -> str | None:
+        """The status this laptop has for one of the person's cards, by its number (None: not known here)."""
+        held = self._session.vault.person_cards(person_id)
+        if held is None or not card_number:
+            return None
+        card = next((c for c in held.cards if c.card_number == card_number), None)
+        return card.status.value if card is not None else None
+
     # --- the person page -----------------------------------------------------------------------
     def person(self, person_id: str) -> Person:
         person = self._session.vault.get_person(person_id)

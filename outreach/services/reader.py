@@ -100,14 +100,17 @@ class ReaderService:
         card_number = data.card_number
         person_id = None
         person_name = data.name
+        status = None
         try:
             person_id = self._people.find_by_card(card_number, data.ssn)
             if person_id is not None:
                 person_name = self._people.person(person_id).name
+                status = self._people.card_status(person_id, card_number)
         except ServiceError:
             person_id = None
         view = ReaderView("card", reader_name=name, person_id=person_id, person_name=person_name,
-                          card_number=card_number, simulated=simulated, expires_on=data.expiry_date)
+                          card_number=card_number, simulated=simulated, expires_on=data.expiry_date,
+                          card_status=status)
         self._last_atr, self._last_view, self._last_data = atr, view, data
         return view
 

@@ -99,7 +99,7 @@ class VaultSession:
             raise VaultExists()
         if passphrase != again:
             raise WeakPassphrase("unlock.mismatch")
-        if passphrase_strength(passphrase) < MIN_STRENGTH:
+        if passphrase_strength(passphrase, [worker_id]) < MIN_STRENGTH:
             raise WeakPassphrase("unlock.weak")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         vault = self._opener().create(self.path, passphrase, worker_id=worker_id)

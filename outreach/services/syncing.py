@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from outreach.services import home
+from outreach.services._access import integer, obj
 from outreach.services.clock import Clock
 from outreach.services.errors import ServiceError, Unavailable
-from outreach.services.ports import SyncPort, VaultPort
+from outreach.services.ports import JSONObject, SyncPort, VaultPort
 from outreach.services.session import VaultSession
-from outreach.services.views import Bilingual, OpIssue, SyncProgress, SyncSummary
+from outreach.services.views import Bilingual, OpIssue, Resolution, SyncProgress, SyncSummary
 
 SyncFactory = Callable[[VaultPort], SyncPort | None]
 """Builds the sync client for an open vault; None when there is no center (not enrolled, demo without one)."""
@@ -71,6 +74,24 @@ class SyncService:
             finished_at=now,
         )
 
+    def reachable(self, timeout: float = 1.5) -> bool:
+        """Whether the enrolled center accepts a connection now: a TCP connect, no request, nothing sent. Cheap
+        enough to ask every few seconds, so a sync can start as soon as a connection appears."""
+        from sync.client.trust import META_URL
+
+        url = self._session.vault.get_meta(META_URL) if self._session.is_open else None
+        if not url:
+            return False
+        parts = urlsplit(url)
+        if not parts.hostname:
+            return False
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=timeout).close()
+        except OSError:
+            return False
+        return True
+
     def enrol(self, url: str, code: str) -> None:
         """Enrol this laptop with the center using a one-time code (from the supervisor).
 
@@ -91,15 +112,43 @@ class SyncService:
         except ServiceError:
             return []
 
-    def resolve(self, issue: OpIssue, choice: str, note: str = "") -> str:
-        """Close a rejected/conflicting operation: keep ``mine`` (send again), take ``theirs``, or ``new``."""
+    def resolve(self, issue: OpIssue, choice: str, note: str = "") -> Resolution:
+        """Close a rejected/conflicting operation, doing what the worker chose:
+
+        - ``mine``: send my operation again, as a new operation on the state this laptop knows now (the center
+          decides it afresh at the next sync; a refusal comes back as a new issue);
+        - ``theirs``: take the center's: for a person's data, an update restoring the value the center had
+          before mine overwrote it; for cards, the center's cards replace my provisional ones here;
+        - ``new``: close it; the worker starts a new operation from the person's page.
+        """
         if choice not in ("mine", "theirs", "new"):
             raise ServiceError("error.generic")
         vault = self._session.vault
+        resent: str | None = None
+        center: JSONObject = issue.theirs or {}
+        their_person = obj(center.get("person"))
+        if choice == "mine" and issue.mine:
+            resent = vault.append(issue.kind, issue.subject, dict(issue.mine)).op_id
+        elif choice == "theirs" and issue.mine_person is not None and their_person is not None:
+            restored = {**their_person, "person_id": issue.subject}
+            resent = vault.append("person.update", issue.subject, {"person": restored}).op_id
+        elif choice == "theirs" and isinstance(center.get("cards"), list):
+            state = {**center, "person_id": issue.subject}
+            vault.apply_pulled([{"type": "cards", "id": issue.subject, "version": integer(center.get("version")) or 0,
+                                 "data": state}], checkpoint=vault.pull_checkpoint() or "0")
         op = vault.append("conflict.resolve", issue.subject,
-                          {"op_id": issue.op_id, "choice": choice, "note": note},
+                          {"op_id": issue.op_id, "choice": choice, "note": note,
+                           **({"resent_op_id": resent} if resent else {})},
                           base_version=vault.subject_version(issue.subject))
-        return op.op_id
+        found = vault.get_person(issue.subject)
+        person = found.model_dump(mode="json") if found is not None else None
+        fields = sorted(issue.mine_person or {})
+        held = vault.person_cards(issue.subject)
+        return Resolution(
+            choice=choice, resolve_op_id=op.op_id, resent_op_id=resent,
+            restored={k: home._shown(k, person.get(k)) for k in fields} if person is not None and fields else None,
+            cards=home._cards([c.model_dump(mode="json") for c in held.cards]) if held is not None else None,
+        )
 
 
 def _pair(exc: BaseException) -> tuple[str, str] | None:

@@ -97,8 +97,35 @@ class OpIssue:
     theirs_cards: list[SideCard] | None = None
     base_person: dict[str, str] | None = None
     mine_person: dict[str, str] | None = None
+    theirs_person: dict[str, str] | None = None
     base_version: int | None = None
     center_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ServiceOffer:
+    """One entry of a person's service menu: offered, or not, with the rule that keeps it off (in words)."""
+
+    kind: str
+    why_not: Bilingual | None = None
+    article: str = ""
+
+    @property
+    def offered(self) -> bool:
+        return self.why_not is None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a worker's choice on an issue did: ``resent_op_id`` is the operation sent again (keep mine) or the
+    one restoring the center's value (take theirs); ``restored`` the person's fields as they now read (masked),
+    ``cards`` the person's cards as they now read on this laptop."""
+
+    choice: str
+    resolve_op_id: str
+    resent_op_id: str | None = None
+    restored: dict[str, str] | None = None
+    cards: list[SideCard] | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +249,8 @@ class ReaderView:
     """The in-process card simulator, not a real reader (demo, no PC/SC service)."""
     expires_on: date | None = None
     """The card's expiry date as read from the chip (a bulk day's table checks it)."""
+    card_status: str | None = None
+    """The status this laptop has for the card in the reader (``lost``, ``temp_lost`` ...), None if unknown."""
 
 
 @dataclass(frozen=True)

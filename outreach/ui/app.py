@@ -15,12 +15,23 @@ from outreach.i18n import set_language, t
 from outreach.services.context import AppContext
 from outreach.services.errors import ServiceError
 from outreach.services.views import SyncProgress
-from outreach.ui.base import translate_bindings
+from outreach.ui.base import translate_bindings, translate_toolkit
 from outreach.ui.commands import ScreenCommands
-from outreach.ui.messages import Notice, ReaderChanged, ReaderPoke, SyncFinished, SyncStepped, Unlocked
+from outreach.ui.messages import (
+    FormSaved,
+    Notice,
+    ReaderChanged,
+    ReaderPoke,
+    SyncFinished,
+    SyncStepped,
+    Unlocked,
+)
 from outreach.ui.themes import HIGH_CONTRAST
 
 log = logging.getLogger(__name__)
+
+#: Card statuses that raise an alert when such a card is inserted: it must not be used as it is (Art. 17-25, 27).
+ALERT_STATUSES = frozenset({"temp_lost", "lost", "cancelled", "replaced", "exchanged", "recalled"})
 
 
 class OutreachApp(App[int]):
@@ -42,8 +53,10 @@ class OutreachApp(App[int]):
     ]
 
     def __init__(self, ctx: AppContext, *, blink: bool = True, idle_check_seconds: float = 5.0,
-                 auto_sync_minutes: float = 15.0) -> None:
+                 auto_sync_minutes: float = 15.0, connection_check_seconds: float = 20.0,
+                 sync_after_save_seconds: float = 15.0) -> None:
         set_language(ctx.settings.language)
+        translate_toolkit()
         super().__init__()
         translate_bindings(self)
         self.ctx = ctx
@@ -54,6 +67,13 @@ class OutreachApp(App[int]):
         self.auto_sync_minutes = auto_sync_minutes
         self.sync_running = False
         self._sync_timer: Any = None
+        #: Background sync also starts when a connection to the center appears and shortly after work is saved
+        #: (debounced: a burst of saves gives one sync), not only on the timer. Off with ``auto_sync_minutes=0``.
+        self.connection_check_seconds = connection_check_seconds
+        self.sync_after_save_seconds = sync_after_save_seconds
+        self.center_online: bool | None = None
+        self._connection_watch: Any = None
+        self._save_timer: Any = None
         self.sub_title = t("app.subtitle")
 
     # --- start-up ---------------------------------------------------------------------------------
@@ -146,6 +166,17 @@ class OutreachApp(App[int]):
 
             if isinstance(self.screen, HomeScreen | SearchScreen):
                 self.open_person(message.view.person_id)
+        if inserted and message.view.card_status in ALERT_STATUSES and not self.ctx.session.locked:
+            self._alert_card(message.view)
+
+    def _alert_card(self, view: Any) -> None:
+        """A card this laptop knows as lost, cancelled or replaced is in the reader: say so before anything."""
+        from outreach.ui.dialogs.message import MessageDialog
+
+        status = str(view.card_status)
+        body = t(f"reader.alert.{status}", who=view.person_name or t("reader.unknown_person"),
+                 number=view.card_number or "")
+        self.push_screen(MessageDialog(t("reader.alert_title", status=t(f"status.{status}")), body, kind="refusal"))
 
     def open_person(self, person_id: str) -> None:
         from outreach.ui.screens.person import PersonScreen
@@ -158,9 +189,44 @@ class OutreachApp(App[int]):
             self._sync_timer.stop()
         if self.auto_sync_minutes > 0:
             self._sync_timer = self.set_timer(self.auto_sync_minutes * 60, self._auto_sync)
+            if self._connection_watch is None and self.connection_check_seconds > 0:
+                self._connection_watch = self.set_interval(self.connection_check_seconds, self.check_connection)
+                self.check_connection()
+
+    def _may_sync(self) -> bool:
+        """Background sync runs while the screen is locked too (the vault stays open, nothing is shown): with a
+        5-minute idle lock, a timer that waited for the worker would seldom fire (m17)."""
+        return self.ctx.session.is_open and not self.sync_running
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connection")
+    def check_connection(self) -> None:
+        """Is the center reachable now? (a TCP connect on a worker thread; the answer goes to the UI thread)"""
+        if not self._may_sync():
+            return
+        up = self.ctx.sync.reachable()
+        self.call_from_thread(self._connection_seen, up)
+
+    def _connection_seen(self, up: bool) -> None:
+        before, self.center_online = self.center_online, up
+        if up and before is not True and self._may_sync() and self.ctx.sync.available:
+            self.start_sync()  # a connection appeared (or the app started with one): send what waits
+
+    @on(FormSaved)
+    def _work_saved(self, message: FormSaved) -> None:
+        """Any form or visit saved (the screens' message bubbles up here): sync soon, once per burst."""
+        if not message.result.saved or self.auto_sync_minutes <= 0 or self.sync_after_save_seconds <= 0:
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(self.sync_after_save_seconds, self._sync_after_save)
+
+    def _sync_after_save(self) -> None:
+        self._save_timer = None
+        if self._may_sync() and self.center_online is not False and self.ctx.sync.available:
+            self.start_sync()
 
     def _auto_sync(self) -> None:
-        if self.ctx.session.is_open and not self.ctx.session.locked and self.ctx.sync.available:
+        if self._may_sync() and self.ctx.sync.available:
             self.start_sync()
         else:
             self.arm_sync()
@@ -221,9 +287,17 @@ class OutreachApp(App[int]):
         self.notify(t(message.key), severity=message.severity)  # type: ignore[arg-type]
 
     # --- language ------------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """The palette, with its search placeholder in the worker's language (Textual's is English)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
+
     async def change_language(self, lang: str) -> None:
         """Switch language: rebuild the screens in the new language (home again)."""
         set_language(lang)
+        translate_toolkit()
         translate_bindings(self)
         self.title = t("app.title")
         self.sub_title = t("app.subtitle")

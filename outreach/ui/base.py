@@ -45,6 +45,16 @@ def translate_bindings(node: DOMNode) -> None:
         node._bindings.key_to_bindings[key] = translated
 
 
+def translate_toolkit() -> None:
+    """Textual's own widgets with a footer label of their own, in the current language: the dropdown of a
+    Select shows "esc Dismiss menu" otherwise. Its class bindings are rebuilt (each overlay copies them when
+    made; screens are rebuilt after a language switch). Textual is pinned, so the class attributes are known."""
+    from textual.widgets._select import SelectOverlay
+
+    SelectOverlay.BINDINGS = [Binding("escape", "dismiss", t("bind.dismiss_menu"))]
+    SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
+
+
 def freeze_inputs(node: DOMNode, blink: bool) -> None:
     for widget in node.query(Input):
         widget.cursor_blink = blink

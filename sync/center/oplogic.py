@@ -146,6 +146,7 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         # closes the device's own refused operation on someone it may not see: the subject stays untouched
         return _record(tx, device, op, OpResult(op_id=op.op_id, status="applied"), None, now)
     version, area, person, cards = _subject(tx, op.subject)
+    before = person  # the center's record of the person this operation met (a conflict shows it)
     if op.kind in CENTER_ONLY_KINDS:
         result = _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
     else:
@@ -170,6 +171,10 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     if result.status == "applied_with_conflict":
         result = result.model_copy(update={"theirs": _theirs(tx, op.subject, op.base_version),
                                            "base_version": op.base_version, "center_version": version})
+        if op.kind.startswith("person.") and before is not None:
+            # the value the colleague's change left, which this one overwrote: "take the center's" restores it
+            result = result.model_copy(update={"center_state": {"person_id": op.subject, "person": before,
+                                                                "version": version}})
     if result.status == "rejected":
         result = result.model_copy(update={"center_state": cards, "center_version": version,
                                            "base_version": op.base_version})

@@ -21,8 +21,8 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_cli_init_seed_check_passwd_verify(tmp_path: Path) -> None:
     vault = tmp_path / "v" / "vault.db"
     old, new = tmp_path / "old.txt", tmp_path / "new.txt"
-    old.write_text("旧口令-old-1\n", encoding="utf-8")
-    new.write_text("新口令-new-2\n", encoding="utf-8")
+    old.write_text("brass lantern old quay\n", encoding="utf-8")
+    new.write_text("copper sail new harbour\n", encoding="utf-8")
     r = _run("vault", "init", "--vault", str(vault), "--worker", "w-cli", "--passphrase-file", str(old), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     r = _run("vault", "init", "--vault", str(vault), "--worker", "w-cli", "--passphrase-file", str(old), cwd=tmp_path)
@@ -47,7 +47,7 @@ def test_cli_init_seed_check_passwd_verify(tmp_path: Path) -> None:
     r = _run("log", "verify", "--vault", str(vault), "--passphrase-file", str(new), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "log intact" in r.stdout
-    with Vault.open(vault, "新口令-new-2") as v:
+    with Vault.open(vault, "copper sail new harbour") as v:
         assert v.worker_id == "w-cli"
         assert len(v.find_people("w")) > 0
 

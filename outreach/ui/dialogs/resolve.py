@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from outreach.i18n import t
-from outreach.services.views import OpIssue, SideCard, SideChange
+from outreach.services.views import OpIssue, Resolution, SideCard, SideChange
 from outreach.ui.base import BaseModal
 from outreach.ui.format import pick
 
@@ -58,9 +58,23 @@ def sides(issue: OpIssue) -> tuple[list[str], list[str], list[str]]:
     else:
         mine += [t("resolve.after"), *_cards(issue.mine_cards)]
     theirs = _cards(issue.theirs_cards) if issue.theirs_cards is not None or not person else []
+    if person and issue.theirs_person is not None:  # the center's value mine overwrote
+        theirs += [t("resolve.center_value"), *_person(issue.theirs_person)]
     if issue.theirs_changes:
         theirs += [t("resolve.changes"), *[_change(c) for c in issue.theirs_changes]]
     return base, mine, theirs or [t("resolve.nothing")]
+
+
+def outcome(issue: OpIssue, done: Resolution) -> str:
+    """What the choice did, in words: the value or cards now on this laptop, and what the next sync does."""
+    if done.restored:
+        now = "; ".join(_person(done.restored))
+    elif done.cards is not None:
+        now = "; ".join(_cards(done.cards))
+    else:
+        now = ""
+    key = {"mine": "resolve.done_mine", "theirs": "resolve.done_theirs"}.get(done.choice, "resolve.done_new")
+    return t(key, name=issue.person_name, kind=t("kind." + issue.kind), now=now or t("resolve.nothing"))
 
 
 class ResolveDialog(BaseModal[str | None]):
@@ -82,9 +96,8 @@ class ResolveDialog(BaseModal[str | None]):
             yield Label(f"{t('issue.' + issue.status)} — {issue.person_name} {t('kind.' + issue.kind)}",
                         classes="dialog-title")
             yield Static(pick(issue.message) or issue.code)
-            if issue.base_version is not None and issue.center_version is not None:
-                yield Static(t("resolve.versions", base=issue.base_version, center=issue.center_version),
-                             classes="form-note")
+            if issue.theirs_changes:  # how many changes the center had that this laptop had not seen, in words
+                yield Static(t("resolve.versions", count=len(issue.theirs_changes)), classes="form-note")
             with Horizontal(id="sides"):
                 for title, lines, side_id in ((t("resolve.base_side"), base, "side-base"),
                                               (t("resolve.mine_side"), mine, "side-mine"),

@@ -9,9 +9,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Label
 
 from outreach.i18n import t
-from outreach.services.forms import EVENT_ORDER
 from outreach.services.people import SENSITIVE
-from outreach.services.views import PersonPage
+from outreach.services.views import PersonPage, ServiceOffer
 from outreach.ui.base import BaseScreen
 from outreach.ui.messages import PersonLoaded
 from outreach.ui.widgets.person.card_panel import CardPanel
@@ -94,10 +93,17 @@ class PersonScreen(BaseScreen):
             self.reveal(field)
 
     def action_event(self) -> None:
-        from outreach.ui.dialogs.choice import ChoiceDialog
+        self.load_offers()
 
-        options = [(kind, f"{t('form.title.' + kind)}") for kind in EVENT_ORDER]
-        self.app.push_screen(ChoiceDialog(t("person.which_event"), options), self._chosen)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="person-offers")
+    def load_offers(self) -> None:
+        offers = self.outreach.ctx.cards.offers(self.person_id)  # what the card's state allows, and why not
+        self.app.call_from_thread(self._offer_services, offers)
+
+    def _offer_services(self, offers: list[ServiceOffer]) -> None:
+        from outreach.ui.dialogs.services import ServiceMenu
+
+        self.app.push_screen(ServiceMenu(offers), self._chosen)
 
     def _chosen(self, kind: str | None) -> None:
         from outreach.ui.screens.form import FormScreen

@@ -120,7 +120,10 @@ class SyncScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-resolve")
     def resolve(self, issue: OpIssue, choice: str) -> None:
-        self.outreach.ctx.sync.resolve(issue, choice)
+        from outreach.ui.dialogs.resolve import outcome
+
+        done = self.outreach.ctx.sync.resolve(issue, choice)
+        self.app.call_from_thread(self._status, outcome(issue, done))  # what the choice did, in words
         self.post_message(IssuesLoaded(self.outreach.ctx.sync.issues()))
 
     def action_back(self) -> None:

@@ -58,7 +58,7 @@ class UnlockScreen(BaseScreen):
     def _strength(self, event: Input.Changed) -> None:
         if not self._creating:
             return
-        score = passphrase_strength(event.value)
+        score = passphrase_strength(event.value, [self.query_one("#worker-id", Input).value])
         bar = "■" * (score + 1) + "□" * (4 - score)
         verdict = t(f"strength.{score}")
         hint = "" if score >= MIN_STRENGTH else " " + t("strength.need_more")

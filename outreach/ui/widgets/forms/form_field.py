@@ -12,6 +12,7 @@ from outreach.i18n import t
 from outreach.services.forms import FieldSpec
 from outreach.services.security import mask_id, mask_mobile
 from outreach.ui.format import choice
+from outreach.ui.widgets.common.ticks import TickList
 
 #: Fields a form shows masked when they come from a recorded person (M3), and the reveal each one logs
 #: (``audit.reveal``'s field, as on the person page).
@@ -52,8 +53,8 @@ class FormField(Vertical):
                           prompt=t("choice.none"))
         if spec.kind == "multi":
             chosen = set(self._initial) if isinstance(self._initial, list | tuple | set) else set()
-            return SelectionList[str](*[(choice(spec.choice_group, v), v, v in chosen) for v in spec.choices],
-                                      id=cid, compact=True)
+            return TickList(*[(choice(spec.choice_group, v), v, v in chosen) for v in spec.choices],
+                            id=cid, compact=True)
         placeholder = {"date": t("form.placeholder.date"), "path": t("form.placeholder.path")}.get(spec.kind, "")
         return Input(str(self._initial or ""), placeholder=placeholder, id=cid, compact=True)
 
