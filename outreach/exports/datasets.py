@@ -24,10 +24,12 @@ from outreach.domain.enums import STATUS_ZH
 from outreach.domain.masking import mask_free_text, mask_id_number, mask_mobile, mask_name
 from outreach.domain.models import CardState
 from outreach.exports import labels
-from outreach.exports.filters import ExportFilter, op_day, op_time
+from outreach.exports.filters import ExportFilter, op_day_time
 from outreach.exports.summary import Summary
 
 Row = tuple[Any, ...]
+PersonCells = tuple[str, str, str, str, str]
+_PERSON_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,24 @@ class RowBuilder:
         self.today = today
         self.summary = summary
         self.calendar = calendar or WorkingDayCalendar()
+        # Sources hand out the same person dict for every record of that person (their LRU caches), so the
+        # masked cells are built once per person, not once per row. Keyed by the dict's id, holding the dict
+        # itself so that the id cannot be reused while the entry lives.
+        self._people: dict[int, tuple[dict[str, Any], str, PersonCells]] = {}
 
-    def _person(self, person: dict[str, Any] | None, person_id: str) -> tuple[str, str, str, str, str]:
+    def _person(self, person: dict[str, Any] | None, person_id: str) -> PersonCells:
         if not person:
             return person_id, "", "", "", ""
+        hit = self._people.get(id(person))
+        if hit is not None and hit[0] is person and hit[1] == person_id:
+            return hit[2]
+        if len(self._people) >= _PERSON_CACHE:
+            self._people.clear()
+        cells = self._person_cells(person, person_id)
+        self._people[id(person)] = (person, person_id, cells)
+        return cells
+
+    def _person_cells(self, person: dict[str, Any], person_id: str) -> PersonCells:
         number = str((person.get("document") or {}).get("number") or "")
         name, mobile = str(person.get("name") or ""), str(person.get("mobile") or "")
         if self.masked:
@@ -82,60 +98,68 @@ class RowBuilder:
         return person_id, name, number, mobile, str(person.get("area_code") or "")
 
     def rows(self, dataset: str, records: Iterator[dict[str, Any]]) -> Iterator[Row]:
-        build: Callable[[dict[str, Any]], Iterator[Row]] = getattr(self, "_" + dataset)
+        if dataset == "deadlines":
+            for record in records:
+                yield from self._deadlines(record)
+            return
+        # One row or none per record: a plain call, not a generator per record.
+        build: Callable[[dict[str, Any]], Row | None] = {
+            "visits": self._visits, "operations": self._operations, "reveals": self._reveals}[dataset]
         for record in records:
-            yield from build(record)
+            row = build(record)
+            if row is not None:
+                yield row
 
-    def _visits(self, rec: dict[str, Any]) -> Iterator[Row]:
+    def _visits(self, rec: dict[str, Any]) -> Row | None:
         visit, person = rec["visit"], rec.get("person")
         day = dt.date.fromisoformat(str(visit["day"]))
         outcome = str(visit.get("outcome") or "")
         worker = str(rec.get("worker_id") or visit.get("worker_id") or "")
         if not (self.flt.in_dates(day) and self.flt.in_area((person or {}).get("area_code"))):
-            return
+            return None
         if (self.flt.worker and worker != self.flt.worker) or (self.flt.outcome and outcome != self.flt.outcome):
-            return
+            return None
         notes = str(visit.get("notes") or "")
         present = "、".join(str(p) for p in visit.get("present") or [])
         if self.masked:
             notes, present = mask_free_text(notes), mask_free_text(present)
         self.summary.visit(worker, day, outcome)
-        yield (str(visit["visit_id"]), day, worker, *self._person(person, str(visit["person_id"])),
+        return (str(visit["visit_id"]), day, worker, *self._person(person, str(visit["person_id"])),
                labels.OUTCOME_ZH.get(outcome, outcome), present, notes, len(visit.get("op_ids") or []),
                "是" if visit.get("planned") else "否")
 
-    def _op_common(self, rec: dict[str, Any]) -> tuple[dt.date | None, bool]:
-        day = op_day(str(rec["hlc"]))
+    def _op_common(self, rec: dict[str, Any]) -> tuple[dt.date | None, str, bool]:
+        day, time = op_day_time(str(rec["hlc"]))
         person = rec.get("person")
         ok = (self.flt.in_dates(day) and self.flt.in_area((person or {}).get("area_code"))
               and not (self.flt.worker and rec["worker_id"] != self.flt.worker))
-        return day, ok
+        return day, time, ok
 
-    def _operations(self, rec: dict[str, Any]) -> Iterator[Row]:
+    def _operations(self, rec: dict[str, Any]) -> Row | None:
         kind = str(rec["kind"])
         if not kind.startswith("card."):
-            return
-        day, ok = self._op_common(rec)
+            return None
+        day, time, ok = self._op_common(rec)
         if not ok or not self.flt.kind_ok(kind):
-            return
+            return None
         status = str(rec.get("status") or "")
         event = (rec.get("payload") or {}).get("event") or {}
         self.summary.operation(kind, status)
-        yield (str(rec["op_id"]), day, op_time(str(rec["hlc"])), str(rec["worker_id"]), str(rec["device_id"]),
+        return (str(rec["op_id"]), day, time, str(rec["worker_id"]), str(rec["device_id"]),
                labels.KIND_ZH.get(kind, kind), *self._person(rec.get("person"), str(rec["subject"])),
                str(event.get("card_id") or ""), labels.ANSWER_ZH.get(status, status), str(rec.get("code") or ""),
                str(rec.get("message_zh") or ""))
 
-    def _reveals(self, rec: dict[str, Any]) -> Iterator[Row]:
+    def _reveals(self, rec: dict[str, Any]) -> Row | None:
         if rec["kind"] != "audit.reveal":
-            return
-        day, ok = self._op_common(rec)
+            return None
+        day, time, ok = self._op_common(rec)
         if not ok:
-            return
+            return None
         payload = rec.get("payload") or {}
         field = str(payload.get("field") or "")
         self.summary.reveal(str(rec["worker_id"]))
-        yield (str(rec["op_id"]), day, op_time(str(rec["hlc"])), str(rec["worker_id"]), str(rec["device_id"]),
+        return (str(rec["op_id"]), day, time, str(rec["worker_id"]), str(rec["device_id"]),
                *self._person(rec.get("person"), str(rec["subject"])), labels.FIELD_ZH.get(field, field),
                str(payload.get("screen") or ""))
 

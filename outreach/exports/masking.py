@@ -7,6 +7,8 @@ from __future__ import annotations
 
 #: Characters a spreadsheet treats as the start of a formula (or that hide one: tab, carriage return).
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+#: The same as a set, for writers that test a cell's first character inline (a call per cell costs).
+FORMULA_LEAD_CHARS = frozenset(FORMULA_LEADS)
 
 
 def safe_cell(value: str) -> str:
