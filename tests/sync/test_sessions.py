@@ -317,6 +317,30 @@ def test_an_employer_host_laptop_keeps_its_own_sessions_masked_and_a_later_pull_
     assert (progress["applied"], progress["remaining"]) == (2, 0)
 
 
+def test_a_bank_refusal_at_the_table_is_linked_and_counted_as_an_exception_not_as_done(center, make_vault, people):
+    """visit.log with payload session_exception (what the table loop records when the bank declines): the
+    center accepts it, links it to the session, and progress counts Q as an exception and still remaining."""
+    world = _host_world(center, make_vault, people)
+    w, q, s1 = world["w"], world["q"], world["s1"]
+    center.store.assign("w1", [q.person_id], center.clock())
+    _sync(center, w)
+    visit = Visit(person_id=q.person_id, worker_id="w1", day=center_day(center.clock()), outcome="come_back",
+                  notes="集中激活未完成：银行拒绝")
+    op = w.append("visit.log", q.person_id, {"visit": visit.model_dump(mode="json"),
+                                             "session_exception": "银行拒绝：证件过期", "session_id": s1.session_id})
+    s = _sync(center, w)
+    assert s.issues == [], s.issues
+    linked = _q(center.store, "SELECT kind, person_id, status FROM session_ops WHERE op_id = ?", (op.op_id,))
+    assert linked == [("visit.log", q.person_id, "applied")]
+    _sync(center, world["host"])
+    progress = next(c for c in world["seen"] if c["type"] == "session_progress")["data"]
+    assert (progress["exceptions"], progress["done"], progress["remaining"]) == (1, 1, 1)
+    # an ordinary visit naming no session exception is not linked
+    plain = w.append("visit.log", q.person_id, {"visit": visit.model_dump(mode="json"), "session_id": s1.session_id})
+    _sync(center, w)
+    assert _q(center.store, "SELECT 1 FROM session_ops WHERE op_id = ?", (plain.op_id,)) == []
+
+
 def test_an_employer_host_pushes_only_their_own_sessions_rosters(center, make_vault, people):
     world = _host_world(center, make_vault, people)
     host, p, q, s1, s2 = world["host"], world["p"], world["q"], world["s1"], world["s2"]
