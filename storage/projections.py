@@ -183,6 +183,10 @@ def record_base(conn: Connection, op_id: str, kind: str, subject: str) -> None:
                  (op_id, json.dumps(base, ensure_ascii=False, sort_keys=True)))
 
 
+#: The change types the center publishes about bulk activation days (sync/center/sessions.py).
+SESSION_CHANGE_TYPES = ("session", "session_roster", "session_progress", "session_close")
+
+
 def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:
     """One pulled change (center state). Versions only move forward.
 
@@ -206,8 +210,21 @@ def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:
         row = conn.execute("SELECT source FROM visits WHERE visit_id = ?", (ident,)).fetchone()
         if row is None or row[0] == "center":  # a visit logged here is not replaced by the center's copy
             upsert_visit(conn, visit.model_dump(mode="json"), source="center")
+    elif kind in SESSION_CHANGE_TYPES:
+        keep_center_session(conn, str(kind), ident, version, data, now)
     else:
         raise ValueError("unknown change type")
+
+
+def keep_center_session(conn: Connection, kind: str, sid: str, version: int, data: dict[str, Any], now: str) -> None:
+    """Keep the center's latest record of one kind for a session; an older or equal version (a page pulled
+    again) changes nothing."""
+    conn.execute(
+        "INSERT INTO center_sessions (type, session_id, version, data, synced_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(type, session_id) DO UPDATE SET version = excluded.version, data = excluded.data,"
+        " synced_at = excluded.synced_at WHERE excluded.version > center_sessions.version",
+        (kind, sid, version, json.dumps(data, ensure_ascii=False), now),
+    )
 
 
 def _raise_version(conn: Connection, subject: str, version: int) -> None:

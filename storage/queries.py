@@ -191,6 +191,18 @@ def op_outcomes(conn: Connection, open_only: bool = False) -> list[dict[str, Any
     return out
 
 
+def center_sessions(conn: Connection) -> dict[str, dict[str, dict[str, Any]]]:
+    """The session records pulled from the center: session id -> change type (``session``,
+    ``session_roster``, ``session_progress``, ``session_close``) -> its data, as the center published it
+    (identity and mobile numbers already masked for an employer host)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for kind, sid, data in conn.execute(
+        "SELECT type, session_id, data FROM center_sessions ORDER BY session_id, type"
+    ).fetchall():
+        out.setdefault(str(sid), {})[str(kind)] = json.loads(data)
+    return out
+
+
 def put_attachment(conn: Connection, data: bytes, mime: str, now: str) -> str:
     """Store a blob inside the vault (caller's transaction); returns its new reference."""
     ref = str(uuid.uuid4())

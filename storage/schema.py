@@ -168,12 +168,29 @@ def _m0004_drafts(conn: Connection) -> None:
     )
 
 
+def _m0005_center_sessions(conn: Connection) -> None:
+    """Session records the center publishes to this laptop (issue 13: an employer host's own sessions, or a
+    shared day's plan): the plan, the masked roster, the progress counts and the close report, each the
+    latest version pulled. Center state, not operations: a later version replaces an earlier one."""
+    conn.execute(
+        """CREATE TABLE center_sessions (
+            type TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (type, session_id)
+        )"""
+    )
+
+
 #: Every migration, in order. Append only; never rename or edit one that has shipped.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _m0001_core),
     ("0002_cards_due", _m0002_cards_due),
     ("0003_conflict_sides", _m0003_conflict_sides),
     ("0004_drafts", _m0004_drafts),
+    ("0005_center_sessions", _m0005_center_sessions),
 ]
 
 

@@ -481,6 +481,11 @@ class Vault:
         with self._reading():
             return queries.op_outcomes(self._db(), open_only)
 
+    def center_sessions(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Session records pulled from the center (plan, masked roster, progress, close report), by session."""
+        with self._reading():
+            return queries.center_sessions(self._db())
+
     def apply_pulled(self, changes: list[dict[str, Any]], checkpoint: str) -> None:
         """Apply center changes and store ``checkpoint`` (meta ``pull_checkpoint``) in ONE transaction.
 

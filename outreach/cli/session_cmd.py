@@ -85,6 +85,30 @@ def _cmd_list(ctx: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_hosted(ctx: Any, args: argparse.Namespace) -> int:
+    hosted = ctx.bulkdays.hosted()
+    if args.json:
+        print(json.dumps([{"session_id": h.session_id, "employer": h.employer, "day": h.day, "venue": h.venue,
+                           "roster": list(h.roster), "progress": h.progress, "close": h.close} for h in hosted],
+                         ensure_ascii=False))
+        return EXIT_OK
+    for h in hosted:
+        p = h.progress
+        print(f"{h.session_id}\t{h.day}\t{h.employer}\t名单 roster {p.get('roster', len(h.roster))} · 已办 done "
+              f"{p.get('done', 0)} · 未办 remaining {p.get('remaining', 0)} · 例外 exceptions {p.get('exceptions', 0)}")
+        for line in h.roster:
+            print(f"  {line.get('name') or ''}\t{line.get('doc_number') or ''}\t{line.get('mobile') or ''}\t"
+                  f"{line.get('department') or ''}")
+        if h.close is not None:
+            agrees = "一致 agrees" if h.close.get("manifest_agrees") else "不一致 differs"
+            print(f"  已结束 closed {h.close.get('closed_on', '')} · 清单 manifest {agrees}")
+            for line in h.close.get("lines", ()):
+                if line.get("outcome") in ("absent", "exception"):
+                    print(f"  跟进 follow-up\t{line.get('name') or ''}\t{line.get('doc_number') or ''}\t"
+                          f"{line.get('outcome')}\t{line.get('reason') or ''}")
+    return EXIT_OK
+
+
 def _cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
     from outreach.services.bulkdays import BulkDayError
 
@@ -258,6 +282,9 @@ def register(sub: Any) -> None:
         return p
 
     add("list", "列出场次 / list sessions", _cmd_list, session=False)
+    p = add("hosted", "中心发布的本单位场次（只读） / the employer's sessions from the center (read-only)", _cmd_hosted,
+            session=False)
+    p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
     p = add("plan", "安排场次 / plan a session", _cmd_plan, session=False)
     p.add_argument("--employer", required=True, help="单位名称 / employer name")
     p.add_argument("--credit-code", required=True, help="统一社会信用代码 / unified social credit code")

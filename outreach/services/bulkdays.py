@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Concatenate, Literal, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 
@@ -204,6 +204,20 @@ def _one_at_a_time(
     return run
 
 
+@dataclass(frozen=True)
+class HostedSession:
+    """A session as the center published it to this laptop (an employer host's own sessions): the numbers
+    are masked by the center; counts are the center's merged progress of every operator's laptop."""
+
+    session_id: str
+    employer: str
+    venue: str
+    day: str
+    roster: tuple[dict[str, Any], ...]
+    progress: dict[str, int]
+    close: dict[str, Any] | None
+
+
 class BulkDayService:
     """The use cases of a bulk day. Call from a worker thread in the UI (they read and write the vault)."""
 
@@ -218,6 +232,19 @@ class BulkDayService:
         self._lock = threading.RLock()
         self._photos: dict[str, Path] = {}
         """Photos found by :meth:`prepare`, per person: an application at the table takes them by default."""
+
+    def hosted(self) -> list[HostedSession]:
+        """The sessions pulled from the center (read-only): what an employer host's laptop shows."""
+        out = []
+        for sid, kinds in self._session.vault.center_sessions().items():
+            plan = kinds.get("session", {})
+            employer = plan.get("employer") or {}
+            out.append(HostedSession(
+                session_id=sid, employer=str(employer.get("name", "")), venue=str(plan.get("venue", "")),
+                day=str(plan.get("day", "")), roster=tuple(kinds.get("session_roster", {}).get("lines", ())),
+                progress={k: int(v) for k, v in kinds.get("session_progress", {}).items() if isinstance(v, int)},
+                close=kinds.get("session_close")))
+        return sorted(out, key=lambda h: (h.day, h.session_id))
 
     # --- reading the log -----------------------------------------------------------------------
     def _catch_up(self) -> None:

@@ -234,10 +234,16 @@ def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now:
                                f"{len(check['not_in_manifest'])} not listed")
 
 
+def is_exception(op: Operation) -> bool:
+    """A bank's refusal at the table: a ``visit.log`` naming the session, with the reason in
+    ``session_exception`` (outreach/services/bulkdays.py). It counts as an exception, never as done."""
+    return op.kind == "visit.log" and isinstance(op.payload.get("session_exception"), str)
+
+
 def link(tx: Tx, op: Operation, result: OpResult) -> None:
-    """Link a recorded card operation naming a session to it, with the center's answer (its progress is
+    """Link a recorded card operation (or a bank's refusal, :func:`is_exception`) naming a session to it, with the center's answer (its progress is
     republished by :func:`publish_touched` before the transaction commits)."""
-    if not op.kind.startswith("card."):
+    if not (op.kind.startswith("card.") or is_exception(op)):
         return
     sid = session_of_payload(op.payload)
     if sid is None:
@@ -269,7 +275,7 @@ def _publish_plan(tx: Tx, sid: str, code: str) -> None:
 def progress(tx: Tx, sid: str) -> dict[str, Any] | None:
     """Counts of people (never of operations): roster, activated, handed over, applied, done (any of the
     three), remaining (roster people not done) and exceptions (people whose session operations were refused
-    and who are not done). None for an unknown session. Counted in SQL over indexed rows of one session."""
+    and who are not done, or whose bank refused at the table, :func:`is_exception`). None for an unknown session. Counted in SQL over indexed rows of one session."""
     row = tx.q("SELECT roster_revision FROM sessions WHERE session_id = ?", (sid,))
     if not row:
         return None
@@ -285,7 +291,8 @@ def progress(tx: Tx, sid: str) -> dict[str, Any] | None:
         f"session_ops o WHERE o.session_id = r.session_id AND o.person_id = r.person_id AND {_done('o.')})",
         (sid, revision, *done))[0][0]
     exceptions = tx.q(
-        "SELECT COUNT(DISTINCT o.person_id) FROM session_ops o WHERE o.session_id = ? AND o.status = 'rejected' AND "
+        "SELECT COUNT(DISTINCT o.person_id) FROM session_ops o WHERE o.session_id = ? AND (o.status = 'rejected' OR "
+        "(o.kind = 'visit.log' AND o.status = 'applied')) AND "
         "NOT EXISTS (SELECT 1 FROM session_ops d WHERE d.session_id = o.session_id AND d.person_id = o.person_id "
         f"AND {_done('d.')})", (sid, *done))[0][0]
     out: dict[str, Any] = {"session_id": sid, "roster": int(roster), "roster_revision": revision}

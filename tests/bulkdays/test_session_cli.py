@@ -108,3 +108,45 @@ def test_errors_are_one_bilingual_line_with_an_exit_code(cli, tmp_path):
     r = cli("progress", "nonexistent")
     assert r.returncode == 1
     assert "找不到该场次" in r.stderr
+
+
+def test_hosted_shows_the_sessions_the_center_published_masked_with_progress_and_follow_ups(tmp_path, monkeypatch):
+    """An employer host's laptop: the session records a pull kept in the vault (storage apply_pulled, the path
+    tests/sync/test_sessions.py drives over HTTP) are shown read-only, masked as the center sent them."""
+    use_cheap_kdf(monkeypatch)
+    context = make_context(tmp_path / "v", template=False)
+    context.session.unlock(PASSPHRASE)
+    sid = "s-hosted-1"
+    plan = {"session_id": sid, "employer": {"name": "海南椰风食品有限公司", "credit_code": credit_code()},
+            "venue": "公司三楼会议室", "day": "2026-12-04"}
+    lines = [{"person_id": "p1", "name": "王*", "doc_number": "4601**********1234", "mobile": "139****5678",
+              "department": "财务部"},
+             {"person_id": "p2", "name": "符*", "doc_number": "4601**********4321", "mobile": None,
+              "department": "车间"}]
+    close = {"session_id": sid, "closed_on": "2026-12-04", "manifest_agrees": True,
+             "lines": [{**lines[0], "outcome": "activated", "reason": ""},
+                       {**lines[1], "outcome": "absent", "reason": "出差"}]}
+    context.session.vault.apply_pulled([
+        {"type": "session", "id": sid, "version": 1, "data": plan},
+        {"type": "session_roster", "id": sid, "version": 1, "data": {"lines": lines}},
+        {"type": "session_progress", "id": sid, "version": 2, "data": {"roster": 2, "done": 1, "remaining": 1,
+                                                                        "exceptions": 0}},
+        {"type": "session_progress", "id": sid, "version": 1, "data": {"roster": 2, "done": 0, "remaining": 2,
+                                                                        "exceptions": 0}},  # older: ignored
+        {"type": "session_close", "id": sid, "version": 1, "data": close},
+    ], "cp-1")
+    context.close()
+    (tmp_path / "pw").write_text(PASSPHRASE + "\n", encoding="utf-8")
+    common = ["--vault", str(tmp_path / "v" / "vault.db"), "--passphrase-file", str(tmp_path / "pw")]
+    out = run("session", "hosted", *common, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert sid in out.stdout
+    assert "已办 done 1 · 未办 remaining 1" in out.stdout
+    assert "4601**********1234" in out.stdout
+    assert "一致 agrees" in out.stdout
+    follow = [ln for ln in out.stdout.splitlines() if "跟进 follow-up" in ln]
+    assert len(follow) == 1
+    assert "4601**********4321" in follow[0]
+    assert "出差" in follow[0]
+    data = json.loads(run("session", "hosted", "--json", *common, cwd=tmp_path).stdout)
+    assert [(h["session_id"], h["progress"]["done"], len(h["roster"])) for h in data] == [(sid, 1, 2)]

@@ -205,7 +205,7 @@ def test_an_employer_host_is_bound_to_one_valid_employer(store):
     assert store.device("dev-hr").employer == EMPLOYER
 
 
-def _host_world(center: Any, make_vault: Any, people: Any) -> dict[str, Any]:
+def _host_world(center: Any, make_vault: Any, people: Any, collect: bool = True) -> dict[str, Any]:
     """S1 of EMPLOYER with P and Q on its roster, S2 of another employer with R; the worker activates P's card
     at S1 and logs a visit on P."""
     p, q, r, other = _load(center, people, 4)
@@ -234,7 +234,8 @@ def _host_world(center: Any, make_vault: Any, people: Any) -> dict[str, Any]:
     seen: list[dict[str, Any]] = []
     # what the host's laptop does with session records is the laptop side's (outreach/bulkdays): here they
     # are only collected
-    host.apply_pulled = lambda changes, checkpoint: seen.extend(changes)
+    if collect:
+        host.apply_pulled = lambda changes, checkpoint: seen.extend(changes)
     return {"seen": seen, "p": p, "q": q, "r": r, "other": other, "w": w, "s1": s1, "s2": s2, "host": host}
 
 
@@ -278,6 +279,66 @@ def test_an_employer_host_pulls_only_their_own_sessions_masked(center, make_vaul
     assert {c.id for c in changes} == {world["s2"].session_id}
     center.store._run(lambda tx: tx.x("DELETE FROM device_employers WHERE device_id = ?", (other_host.device_id,)))
     assert center.store.pull(center.store.device(other_host.device_id), 0, 10_000)[0] == []
+
+
+def test_an_employer_host_laptop_keeps_its_own_sessions_masked_and_a_later_pull_updates_them(center, make_vault,
+                                                                                               people):
+    """The host's own vault applies every session change type it pulls (no refusal, no lost pull) and shows
+    its session: the masked roster, the progress and the close report; a later activation updates progress."""
+    world = _host_world(center, make_vault, people, collect=False)
+    host, p, q, s1, w = world["host"], world["p"], world["q"], world["s1"], world["w"]
+    assert _sync(center, host).pulled > 0
+    kept = host.center_sessions()
+    assert set(kept) == {s1.session_id}
+    mine = kept[s1.session_id]
+    assert set(mine) == {"session", "session_roster", "session_progress", "session_close"}
+    assert mine["session"]["venue"] == s1.venue
+    lines = {x["person_id"]: x for x in mine["session_roster"]["lines"]}
+    assert set(lines) == {p.person_id, q.person_id}
+    assert lines[q.person_id]["doc_number"] == mask_id_number(q.document.number)
+    assert mine["session_progress"]["applied"] == 1
+    assert mine["session_progress"]["remaining"] == 1
+    assert mine["session_close"]["manifest_agrees"] is True
+    assert [x["outcome"] for x in mine["session_close"]["lines"]] == ["applied", "absent"]
+    text = json.dumps(kept, ensure_ascii=False)
+    for person in (p, q, world["r"], world["other"]):
+        assert person.document.number not in text
+        assert person.name not in text
+    assert host.pull_checkpoint() is not None
+    # Q's card is applied for later at S1: the next pull replaces the progress, a pull again changes nothing
+    kind, payload = people.card_ops(q, CardStatus.APPLIED)[0]
+    center.store.assign("w1", [q.person_id], center.clock())
+    _sync(center, w)
+    w.append(kind, q.person_id, {**payload, "session_id": s1.session_id})
+    assert _sync(center, w).issues == []
+    _sync(center, host)
+    _sync(center, host)
+    progress = host.center_sessions()[s1.session_id]["session_progress"]
+    assert (progress["applied"], progress["remaining"]) == (2, 0)
+
+
+def test_a_bank_refusal_at_the_table_is_linked_and_counted_as_an_exception_not_as_done(center, make_vault, people):
+    """visit.log with payload session_exception (what the table loop records when the bank declines): the
+    center accepts it, links it to the session, and progress counts Q as an exception and still remaining."""
+    world = _host_world(center, make_vault, people)
+    w, q, s1 = world["w"], world["q"], world["s1"]
+    center.store.assign("w1", [q.person_id], center.clock())
+    _sync(center, w)
+    visit = Visit(person_id=q.person_id, worker_id="w1", day=center_day(center.clock()), outcome="come_back",
+                  notes="集中激活未完成：银行拒绝")
+    op = w.append("visit.log", q.person_id, {"visit": visit.model_dump(mode="json"),
+                                             "session_exception": "银行拒绝：证件过期", "session_id": s1.session_id})
+    s = _sync(center, w)
+    assert s.issues == [], s.issues
+    linked = _q(center.store, "SELECT kind, person_id, status FROM session_ops WHERE op_id = ?", (op.op_id,))
+    assert linked == [("visit.log", q.person_id, "applied")]
+    _sync(center, world["host"])
+    progress = next(c for c in world["seen"] if c["type"] == "session_progress")["data"]
+    assert (progress["exceptions"], progress["done"], progress["remaining"]) == (1, 1, 1)
+    # an ordinary visit naming no session exception is not linked
+    plain = w.append("visit.log", q.person_id, {"visit": visit.model_dump(mode="json"), "session_id": s1.session_id})
+    _sync(center, w)
+    assert _q(center.store, "SELECT 1 FROM session_ops WHERE op_id = ?", (plain.op_id,)) == []
 
 
 def test_an_employer_host_pushes_only_their_own_sessions_rosters(center, make_vault, people):
