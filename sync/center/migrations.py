@@ -102,6 +102,9 @@ MIGRATIONS: list[Migration] = [
         "FROM operations WHERE kind = 'person.register' AND status IN ('applied', 'applied_with_conflict') "
         "GROUP BY worker_id, subject ON CONFLICT DO NOTHING",
     ),
+    # The Merkle log's perfect subtrees (merkle_log.py): O(log n) appends and proofs. Derived from the
+    # leaves; an existing log's are built from its leaves when first needed.
+    Migration.same("0003_merkle_nodes", "CREATE TABLE merkle_nodes (id BIGINT PRIMARY KEY, hash TEXT NOT NULL)"),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
 from sync import merkle
-from sync.center import access, rules
+from sync.center import access, merkle_log, rules
 from sync.center.store import Device, iso
 from sync.errors import InvalidInput
 from sync.protocol import OpResult, TheirOp
@@ -52,13 +52,7 @@ def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], per
 
 
 def _append_log(tx: Tx, data: dict[str, Any]) -> int:
-    tx.lock("log")
-    idx = tx.cache.get("next_idx")
-    if idx is None:  # the log lock is held to commit: the next index can be counted on within the transaction
-        idx = int(tx.q("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
-    tx.cache["next_idx"] = idx + 1
-    tx.w("INSERT INTO merkle (idx, leaf) VALUES (?, ?)", (idx, merkle.leaf_hash(canonical_json(data)).hex()))
-    return idx
+    return merkle_log.append(tx, [merkle.leaf_hash(canonical_json(data))])
 
 
 def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
@@ -257,25 +251,6 @@ def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today:
          (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, iso(now), "", body, version, iso(now), idx))
     _change(tx, "cards", subject, version, cards, subject, None, area)
     return OpResult(op_id=op_id, status="applied", center_state=cards)
-
-
-def load_people(tx: Tx, people: list[dict[str, Any]], now: dt.datetime) -> int:
-    valid: list[dict[str, Any]] = []
-    for i, raw in enumerate(people):
-        data = rules.valid_person(raw)
-        if data is None:
-            raise InvalidInput(f"record {i + 1}")
-        valid.append(data)
-    tx.lock("log")
-    for data in sorted(valid, key=lambda d: str(d["person_id"])):
-        tx.lock("subject:" + data["person_id"])
-    for data in valid:
-        pid = data["person_id"]
-        version, _, _, cards = _subject(tx, pid)
-        _save_subject(tx, pid, version + 1, data["area_code"], data, cards)
-        _change(tx, "person", pid, version + 1, data, pid, None, data["area_code"])
-        _append_log(tx, {"loaded": pid, "hash": merkle.leaf_hash(canonical_json(data)).hex(), "at": iso(now)})
-    return len(valid)
 
 
 def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> int:

@@ -31,6 +31,10 @@ class _SqliteTx:
     def lock(self, key: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database's single write lock."""
 
+    def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join("?" * len(columns))
+        self.con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
 
 class SqliteStore(SqlStore):
     dialect = "sqlite"
@@ -55,7 +59,7 @@ class SqliteStore(SqlStore):
         return con
 
     @contextmanager
-    def _tx(self) -> Iterator[Tx]:
+    def _tx(self, *, bulk: bool = False) -> Iterator[Tx]:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
             con = self._connect()

@@ -13,10 +13,10 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import hashlib
+import itertools
 import json
 import secrets
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import access, keyfile, migrations, oplogic, throttle
+from sync.center import access, keyfile, loader, merkle_log, migrations, oplogic, rules, throttle
 from sync.center.migrations import Dialect
-from sync.center.store import CenterKeys, Device, RecordedOperation, Store, iso
+from sync.center.store import CenterKeys, Device, LoadCount, RecordedOperation, Store, iso
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
@@ -46,6 +46,8 @@ class Tx(Protocol):
     def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """A write whose row count is not needed (may be queued until the next read)."""
     def lock(self, key: str) -> None: ...
+    def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Insert many rows into ``table`` at once (PostgreSQL: COPY when the transaction is a bulk one)."""
 
 
 class SqlStore(Store):
@@ -55,24 +57,24 @@ class SqlStore(Store):
     push_chunk = 1
 
     def __init__(self) -> None:
-        self._leaves: list[bytes] = []
-        self._leaf_lock = threading.Lock()
+        self._nodes = merkle_log.NodeCache()
         self._keys: CenterKeys | None = None
         self._key_file: Path | None = None
 
     # -- backend hooks -------------------------------------------------------------------------------
     @abc.abstractmethod
-    def _tx(self) -> AbstractContextManager[Tx]:
-        """A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED + advisory locks)."""
+    def _tx(self, *, bulk: bool = False) -> AbstractContextManager[Tx]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED + advisory locks).
+        ``bulk``: a few large statements (PostgreSQL: no pipeline, so that :meth:`Tx.stage` may COPY)."""
 
     @abc.abstractmethod
     def _retryable(self, exc: BaseException) -> bool:
         """True for lock timeouts / deadlocks after which the whole transaction may be run again."""
 
-    def _run(self, fn: Callable[[Tx], T], attempts: int = 8) -> T:
+    def _run(self, fn: Callable[[Tx], T], attempts: int = 8, *, bulk: bool = False) -> T:
         for i in range(attempts):
             try:
-                with self._tx() as tx:
+                with self._tx(bulk=bulk) as tx:
                     return fn(tx)
             except Exception as exc:
                 if i == attempts - 1 or not self._retryable(exc):
@@ -260,7 +262,21 @@ class SqlStore(Store):
         return self._run(lambda tx: oplogic.center_event(tx, person_id, op_id, event, today, now))
 
     def load_people(self, people: list[dict[str, Any]], now: dt.datetime) -> int:
-        return self._run(lambda tx: oplogic.load_people(tx, people, now))
+        rows = loader.stage_rows(_valid_people(people), now)
+        self._run(lambda tx: loader.load_batch(tx, self.dialect, rows), bulk=True)
+        return len(rows)
+
+    def load_people_stream(self, people: Iterable[dict[str, Any]], now: dt.datetime, *, batch: int = 5000,
+                           progress: Callable[[LoadCount], None] | None = None) -> LoadCount:
+        total = LoadCount(loaded=0, skipped=0)
+        it = iter(people)
+        while part := list(itertools.islice(it, max(1, batch))):
+            rows = loader.stage_rows(_valid_people(part, start=total.loaded + total.skipped), now)
+            done = self._run(lambda tx, rows=rows: loader.load_batch(tx, self.dialect, rows), bulk=True)
+            total = LoadCount(loaded=total.loaded + done.loaded, skipped=total.skipped + done.skipped)
+            if progress is not None:
+                progress(total)
+        return total
 
     def assign(self, worker_id: str, person_ids: list[str], now: dt.datetime) -> int:
         return self._run(lambda tx: oplogic.assign(tx, worker_id, person_ids, now))
@@ -299,22 +315,19 @@ class SqlStore(Store):
         return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     # -- log -------------------------------------------------------------------------------------------
-    def _all_leaves(self) -> list[bytes]:
-        with self._leaf_lock:
-            start = len(self._leaves)
-            rows = self._run(lambda tx: tx.q("SELECT idx, leaf FROM merkle WHERE idx >= ? ORDER BY idx", (start,)))
-            for idx, leaf in rows:
-                if int(idx) != len(self._leaves):
-                    break  # never trust a gap; the next call reads again
-                self._leaves.append(bytes.fromhex(leaf))
-            return list(self._leaves)
-
     def log_proof(self, known_size: int) -> LogProof:
-        leaves = self._all_leaves()
-        cp = sign_checkpoint(self.center_keys(), len(leaves), merkle.root(leaves))
-        if known_size > len(leaves):
+        def go(tx: Tx) -> tuple[int, str, list[str] | None]:
+            size = merkle_log.size(tx)
+            first = known_size if 0 <= known_size <= size else None
+            got = merkle_log.read(tx, merkle.keys_for(size, first), self._nodes)
+            proof = merkle.consistency_proof_of(first, size, got.__getitem__) if first is not None else None
+            return size, merkle.root_of(size, got.__getitem__), proof
+
+        size, root, proof = self._run(go)
+        cp = sign_checkpoint(self.center_keys(), size, root)
+        if proof is None:
             return LogProof(checkpoint=cp, from_size=0, consistency=[])
-        return LogProof(checkpoint=cp, from_size=known_size, consistency=merkle.consistency_proof(known_size, leaves))
+        return LogProof(checkpoint=cp, from_size=known_size, consistency=proof)
 
     def status(self) -> dict[str, Any]:
         def go(tx: Tx) -> dict[str, Any]:
@@ -348,6 +361,19 @@ class SqlStore(Store):
             return [dict(zip(names, r, strict=True)) for r in rows]
 
         return self._run(go)
+
+
+def _valid_people(people: list[dict[str, Any]], start: int = 0) -> list[dict[str, Any]]:
+    """The people as stored (``Person`` dumps), each checked; the first bad one is named by its position."""
+    valid: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(people):
+        data = rules.valid_person(raw)
+        if data is None or data["person_id"] in seen:
+            raise InvalidInput(f"record {start + i + 1}")
+        seen.add(data["person_id"])
+        valid.append(data)
+    return valid
 
 
 def _code_hash(code: str) -> str:
