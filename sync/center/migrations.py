@@ -105,6 +105,10 @@ MIGRATIONS: list[Migration] = [
     # The Merkle log's perfect subtrees (merkle_log.py): O(log n) appends and proofs. Derived from the
     # leaves; an existing log's are built from its leaves when first needed.
     Migration.same("0003_merkle_nodes", "CREATE TABLE merkle_nodes (id BIGINT PRIMARY KEY, hash TEXT NOT NULL)"),
+    # A push records its operations first and gives them log positions in its short sequencing step
+    # (oplogic.sequence, PostgreSQL only): until then, inside its transaction, a row has none.
+    Migration("0004_late_log_index", sqlite=(),
+              postgresql=("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL",)),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

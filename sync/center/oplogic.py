@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
@@ -28,7 +29,10 @@ def _reject(op_id: str, code: str, zh: str, en: str, **extra: Any) -> OpResult:
 
 
 def _subject(tx: Tx, subject: str) -> tuple[int, str | None, dict[str, Any] | None, dict[str, Any] | None]:
-    rows = tx.q("SELECT version, area_code, person, cards FROM subjects WHERE subject = ?", (subject,))
+    # The row lock (PostgreSQL) orders a push after or before a load of the same person, which holds the
+    # log lock only, now that a push takes the log lock last (see sequence()).
+    rows = tx.q("SELECT version, area_code, person, cards FROM subjects WHERE subject = ?" + tx.for_update,
+                (subject,))
     if not rows:
         return 0, None, None, None
     v, area, person, cards = rows[0]
@@ -45,7 +49,13 @@ def _save_subject(tx: Tx, subject: str, version: int, area: str | None, person: 
 
 def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], person_id: str,
             owner: str | None, area: str | None) -> None:
+    pending: Pending | None = tx.cache.get("pending")
+    if pending is not None:  # written by sequence(), under the log lock; the last change of a row wins
+        pending.changes.pop((kind, cid), None)
+        pending.changes[(kind, cid)] = (kind, cid, version, json.dumps(data), person_id, owner, area)
+        return
     # Delete + insert gives the row a new, higher change_seq (under the log lock, so in commit order).
+    tx.lock("log")
     tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (kind, cid))
     tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
          (kind, cid, version, json.dumps(data), person_id, owner, area))
@@ -53,6 +63,38 @@ def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], per
 
 def _append_log(tx: Tx, data: dict[str, Any]) -> int:
     return merkle_log.append(tx, [merkle.leaf_hash(canonical_json(data))])
+
+
+@dataclass
+class Pending:
+    """What a push transaction logs and publishes, held back to :func:`sequence` so that the log lock (which
+    every writer of the log and of ``changes`` holds to commit) is taken for that short step only, after the
+    operations were checked and decided under their device and subject locks."""
+
+    ops: list[tuple[str, bytes]] = field(default_factory=list)  # (op_id, leaf) in decision order
+    changes: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+
+
+def defer_sequencing(tx: Tx) -> None:
+    """Hold this transaction's log entries and changes back until :func:`sequence`."""
+    tx.cache["pending"] = Pending()
+
+
+def sequence(tx: Tx) -> None:
+    """Take the log lock, give the held-back operations their log positions (leaves appended in one batch)
+    and publish their changes; the lock is held to commit, so positions and change numbers commit in order."""
+    pending: Pending | None = tx.cache.pop("pending", None)
+    if pending is None or not (pending.ops or pending.changes):
+        return
+    if pending.ops:
+        first = merkle_log.append(tx, [leaf for _, leaf in pending.ops])
+        tx.many("UPDATE operations SET log_index = ? WHERE op_id = ?",
+                [(first + i, op_id) for i, (op_id, _) in enumerate(pending.ops)])
+    if pending.changes:
+        tx.lock("log")
+        tx.many("DELETE FROM changes WHERE type = ? AND id = ?", [k for k in pending.changes])
+        tx.stage("changes", ("type", "id", "version", "data", "person_id", "owner", "area_code"),
+                 list(pending.changes.values()))
 
 
 def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
@@ -175,8 +217,14 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
             now: dt.datetime) -> OpResult:
     """Log and store one device operation with its outcome, and move the device's chain head. An operation
     that touched nothing (``new_version`` None: refused before its subject was read) is kept without its body."""
-    idx = _append_log(tx, {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
-                           "status": result.status, "code": result.code, "subject_version": new_version})
+    entry = {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
+             "status": result.status, "code": result.code, "subject_version": new_version}
+    pending: Pending | None = tx.cache.get("pending")
+    idx: int | None = None
+    if pending is not None:  # its log position comes in sequence(); until then the row has none
+        pending.ops.append((op.op_id, merkle.leaf_hash(canonical_json(entry))))
+    else:
+        idx = _append_log(tx, entry)
     resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
     body = op.model_dump_json() if new_version is not None else ""
     tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
@@ -216,7 +264,6 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
 
 def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) -> int:
     """Apply the center's time-driven events for one person. Deterministic op ids make it idempotent."""
-    tx.lock("log")
     tx.lock("subject:" + subject)
     _, _, _, cards = _subject(tx, subject)
     if cards is None:
@@ -231,7 +278,6 @@ def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) ->
 def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today: dt.date,
                  now: dt.datetime) -> OpResult:
     """A card event decided by the center itself (issue, recall, lift): same rules, recorded and logged."""
-    tx.lock("log")
     tx.lock("subject:" + subject)
     if tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)):
         return OpResult(op_id=op_id, status="duplicate")

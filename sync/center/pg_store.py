@@ -38,6 +38,7 @@ class _PgTx:
         self.pipeline = pipeline
         self.held: set[str] = set()
         self.cache: dict[str, Any] = {}
+        self.for_update = " FOR UPDATE"
 
     def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.con.cursor() as cur:
@@ -59,6 +60,10 @@ class _PgTx:
             self.cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
             self.held.add(key)
 
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.cur.executemany(sql.replace("?", "%s"), rows)
+
     def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
@@ -74,6 +79,7 @@ class _PgTx:
 class PgStore(SqlStore):
     dialect = "postgresql"
     push_chunk = 100
+    late_sequencing = True
 
     def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4) -> None:
         super().__init__()

@@ -1,11 +1,13 @@
 """The SQL store shared by both backends; a backend supplies transactions, locks and its SQL dialect.
 
-SQL is written once with ``?`` placeholders. Lock order, everywhere: the log, then the device, then subject(s)
-(a lock already held may be taken again). The log lock is held to commit by every transaction that writes
-``merkle`` or ``changes``, so log indexes and change sequence numbers become visible in order (a reader never
-skips a late-committing row) and the Merkle log has no gap. Writers therefore serialise on the log; pushes
-amortise that with several operations per transaction (``push_chunk``). The device and subject locks state
-what each decision depends on, and stay correct if the log lock is ever narrowed.
+SQL is written once with ``?`` placeholders. Lock order, everywhere: the device, then subject(s), then the log
+last (a lock already held may be taken again). The log lock is held to commit by every transaction that
+writes ``merkle`` or ``changes``, so log indexes and change sequence numbers become visible in order (a reader
+never skips a late-committing row) and the Merkle log has no gap. The device and subject locks guard each
+decision; a push (``late_sequencing``, PostgreSQL) checks and decides its operations under them only, then
+takes the log lock for one short sequencing step (log positions, leaves and changes in batches), so pushes
+from many devices proceed in parallel and only that step is serial. Loads and assignments take the log lock
+only; a load orders itself with pushes of the same people by row locks (``Tx.for_update``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Tx(Protocol):
     """One transaction. ``cache`` holds values that locks held to commit make safe to reuse within it."""
 
     cache: dict[str, Any]
+    #: appended to a SELECT of rows the transaction will update: " FOR UPDATE" where rows can be locked
+    for_update: str
 
     def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
     def x(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
@@ -48,13 +52,18 @@ class Tx(Protocol):
     def lock(self, key: str) -> None: ...
     def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Insert many rows into ``table`` at once (PostgreSQL: COPY when the transaction is a bulk one)."""
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One write statement for each row of parameters, sent together (row counts not needed)."""
 
 
 class SqlStore(Store):
     #: Which statements of each migration this backend runs.
     dialect: Dialect = "sqlite"
-    #: Pushed operations per transaction (PostgreSQL: 1, so that devices proceed in parallel).
+    #: Pushed operations per transaction.
     push_chunk = 1
+    #: A push takes the log lock only to sequence its decided operations (:func:`oplogic.sequence`), so
+    #: devices are checked and decided in parallel; False where writers are serialised anyway (SQLite).
+    late_sequencing = False
 
     def __init__(self) -> None:
         self._nodes = merkle_log.NodeCache()
@@ -228,8 +237,13 @@ class SqlStore(Store):
         n = self.push_chunk
         for i in range(0, len(ops), n):
             def chunk(tx: Tx, part: list[Any] = ops[i:i + n]) -> list[Any]:
-                tx.lock("log")
-                return [oplogic.push_one(tx, device, op, today, now) for op in part]
+                if not self.late_sequencing:
+                    tx.lock("log")
+                    return [oplogic.push_one(tx, device, op, today, now) for op in part]
+                oplogic.defer_sequencing(tx)  # decide under device and subject locks, then log in one step
+                results = [oplogic.push_one(tx, device, op, today, now) for op in part]
+                oplogic.sequence(tx)
+                return results
 
             out.extend(self._run(chunk))
         return out
