@@ -63,8 +63,8 @@ def load_batch(tx: Tx, dialect: Dialect, rows: list[tuple[int, str, str, str, st
          "person = excluded.person")
     # Delete + insert gives each change a new, higher change_seq (under the log lock, so in commit order).
     tx.x("DELETE FROM changes WHERE type = 'person' AND id IN (SELECT subject FROM load_stage)")
-    tx.x("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) "
-         "SELECT 'person', st.subject, s.version, st.person, st.subject, NULL, st.area_code "
+    tx.x("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
+         "SELECT 'person', st.subject, s.version, st.person, st.subject, NULL, st.area_code, NULL "
          "FROM load_stage st JOIN subjects s ON s.subject = st.subject ORDER BY st.ord")
     leaves = [bytes.fromhex(r[0]) for r in tx.q("SELECT leaf FROM load_stage ORDER BY ord")]
     merkle_log.append(tx, leaves)

@@ -109,6 +109,8 @@ MIGRATIONS: list[Migration] = [
     # (oplogic.sequence, PostgreSQL only): until then, inside its transaction, a row has none.
     Migration("0004_late_log_index", sqlite=(),
               postgresql=("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL",)),
+    # The device whose operation made a change's state exactly (oplogic._change): its pull skips the row.
+    Migration.same("0005_change_origin", "ALTER TABLE changes ADD COLUMN origin TEXT"),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

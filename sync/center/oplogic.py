@@ -48,17 +48,20 @@ def _save_subject(tx: Tx, subject: str, version: int, area: str | None, person: 
 
 
 def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], person_id: str,
-            owner: str | None, area: str | None) -> None:
+            owner: str | None, area: str | None, origin: str | None = None) -> None:
+    """Publish a row's new state. ``origin``: the device whose operation made exactly this state (it holds
+    it already, so its pull skips the row until anything else changes it)."""
+    row = (kind, cid, version, json.dumps(data), person_id, owner, area, origin)
     pending: Pending | None = tx.cache.get("pending")
     if pending is not None:  # written by sequence(), under the log lock; the last change of a row wins
         pending.changes.pop((kind, cid), None)
-        pending.changes[(kind, cid)] = (kind, cid, version, json.dumps(data), person_id, owner, area)
+        pending.changes[(kind, cid)] = row
         return
     # Delete + insert gives the row a new, higher change_seq (under the log lock, so in commit order).
     tx.lock("log")
     tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (kind, cid))
-    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
-         (kind, cid, version, json.dumps(data), person_id, owner, area))
+    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
 
 
 def _append_log(tx: Tx, data: dict[str, Any]) -> int:
@@ -93,7 +96,7 @@ def sequence(tx: Tx) -> None:
     if pending.changes:
         tx.lock("log")
         tx.many("DELETE FROM changes WHERE type = ? AND id = ?", [k for k in pending.changes])
-        tx.stage("changes", ("type", "id", "version", "data", "person_id", "owner", "area_code"),
+        tx.stage("changes", ("type", "id", "version", "data", "person_id", "owner", "area_code", "origin"),
                  list(pending.changes.values()))
 
 
@@ -204,12 +207,17 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     for kind, data in changes:
         if kind == "cards":
             data = {**data, "version": new_version}
-        _change(tx, kind, op.subject, new_version, data, op.subject, None, area)
+        # A person applied as sent is what the device holds already: no echo to it. Cards are sent back (the
+        # laptop takes the center's copy as confirmation of its provisional cards).
+        echo_free = kind == "person" and result.status == "applied"
+        _change(tx, kind, op.subject, new_version, data, op.subject, None, area,
+                device.device_id if echo_free else None)
     if op.kind == "visit.log" and result.status != "rejected":
         # published to the workers the person is assigned to and to the area's supervisors; the signed
-        # operation, not the payload, says which worker made the visit
+        # operation, not the payload, says which worker made the visit (the device that logged it keeps its
+        # own copy, so it is not sent back to it)
         visit = {**(rules.valid_visit(op.payload.get("visit")) or {}), "worker_id": op.worker_id}
-        _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area)
+        _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area, device.device_id)
     return result
 
 

@@ -262,9 +262,10 @@ class SqlStore(Store):
 
     def pull(self, device: Device, since: int, limit: int) -> tuple[list[Change], int, bool]:
         cond, params = access.pull_filter(device)  # what the device may see: sync/center/access.py
+        # a row whose state this device's own operation made is not echoed back to it (oplogic._change)
         sql = f"SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ({cond}) " \
-              "ORDER BY change_seq LIMIT ?"
-        params = (since, *params)
+              "AND (origin IS NULL OR origin <> ?) ORDER BY change_seq LIMIT ?"
+        params = (since, *params, device.device_id)
         rows = self._run(lambda tx: tx.q(sql, (*params, limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
