@@ -148,9 +148,10 @@ class Store(abc.ABC):
     def push(self, device: Device, ops: list[Operation], today: dt.date, now: dt.datetime) -> list[OpResult]:
         """Check and record ``ops`` (device order), one answer each, in the same order.
 
-        Each operation is handled in its own transaction under locks on the device and the subject: duplicate
-        by op_id; authenticity (hash, signature, worker/device match, chain, seq); then the domain decides card
-        operations against the center's state. Recorded operations and outcomes go to the Merkle log.
+        Operations are handled in transactions of several (``push_chunk``) under locks on the device and each
+        subject: duplicate by op_id; authenticity (hash, signature, worker/device match, chain, seq); then the
+        domain decides card operations against the center's state. Recorded operations and outcomes go to the
+        Merkle log (on PostgreSQL in one sequencing step at the end of each transaction, under the log lock).
 
         Raises:
             StoreError: the database fails (operations already committed stay committed).
