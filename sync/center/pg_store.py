@@ -78,7 +78,10 @@ class _PgTx:
 
 class PgStore(SqlStore):
     dialect = "postgresql"
-    push_chunk = 100
+    #: At most this many operations per transaction: each holds a subject lock to commit, and PostgreSQL's
+    #: shared lock table is sized for max_locks_per_transaction (64 by default) per connection on average;
+    #: 100 per transaction across many pushing devices at once would run it out ("out of shared memory").
+    push_chunk = 50
     late_sequencing = True
 
     def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4) -> None:
