@@ -76,6 +76,7 @@ class Pending:
 
     ops: list[tuple[str, bytes]] = field(default_factory=list)  # (op_id, leaf) in decision order
     changes: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # device -> (last seq, last hash)
 
 
 def defer_sequencing(tx: Tx) -> None:
@@ -87,7 +88,11 @@ def sequence(tx: Tx) -> None:
     """Take the log lock, give the held-back operations their log positions (leaves appended in one batch)
     and publish their changes; the lock is held to commit, so positions and change numbers commit in order."""
     pending: Pending | None = tx.cache.pop("pending", None)
-    if pending is None or not (pending.ops or pending.changes):
+    if pending is None:
+        return
+    tx.many("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?",
+            [(seq, h, dev) for dev, (seq, h) in pending.heads.items()])  # under the device lock, not the log's
+    if not (pending.ops or pending.changes):
         return
     if pending.ops:
         first = merkle_log.append(tx, [leaf for _, leaf in pending.ops])
@@ -241,7 +246,11 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
          (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash, body,
           result.status, result.code, result.message_zh, result.message_en, new_version,
           str(resolves) if resolves is not None else None, iso(now), idx))
-    tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
+    if pending is not None:  # one update of the chain head per transaction, in sequence()
+        pending.heads[device.device_id] = (op.seq, op.hash)
+    else:
+        tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?",
+             (op.seq, op.hash, device.device_id))
     tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
     return result
 
