@@ -200,22 +200,47 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    """Two passes over the file, neither holding it in memory: check every row (one bad row: nothing is
+    loaded), then load in batches, each committed on its own, with progress on stderr. A rerun after an
+    interruption skips the people already loaded."""
     from sync.center import roster
     from sync.center.rules import center_day
+    from sync.center.store import LoadCount
+    from sync.errors import SyncError
 
+    today = center_day(_now())
     try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
+        with open(args.file, encoding="utf-8-sig", newline="") as f:
+            problems = roster.problems(f, today)
+            if problems:
+                for p in problems:
+                    print(p, file=sys.stderr)
+                print(f"有 {len(problems)} 处问题，未导入任何记录 / {len(problems)} problem(s); nothing loaded",
+                      file=sys.stderr)
+                return 1
+            f.seek(0)
+
+            def progress(done: LoadCount) -> None:
+                print(f"已处理 {done.loaded + done.skipped} 人（新导入 {done.loaded}） / processed "
+                      f"{done.loaded + done.skipped} (loaded {done.loaded})", file=sys.stderr, flush=True)
+
+            store = _store(args)
+            try:
+                n = store.load_people_stream(roster.stream(f, today), _now(), batch=args.batch, progress=progress)
+            finally:
+                store.close()
     except (OSError, UnicodeDecodeError):
         print("无法读取文件（需 UTF-8 CSV） / cannot read the file (UTF-8 CSV needed)", file=sys.stderr)
         return 1
-    people, problems = roster.parse(text, center_day(_now()))
-    if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
-        print(f"有 {len(problems)} 处问题，未导入任何记录 / {len(problems)} problem(s); nothing loaded", file=sys.stderr)
+    except roster.RosterChanged:
+        print("文件在导入过程中被修改，请重新运行（已导入的不会重复） / the file changed during the load; run again "
+              "(what is loaded is not loaded twice)", file=sys.stderr)
         return 1
-    n = _store(args).load_people(people, _now())
-    print(f"已导入 {n} 人 / loaded {n} people")
+    except SyncError as exc:
+        print(exc.text(), file=sys.stderr)
+        return 1
+    print(f"已导入 {n.loaded} 人，跳过已导入的 {n.skipped} 人 / loaded {n.loaded} people, skipped {n.skipped} "
+          "already loaded")
     return 0
 
 
@@ -308,6 +333,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--reply", required=True, metavar="REPLY")
     p = add("load-people", _cmd_load, "导入人员名单 CSV / load people from CSV")
     p.add_argument("file")
+    p.add_argument("--batch", type=int, default=5000, metavar="N",
+                   help="每批人数（每批单独提交） / people per batch (each committed on its own)")
     p = add("session", _cmd_session, "单位集中激活场次 / employer bulk activation sessions")
     p.add_argument("action", choices=["check"], help="check: the close manifests against the center")
     p.add_argument("session_id")

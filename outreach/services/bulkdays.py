@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 
@@ -50,9 +50,11 @@ from outreach.domain.sessions import (
     credit_code_problem,
     subject_of,
 )
+from outreach.services._access import obj, objs, string
 from outreach.services.cards import CardService
 from outreach.services.clock import Clock
 from outreach.services.errors import ServiceError
+from outreach.services.ports import JSONObject
 from outreach.services.security import mask_id
 from outreach.services.session import VaultSession
 from outreach.services.views import both
@@ -213,9 +215,9 @@ class HostedSession:
     employer: str
     venue: str
     day: str
-    roster: tuple[dict[str, Any], ...]
+    roster: tuple[JSONObject, ...]
     progress: dict[str, int]
-    close: dict[str, Any] | None
+    close: JSONObject | None
 
 
 class BulkDayService:
@@ -238,11 +240,12 @@ class BulkDayService:
         out = []
         for sid, kinds in self._session.vault.center_sessions().items():
             plan = kinds.get("session", {})
-            employer = plan.get("employer") or {}
+            employer = obj(plan.get("employer")) or {}
+            progress = kinds.get("session_progress", {})
             out.append(HostedSession(
-                session_id=sid, employer=str(employer.get("name", "")), venue=str(plan.get("venue", "")),
-                day=str(plan.get("day", "")), roster=tuple(kinds.get("session_roster", {}).get("lines", ())),
-                progress={k: int(v) for k, v in kinds.get("session_progress", {}).items() if isinstance(v, int)},
+                session_id=sid, employer=string(employer.get("name")), venue=string(plan.get("venue")),
+                day=string(plan.get("day")), roster=tuple(objs(kinds.get("session_roster", {}).get("lines"))),
+                progress={k: v for k, v in progress.items() if isinstance(v, int) and not isinstance(v, bool)},
                 close=kinds.get("session_close")))
         return sorted(out, key=lambda h: (h.day, h.session_id))
 

@@ -103,8 +103,17 @@ MIGRATIONS: list[Migration] = [
         "FROM operations WHERE kind = 'person.register' AND status IN ('applied', 'applied_with_conflict') "
         "GROUP BY worker_id, subject ON CONFLICT DO NOTHING",
     ),
+    # The Merkle log's perfect subtrees (merkle_log.py): O(log n) appends and proofs. Derived from the
+    # leaves; an existing log's are built from its leaves when first needed.
+    Migration.same("0003_merkle_nodes", "CREATE TABLE merkle_nodes (id BIGINT PRIMARY KEY, hash TEXT NOT NULL)"),
+    # A push records its operations first and gives them log positions in its short sequencing step
+    # (oplogic.sequence, PostgreSQL only): until then, inside its transaction, a row has none.
+    Migration("0004_late_log_index", sqlite=(),
+              postgresql=("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL",)),
+    # The device whose operation made a change's state exactly (oplogic._change): its pull skips the row.
+    Migration.same("0005_change_origin", "ALTER TABLE changes ADD COLUMN origin TEXT"),
     # Employer bulk activation days (sync/center/sessions.py): an employer host is bound to one employer.
-    Migration.same("0003_sessions", *SESSIONS_MIGRATION),
+    Migration.same("0006_sessions", *SESSIONS_MIGRATION),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
 from outreach.domain.sessions import SESSION_KINDS
 from sync import merkle
-from sync.center import access, rules, sessions
+from sync.center import access, merkle_log, rules, sessions
 from sync.center.store import Device, iso
 from sync.errors import InvalidInput
 from sync.protocol import OpResult, TheirOp
@@ -29,7 +30,10 @@ def _reject(op_id: str, code: str, zh: str, en: str, **extra: Any) -> OpResult:
 
 
 def _subject(tx: Tx, subject: str) -> tuple[int, str | None, dict[str, Any] | None, dict[str, Any] | None]:
-    rows = tx.q("SELECT version, area_code, person, cards FROM subjects WHERE subject = ?", (subject,))
+    # The row lock (PostgreSQL) orders a push after or before a load of the same person, which holds the
+    # log lock only, now that a push takes the log lock last (see sequence()).
+    rows = tx.q("SELECT version, area_code, person, cards FROM subjects WHERE subject = ?" + tx.for_update,
+                (subject,))
     if not rows:
         return 0, None, None, None
     v, area, person, cards = rows[0]
@@ -45,21 +49,61 @@ def _save_subject(tx: Tx, subject: str, version: int, area: str | None, person: 
 
 
 def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], person_id: str,
-            owner: str | None, area: str | None) -> None:
+            owner: str | None, area: str | None, origin: str | None = None) -> None:
+    """Publish a row's new state. ``origin``: the device whose operation made exactly this state (it holds
+    it already, so its pull skips the row until anything else changes it)."""
+    row = (kind, cid, version, json.dumps(data), person_id, owner, area, origin)
+    pending: Pending | None = tx.cache.get("pending")
+    if pending is not None:  # written by sequence(), under the log lock; the last change of a row wins
+        pending.changes.pop((kind, cid), None)
+        pending.changes[(kind, cid)] = row
+        return
     # Delete + insert gives the row a new, higher change_seq (under the log lock, so in commit order).
+    tx.lock("log")
     tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (kind, cid))
-    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
-         (kind, cid, version, json.dumps(data), person_id, owner, area))
+    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
 
 
 def _append_log(tx: Tx, data: dict[str, Any]) -> int:
-    tx.lock("log")
-    idx = tx.cache.get("next_idx")
-    if idx is None:  # the log lock is held to commit: the next index can be counted on within the transaction
-        idx = int(tx.q("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
-    tx.cache["next_idx"] = idx + 1
-    tx.w("INSERT INTO merkle (idx, leaf) VALUES (?, ?)", (idx, merkle.leaf_hash(canonical_json(data)).hex()))
-    return idx
+    return merkle_log.append(tx, [merkle.leaf_hash(canonical_json(data))])
+
+
+@dataclass
+class Pending:
+    """What a push transaction logs and publishes, held back to :func:`sequence` so that the log lock (which
+    every writer of the log and of ``changes`` holds to commit) is taken for that short step only, after the
+    operations were checked and decided under their device and subject locks."""
+
+    ops: list[tuple[str, bytes]] = field(default_factory=list)  # (op_id, leaf) in decision order
+    changes: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # device -> (last seq, last hash)
+
+
+def defer_sequencing(tx: Tx) -> None:
+    """Hold this transaction's log entries and changes back until :func:`sequence`."""
+    tx.cache["pending"] = Pending()
+
+
+def sequence(tx: Tx) -> None:
+    """Take the log lock, give the held-back operations their log positions (leaves appended in one batch)
+    and publish their changes; the lock is held to commit, so positions and change numbers commit in order."""
+    pending: Pending | None = tx.cache.pop("pending", None)
+    if pending is None:
+        return
+    tx.many("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?",
+            [(seq, h, dev) for dev, (seq, h) in pending.heads.items()])  # under the device lock, not the log's
+    if not (pending.ops or pending.changes):
+        return
+    if pending.ops:
+        first = merkle_log.append(tx, [leaf for _, leaf in pending.ops])
+        tx.many("UPDATE operations SET log_index = ? WHERE op_id = ?",
+                [(first + i, op_id) for i, (op_id, _) in enumerate(pending.ops)])
+    if pending.changes:
+        tx.lock("log")
+        tx.many("DELETE FROM changes WHERE type = ? AND id = ?", [k for k in pending.changes])
+        tx.stage("changes", ("type", "id", "version", "data", "person_id", "owner", "area_code", "origin"),
+                 list(pending.changes.values()))
 
 
 def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
@@ -185,12 +229,17 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     for kind, data in changes:
         if kind == "cards":
             data = {**data, "version": new_version}
-        _change(tx, kind, op.subject, new_version, data, op.subject, None, area)
+        # A person applied as sent is what the device holds already: no echo to it. Cards are sent back (the
+        # laptop takes the center's copy as confirmation of its provisional cards).
+        echo_free = kind == "person" and result.status == "applied"
+        _change(tx, kind, op.subject, new_version, data, op.subject, None, area,
+                device.device_id if echo_free else None)
     if op.kind == "visit.log" and touched:
         # published to the workers the person is assigned to and to the area's supervisors; the signed
-        # operation, not the payload, says which worker made the visit
+        # operation, not the payload, says which worker made the visit (the device that logged it keeps its
+        # own copy, so it is not sent back to it)
         visit = {**(rules.valid_visit(op.payload.get("visit")) or {}), "worker_id": op.worker_id}
-        _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area)
+        _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area, device.device_id)
     return result
 
 
@@ -209,8 +258,14 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
             now: dt.datetime) -> OpResult:
     """Log and store one device operation with its outcome, and move the device's chain head. An operation
     that touched nothing (``new_version`` None: refused before its subject was read) is kept without its body."""
-    idx = _append_log(tx, {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
-                           "status": result.status, "code": result.code, "subject_version": new_version})
+    entry = {"op_id": op.op_id, "hash": op.hash, "device_id": op.device_id, "seq": op.seq,
+             "status": result.status, "code": result.code, "subject_version": new_version}
+    pending: Pending | None = tx.cache.get("pending")
+    idx: int | None = None
+    if pending is not None:  # its log position comes in sequence(); until then the row has none
+        pending.ops.append((op.op_id, merkle.leaf_hash(canonical_json(entry))))
+    else:
+        idx = _append_log(tx, entry)
     resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
     body = op.model_dump_json() if new_version is not None else ""
     tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
@@ -219,7 +274,11 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
          (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash, body,
           result.status, result.code, result.message_zh, result.message_en, new_version,
           str(resolves) if resolves is not None else None, iso(now), idx))
-    tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?", (op.seq, op.hash, device.device_id))
+    if pending is not None:  # one update of the chain head per transaction, in sequence()
+        pending.heads[device.device_id] = (op.seq, op.hash)
+    else:
+        tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?",
+             (op.seq, op.hash, device.device_id))
     tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
     sessions.link(tx, op, result)  # a card operation done at a session counts towards its progress
     return result
@@ -251,7 +310,6 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
 
 def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) -> int:
     """Apply the center's time-driven events for one person. Deterministic op ids make it idempotent."""
-    tx.lock("log")
     tx.lock("subject:" + subject)
     _, _, _, cards = _subject(tx, subject)
     if cards is None:
@@ -266,7 +324,6 @@ def apply_due_subject(tx: Tx, subject: str, today: dt.date, now: dt.datetime) ->
 def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today: dt.date,
                  now: dt.datetime) -> OpResult:
     """A card event decided by the center itself (issue, recall, lift): same rules, recorded and logged."""
-    tx.lock("log")
     tx.lock("subject:" + subject)
     if tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)):
         return OpResult(op_id=op_id, status="duplicate")
@@ -286,25 +343,6 @@ def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today:
          (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, iso(now), "", body, version, iso(now), idx))
     _change(tx, "cards", subject, version, cards, subject, None, area)
     return OpResult(op_id=op_id, status="applied", center_state=cards)
-
-
-def load_people(tx: Tx, people: list[dict[str, Any]], now: dt.datetime) -> int:
-    valid: list[dict[str, Any]] = []
-    for i, raw in enumerate(people):
-        data = rules.valid_person(raw)
-        if data is None:
-            raise InvalidInput(f"record {i + 1}")
-        valid.append(data)
-    tx.lock("log")
-    for data in sorted(valid, key=lambda d: str(d["person_id"])):
-        tx.lock("subject:" + data["person_id"])
-    for data in valid:
-        pid = data["person_id"]
-        version, _, _, cards = _subject(tx, pid)
-        _save_subject(tx, pid, version + 1, data["area_code"], data, cards)
-        _change(tx, "person", pid, version + 1, data, pid, None, data["area_code"])
-        _append_log(tx, {"loaded": pid, "hash": merkle.leaf_hash(canonical_json(data)).hex(), "at": iso(now)})
-    return len(valid)
 
 
 def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> int:

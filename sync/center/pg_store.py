@@ -24,22 +24,33 @@ _SCHEMA_RE = re.compile(SCHEMA_NAME_PATTERN)
 
 class _PgTx:
     """Statements go through a psycopg pipeline: writes whose result nobody reads (``w``) are queued and sent
-    with the next read, so one operation costs a few round trips instead of a dozen."""
+    with the next read, so one operation costs a few round trips instead of a dozen.
 
-    def __init__(self, cur: psycopg.Cursor[Any], pipeline: psycopg.Pipeline) -> None:
+    Every read gets a cursor of its own. Reading from the cursor the queued writes and lock calls went
+    through returned, now and then, one of their results instead of the read's (an advisory-lock row where a
+    person row was expected). A bulk transaction (``pipeline`` None) sends statements one at a time and
+    stages rows with COPY, which a pipeline does not allow."""
+
+    def __init__(self, con: psycopg.Connection[Any], cur: psycopg.Cursor[Any],
+                 pipeline: psycopg.Pipeline | None) -> None:
+        self.con = con
         self.cur = cur
         self.pipeline = pipeline
         self.held: set[str] = set()
         self.cache: dict[str, Any] = {}
+        self.for_update = " FOR UPDATE"
 
     def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        self.cur.execute(sql.replace("?", "%s"), params)
-        return list(self.cur.fetchall())
+        with self.con.cursor() as cur:
+            cur.execute(sql.replace("?", "%s"), params)
+            return list(cur.fetchall())
 
     def x(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        self.cur.execute(sql.replace("?", "%s"), params)
-        self.pipeline.sync()
-        return int(self.cur.rowcount)
+        with self.con.cursor() as cur:
+            cur.execute(sql.replace("?", "%s"), params)
+            if self.pipeline is not None:
+                self.pipeline.sync()
+            return int(cur.rowcount)
 
     def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         self.cur.execute(sql.replace("?", "%s"), params)
@@ -49,10 +60,29 @@ class _PgTx:
             self.cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
             self.held.add(key)
 
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.cur.executemany(sql.replace("?", "%s"), rows)
+
+    def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.pipeline is not None:
+            marks = ", ".join(["%s"] * len(columns))
+            self.cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            return
+        with self.cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
 
 class PgStore(SqlStore):
     dialect = "postgresql"
-    push_chunk = 100
+    #: At most this many operations per transaction: each holds a subject lock to commit, and PostgreSQL's
+    #: shared lock table is sized for max_locks_per_transaction (64 by default) per connection on average;
+    #: 100 per transaction across many pushing devices at once would run it out ("out of shared memory").
+    push_chunk = 50
+    late_sequencing = True
 
     def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4) -> None:
         super().__init__()
@@ -73,15 +103,19 @@ class PgStore(SqlStore):
         return con
 
     @contextmanager
-    def _tx(self) -> Iterator[Tx]:
+    def _tx(self, *, bulk: bool = False) -> Iterator[Tx]:
         try:
             con = self._pool.get_nowait()
         except queue.Empty:
             con = self._connect()
         ok = False
         try:
-            with con.pipeline() as pipeline, con.transaction(), con.cursor() as cur:
-                yield _PgTx(cur, pipeline)
+            if bulk:
+                with con.transaction(), con.cursor() as cur:
+                    yield _PgTx(con, cur, None)
+            else:
+                with con.pipeline() as pipeline, con.transaction(), con.cursor() as cur:
+                    yield _PgTx(con, cur, pipeline)
             ok = True
         finally:
             if (ok or not con.closed) and con.info.transaction_status == psycopg.pq.TransactionStatus.IDLE \

@@ -95,6 +95,12 @@ def is_session_subject(subject: str) -> bool:
     return subject.startswith(SUBJECT_PREFIX)
 
 
+def concerns_session(op: Operation) -> bool:
+    """An operation on a session, or work that names one (its progress is republished): the push takes the
+    log lock first for these (sessions publish their changes as they go, not through late sequencing)."""
+    return is_session_subject(op.subject) or "session_id" in op.payload or "session_exception" in op.payload
+
+
 def session_of_payload(payload: dict[str, Any]) -> str | None:
     """The session a card operation names, when it names a well-formed one."""
     sid = payload.get("session_id")

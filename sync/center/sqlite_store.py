@@ -18,6 +18,7 @@ class _SqliteTx:
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
         self.cache: dict[str, Any] = {}
+        self.for_update = ""  # BEGIN IMMEDIATE: the whole database is the transaction's already
 
     def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql, params).fetchall())
@@ -30,6 +31,13 @@ class _SqliteTx:
 
     def lock(self, key: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database's single write lock."""
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self.con.executemany(sql, rows)
+
+    def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join("?" * len(columns))
+        self.con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 class SqliteStore(SqlStore):
@@ -55,7 +63,7 @@ class SqliteStore(SqlStore):
         return con
 
     @contextmanager
-    def _tx(self) -> Iterator[Tx]:
+    def _tx(self, *, bulk: bool = False) -> Iterator[Tx]:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
             con = self._connect()

@@ -1,11 +1,13 @@
 """The SQL store shared by both backends; a backend supplies transactions, locks and its SQL dialect.
 
-SQL is written once with ``?`` placeholders. Lock order, everywhere: the log, then the device, then subject(s)
-(a lock already held may be taken again). The log lock is held to commit by every transaction that writes
-``merkle`` or ``changes``, so log indexes and change sequence numbers become visible in order (a reader never
-skips a late-committing row) and the Merkle log has no gap. Writers therefore serialise on the log; pushes
-amortise that with several operations per transaction (``push_chunk``). The device and subject locks state
-what each decision depends on, and stay correct if the log lock is ever narrowed.
+SQL is written once with ``?`` placeholders. Lock order, everywhere: the device, then subject(s), then the log
+last (a lock already held may be taken again). The log lock is held to commit by every transaction that
+writes ``merkle`` or ``changes``, so log indexes and change sequence numbers become visible in order (a reader
+never skips a late-committing row) and the Merkle log has no gap. The device and subject locks guard each
+decision; a push (``late_sequencing``, PostgreSQL) checks and decides its operations under them only, then
+takes the log lock for one short sequencing step (log positions, leaves and changes in batches), so pushes
+from many devices proceed in parallel and only that step is serial. Loads and assignments take the log lock
+only; a load orders itself with pushes of the same people by row locks (``Tx.for_update``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import hashlib
+import itertools
 import json
 import secrets
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -26,9 +28,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import access, keyfile, migrations, oplogic, sessions, throttle
+from sync.center import access, keyfile, loader, merkle_log, migrations, oplogic, rules, sessions, throttle
 from sync.center.migrations import Dialect
-from sync.center.store import CenterKeys, Device, RecordedOperation, Store, iso
+from sync.center.store import CenterKeys, Device, LoadCount, RecordedOperation, Store, iso
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
@@ -40,39 +42,48 @@ class Tx(Protocol):
     """One transaction. ``cache`` holds values that locks held to commit make safe to reuse within it."""
 
     cache: dict[str, Any]
+    #: appended to a SELECT of rows the transaction will update: " FOR UPDATE" where rows can be locked
+    for_update: str
 
     def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
     def x(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
     def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """A write whose row count is not needed (may be queued until the next read)."""
     def lock(self, key: str) -> None: ...
+    def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Insert many rows into ``table`` at once (PostgreSQL: COPY when the transaction is a bulk one)."""
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One write statement for each row of parameters, sent together (row counts not needed)."""
 
 
 class SqlStore(Store):
     #: Which statements of each migration this backend runs.
     dialect: Dialect = "sqlite"
-    #: Pushed operations per transaction (PostgreSQL: 1, so that devices proceed in parallel).
+    #: Pushed operations per transaction.
     push_chunk = 1
+    #: A push takes the log lock only to sequence its decided operations (:func:`oplogic.sequence`), so
+    #: devices are checked and decided in parallel; False where writers are serialised anyway (SQLite).
+    late_sequencing = False
 
     def __init__(self) -> None:
-        self._leaves: list[bytes] = []
-        self._leaf_lock = threading.Lock()
+        self._nodes = merkle_log.NodeCache()
         self._keys: CenterKeys | None = None
         self._key_file: Path | None = None
 
     # -- backend hooks -------------------------------------------------------------------------------
     @abc.abstractmethod
-    def _tx(self) -> AbstractContextManager[Tx]:
-        """A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED + advisory locks)."""
+    def _tx(self, *, bulk: bool = False) -> AbstractContextManager[Tx]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED + advisory locks).
+        ``bulk``: a few large statements (PostgreSQL: no pipeline, so that :meth:`Tx.stage` may COPY)."""
 
     @abc.abstractmethod
     def _retryable(self, exc: BaseException) -> bool:
         """True for lock timeouts / deadlocks after which the whole transaction may be run again."""
 
-    def _run(self, fn: Callable[[Tx], T], attempts: int = 8) -> T:
+    def _run(self, fn: Callable[[Tx], T], attempts: int = 8, *, bulk: bool = False) -> T:
         for i in range(attempts):
             try:
-                with self._tx() as tx:
+                with self._tx(bulk=bulk) as tx:
                     return fn(tx)
             except Exception as exc:
                 if i == attempts - 1 or not self._retryable(exc):
@@ -244,9 +255,16 @@ class SqlStore(Store):
         n = self.push_chunk
         for i in range(0, len(ops), n):
             def chunk(tx: Tx, part: list[Any] = ops[i:i + n]) -> list[Any]:
-                tx.lock("log")
+                if not self.late_sequencing or any(sessions.concerns_session(op) for op in part):
+                    # session operations and the card work of a session publish their own changes as they
+                    # go: the log lock is taken first, as before late sequencing
+                    tx.lock("log")
+                    results = [oplogic.push_one(tx, device, op, today, now) for op in part]
+                    sessions.publish_touched(tx)  # session progress, once per transaction
+                    return results
+                oplogic.defer_sequencing(tx)  # decide under device and subject locks, then log in one step
                 results = [oplogic.push_one(tx, device, op, today, now) for op in part]
-                sessions.publish_touched(tx)  # session progress, once per transaction
+                oplogic.sequence(tx)
                 return results
 
             out.extend(self._run(chunk))
@@ -266,9 +284,10 @@ class SqlStore(Store):
 
     def pull(self, device: Device, since: int, limit: int) -> tuple[list[Change], int, bool]:
         cond, params = access.pull_filter(device)  # what the device may see: sync/center/access.py
+        # a row whose state this device's own operation made is not echoed back to it (oplogic._change)
         sql = f"SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ({cond}) " \
-              "ORDER BY change_seq LIMIT ?"
-        params = (since, *params)
+              "AND (origin IS NULL OR origin <> ?) ORDER BY change_seq LIMIT ?"
+        params = (since, *params, device.device_id)
         rows = self._run(lambda tx: tx.q(sql, (*params, limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
@@ -280,7 +299,24 @@ class SqlStore(Store):
         return self._run(lambda tx: oplogic.center_event(tx, person_id, op_id, event, today, now))
 
     def load_people(self, people: list[dict[str, Any]], now: dt.datetime) -> int:
-        return self._run(lambda tx: oplogic.load_people(tx, people, now))
+        rows = loader.stage_rows(_valid_people(people), now)
+        self._run(lambda tx: loader.load_batch(tx, self.dialect, rows), bulk=True)
+        return len(rows)
+
+    def load_people_stream(self, people: Iterable[dict[str, Any]], now: dt.datetime, *, batch: int = 5000,
+                           progress: Callable[[LoadCount], None] | None = None) -> LoadCount:
+        total = LoadCount(loaded=0, skipped=0)
+        it = iter(people)
+        while part := list(itertools.islice(it, max(1, batch))):
+            rows = loader.stage_rows(_valid_people(part, start=total.loaded + total.skipped), now)
+            def load(tx: Tx, rows: list[tuple[int, str, str, str, str]] = rows) -> LoadCount:
+                return loader.load_batch(tx, self.dialect, rows)
+
+            done = self._run(load, bulk=True)
+            total = LoadCount(loaded=total.loaded + done.loaded, skipped=total.skipped + done.skipped)
+            if progress is not None:
+                progress(total)
+        return total
 
     def assign(self, worker_id: str, person_ids: list[str], now: dt.datetime) -> int:
         return self._run(lambda tx: oplogic.assign(tx, worker_id, person_ids, now))
@@ -322,22 +358,19 @@ class SqlStore(Store):
         return self._run(lambda tx: sessions.check_report(tx, session_id))
 
     # -- log -------------------------------------------------------------------------------------------
-    def _all_leaves(self) -> list[bytes]:
-        with self._leaf_lock:
-            start = len(self._leaves)
-            rows = self._run(lambda tx: tx.q("SELECT idx, leaf FROM merkle WHERE idx >= ? ORDER BY idx", (start,)))
-            for idx, leaf in rows:
-                if int(idx) != len(self._leaves):
-                    break  # never trust a gap; the next call reads again
-                self._leaves.append(bytes.fromhex(leaf))
-            return list(self._leaves)
-
     def log_proof(self, known_size: int) -> LogProof:
-        leaves = self._all_leaves()
-        cp = sign_checkpoint(self.center_keys(), len(leaves), merkle.root(leaves))
-        if known_size > len(leaves):
+        def go(tx: Tx) -> tuple[int, str, list[str] | None]:
+            size = merkle_log.size(tx)
+            first = known_size if 0 <= known_size <= size else None
+            got = merkle_log.read(tx, merkle.keys_for(size, first), self._nodes)
+            proof = merkle.consistency_proof_of(first, size, got.__getitem__) if first is not None else None
+            return size, merkle.root_of(size, got.__getitem__), proof
+
+        size, root, proof = self._run(go)
+        cp = sign_checkpoint(self.center_keys(), size, root)
+        if proof is None:
             return LogProof(checkpoint=cp, from_size=0, consistency=[])
-        return LogProof(checkpoint=cp, from_size=known_size, consistency=merkle.consistency_proof(known_size, leaves))
+        return LogProof(checkpoint=cp, from_size=known_size, consistency=proof)
 
     def status(self) -> dict[str, Any]:
         def go(tx: Tx) -> dict[str, Any]:
@@ -371,6 +404,19 @@ class SqlStore(Store):
             return [dict(zip(names, r, strict=True)) for r in rows]
 
         return self._run(go)
+
+
+def _valid_people(people: list[dict[str, Any]], start: int = 0) -> list[dict[str, Any]]:
+    """The people as stored (``Person`` dumps), each checked; the first bad one is named by its position."""
+    valid: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(people):
+        data = rules.valid_person(raw)
+        if data is None or data["person_id"] in seen:
+            raise InvalidInput(f"record {start + i + 1}")
+        seen.add(data["person_id"])
+        valid.append(data)
+    return valid
 
 
 def _code_hash(code: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,14 @@ class RecordedOperation:
     seq: int
     hash: str
     status: str
+
+
+@dataclass(frozen=True)
+class LoadCount:
+    """What a load of people did: how many were inserted or replaced, how many were already loaded as is."""
+
+    loaded: int
+    skipped: int
 
 
 @dataclass(frozen=True)
@@ -143,9 +152,10 @@ class Store(abc.ABC):
     def push(self, device: Device, ops: list[Operation], today: dt.date, now: dt.datetime) -> list[OpResult]:
         """Check and record ``ops`` (device order), one answer each, in the same order.
 
-        Each operation is handled in its own transaction under locks on the device and the subject: duplicate
-        by op_id; authenticity (hash, signature, worker/device match, chain, seq); then the domain decides card
-        operations against the center's state. Recorded operations and outcomes go to the Merkle log.
+        Operations are handled in transactions of several (``push_chunk``) under locks on the device and each
+        subject: duplicate by op_id; authenticity (hash, signature, worker/device match, chain, seq); then the
+        domain decides card operations against the center's state. Recorded operations and outcomes go to the
+        Merkle log (on PostgreSQL in one sequencing step at the end of each transaction, under the log lock).
 
         Raises:
             StoreError: the database fails (operations already committed stay committed).
@@ -179,6 +189,19 @@ class Store(abc.ABC):
 
         Raises:
             InvalidInput: a record is not a valid person.
+        """
+
+    @abc.abstractmethod
+    def load_people_stream(self, people: Iterable[dict[str, Any]], now: dt.datetime, *, batch: int = 5000,
+                           progress: Callable[[LoadCount], None] | None = None) -> LoadCount:
+        """Insert or replace people (validated ``Person`` dumps) in batches of ``batch``, each committed on its
+        own, so memory stays bounded and an interrupted load keeps what it committed. A person already stored
+        exactly as given is skipped, so a rerun loads only what is missing and never duplicates. ``progress``
+        gets the running count after each batch.
+
+        Raises:
+            InvalidInput: a record is not a valid person (the batches before it stay loaded).
+            StoreError: the database fails (the batches before it stay loaded).
         """
 
     @abc.abstractmethod

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from outreach.cli.main import main
-from sync.center import migrations, throttle
+from sync.center import migrations, oplogic, throttle
 from sync.center.migrations import MIGRATIONS, Migration
 from sync.client.client import sync_once
 from sync.errors import MigrationFailed, SchemaTooNew
@@ -91,7 +91,22 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
     with monkeypatch.context() as m:  # ... and counted refused enrolments in a table of its own
         m.setattr(throttle, "held", lambda *a: False)
         m.setattr(throttle, "failed", lambda *a: None)
+        # this code stores the log's subtrees as it appends (merkle_log.py), each change's origin, and, on
+        # PostgreSQL, gives log positions late (oplogic.sequence); the old code did none of it: what this
+        # code needs is there while it plays the old one, and undone after (the upgrade rebuilds the subtrees)
+        scaffold = ["CREATE TABLE merkle_nodes (id BIGINT PRIMARY KEY, hash TEXT NOT NULL)",
+                    "ALTER TABLE changes ADD COLUMN origin TEXT"]
+        undo = ["DROP TABLE merkle_nodes", "ALTER TABLE changes DROP COLUMN origin"]
+        if kind == "postgres":
+            scaffold.append("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL")
+            undo.append("ALTER TABLE operations ALTER COLUMN log_index SET NOT NULL")
+        old._run(lambda tx: [tx.x(sql) for sql in scaffold])
+        real_change = oplogic._change
+        m.setattr(oplogic, "_change", lambda *a: real_change(*a[:8]))  # ... and recorded no change's origin
         before, device = _use_old(old, make_vault, people)
+        again = make_store(kind, tmp_path, request, migrate=False)
+        again._run(lambda tx: [tx.x(sql) for sql in undo])
+        again.close()
     later = [*MIGRATIONS, Migration.same("0099_device_note", "ALTER TABLE devices ADD COLUMN note TEXT")]
     monkeypatch.setattr(migrations, "MIGRATIONS", later)
     store = make_store(kind, tmp_path, request, migrate=False)

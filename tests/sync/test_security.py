@@ -202,16 +202,20 @@ def test_usb_transfer_roundtrip_twice_and_tampering(center, make_vault, people, 
 
 
 def _operator_rewrites_a_log_entry(store) -> None:
-    """The center's operator, with their own database connection (not the center's), changes entry 0."""
+    """The center's operator, with their own database connection (not the center's), changes entry 0 and
+    drops the stored subtree hashes over it (sync/center/merkle_log.py), which the center then rebuilds from
+    the rewritten leaves: the log as a whole is rewritten."""
     if isinstance(store, SqliteStore):
         con = sqlite3.connect(store.path)
         with con:
             con.execute("UPDATE merkle SET leaf = ? WHERE idx = 0", ("ab" * 32,))
+            con.execute("DELETE FROM merkle_nodes")
         con.close()
     else:
         assert isinstance(store, PgStore)
         with psycopg.connect(store.url, autocommit=True) as pg:
             pg.execute(f'UPDATE "{store.schema}".merkle SET leaf = %s WHERE idx = 0', ("ab" * 32,))
+            pg.execute(f'DELETE FROM "{store.schema}".merkle_nodes')
 
 
 def _restarted(store) -> Store:
