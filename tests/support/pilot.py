@@ -34,3 +34,14 @@ def screen_text(app) -> str:
     svg = app.export_screenshot()
     text = html.unescape(re.sub(r"<[^>]+>", "", svg))
     return text.replace("\xa0", " ")
+
+
+async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
+    """Settle until ``predicate()`` holds (a chain of worker, message and dialog takes longer on a loaded
+    machine than one ``settle``); the caller's assertion then says what did not happen."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < end:
+        await settle(pilot)
+        await pilot.pause(0.05)

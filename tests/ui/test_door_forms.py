@@ -18,7 +18,7 @@ from outreach.ui.dialogs.review import ReviewDialog
 from outreach.ui.screens.form import FormScreen
 from outreach.ui.widgets.forms.form_field import FormField
 from tests.support.context import application_values, card_dump, count_ops, set_cards
-from tests.support.pilot import screen_text, settle, unlock
+from tests.support.pilot import screen_text, settle, unlock, wait_for
 
 pytestmark = pytest.mark.anyio
 ZH = CATALOGUES["zh_CN"]
@@ -165,6 +165,7 @@ async def test_a_cancellation_on_a_pledge_shows_it_and_waits_for_its_acknowledge
         app.screen.query_one("#pledge-ack", Select).value = "yes"
         await pilot.pause()
         await confirm(pilot)
+        await wait_for(pilot, lambda: ZH["saved.title"] in screen_text(app))
         assert ZH["saved.title"] in screen_text(app)
         assert count_ops(app.ctx, "card.cancel") == 1
 
