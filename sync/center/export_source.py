@@ -85,7 +85,7 @@ class CenterExportSource:
     def mark(self) -> int:
         """The log size when this export began (rows up to it are exported)."""
         if self._mark is None:
-            rows = self.store._run(lambda tx: tx.q("SELECT COALESCE(MAX(log_index), -1) FROM operations"))
+            rows = self.store.transaction(lambda tx: tx.q("SELECT COALESCE(MAX(log_index), -1) FROM operations"))
             self._mark = int(rows[0][0])
         return self._mark
 
@@ -112,7 +112,7 @@ class CenterExportSource:
 
     def _page(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """One page, read in its own short transaction."""
-        return self.store._run(lambda tx: tx.q(sql, params))
+        return self.store.transaction(lambda tx: tx.q(sql, params))
 
     def _ops(self, dataset: str, area: str, worker: str | None, after: int) -> Iterator[dict[str, Any]]:
         mark = self.mark()

@@ -90,12 +90,26 @@ class SqlStore(Store):
                     raise
         raise AssertionError("unreachable")
 
+    def transaction(self, fn: Callable[[Tx], T], *, bulk: bool = False) -> T:
+        """Run ``fn`` in one write transaction of this store (run again after a lock timeout or deadlock).
+
+        For readers of several tables at once outside this class (the center's exports) and for looking at
+        what the tables hold (operators' checks, tests; tests also age or damage a database with it on
+        purpose). The store's own methods are the way to change its state."""
+        return self._run(fn, bulk=bulk)
+
     def _prepare_schema(self, tx: Tx) -> None:
         """Run first when migrating, under the schema lock (PostgreSQL: create the store's schema)."""
 
     # -- schema ----------------------------------------------------------------------------------------
     def init_schema(self) -> list[str]:
-        return migrations.migrate(self._run, self.dialect, self._prepare_schema)
+        return self.migrate()
+
+    def migrate(self, steps: list[migrations.Migration] | None = None) -> list[str]:
+        """Apply the missing ones of ``steps`` (default: every migration); :meth:`init_schema` without the
+        backend's start-up (SQLite's WAL switch, errors as ``StoreError``). Fewer steps make the schema of an
+        older version of the center (upgrade tests)."""
+        return migrations.migrate(self._run, self.dialect, self._prepare_schema, steps)
 
     def applied_migrations(self) -> list[str]:
         return self._run(migrations.recorded)

@@ -20,7 +20,7 @@ from storage import Vault
 from sync.center.app import create_app
 from sync.center.pg_store import PgStore
 from sync.center.sqlite_store import SqliteStore
-from sync.center.store import Store
+from sync.center.sqlstore import SqlStore
 from sync.client.client import enrol
 from tests.support.vaults import PASSPHRASE, use_cheap_kdf
 from tests.sync.asgi import AsgiBridge
@@ -52,10 +52,10 @@ def pg_schema() -> Iterator[tuple[str, str]]:
         con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest, *, migrate: bool = True) -> Store:
+def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest, *, migrate: bool = True) -> SqlStore:
     """A store of ``kind`` ("sqlite" or "postgres") over the test's database; several calls share it."""
     if kind == "sqlite":
-        st: Store = SqliteStore(tmp_path / "center.db")
+        st: SqlStore = SqliteStore(tmp_path / "center.db")
     else:
         url, schema = request.getfixturevalue("pg_schema")
         st = PgStore(url, schema=schema)
@@ -65,7 +65,7 @@ def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest, *, mig
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
     st = make_store(request.param, tmp_path, request)
     yield st
     st.close()
@@ -90,7 +90,7 @@ class Clock:
 class Center:
     """A center over ``store`` reached in-process; ``clock`` moves time."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self.store = store
         self.clock = Clock()
         self.app = create_app(store, self.clock)
@@ -107,7 +107,7 @@ class Center:
 
 
 @pytest.fixture
-def center(store: Store) -> Iterator[Center]:
+def center(store: SqlStore) -> Iterator[Center]:
     c = Center(store)
     yield c
     c.bridge.close()

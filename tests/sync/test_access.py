@@ -87,7 +87,7 @@ def _pulled_people(vault: Any) -> set[str]:
 
 def _fingerprint(center: Any) -> Any:
     st = center.store
-    return st._run(lambda tx: (tx.q("SELECT subject, version, area_code, person, cards FROM subjects ORDER BY subject"),
+    return st.transaction(lambda tx: (tx.q("SELECT subject, version, area_code, person, cards FROM subjects ORDER BY subject"),
                                tx.q("SELECT type, id, version, data FROM changes ORDER BY type, id")))
 
 

@@ -18,7 +18,8 @@ import pytest
 
 from outreach.cli.main import main
 from sync.center import roster
-from sync.center.store import LoadCount, Store
+from sync.center.sqlstore import SqlStore, Tx
+from sync.center.store import LoadCount
 from tests.sync.conftest import People, make_store
 
 TODAY = dt.date(2026, 11, 1)
@@ -41,13 +42,13 @@ def _write(path: Path, rows: list[dict[str, object]]) -> None:
         w.writerows(rows)
 
 
-def _counts(store: Store) -> tuple[int, int, int]:
+def _counts(store: SqlStore) -> tuple[int, int, int]:
     """(people held, person changes published, log size)."""
-    def go(tx):  # type: ignore[no-untyped-def]
-        return (tx.q("SELECT COUNT(*) FROM subjects WHERE person IS NOT NULL")[0][0],
-                tx.q("SELECT COUNT(*) FROM changes WHERE type = 'person'")[0][0],
-                tx.q("SELECT COUNT(*) FROM merkle")[0][0])
-    return tuple(int(v) for v in store._run(go))  # type: ignore[attr-defined, return-value]
+    def go(tx: Tx) -> tuple[int, int, int]:
+        return (int(tx.q("SELECT COUNT(*) FROM subjects WHERE person IS NOT NULL")[0][0]),
+                int(tx.q("SELECT COUNT(*) FROM changes WHERE type = 'person'")[0][0]),
+                int(tx.q("SELECT COUNT(*) FROM merkle")[0][0]))
+    return store.transaction(go)
 
 
 def _dumps(rows: list[dict[str, object]]) -> list[dict[str, object]]:

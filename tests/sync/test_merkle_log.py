@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sync import merkle
 from sync.center import merkle_log
-from sync.center.store import Store
+from sync.center.sqlstore import SqlStore
 from tests.sync.conftest import make_store
 from tests.sync.test_load_people import _dumps, _people
 
@@ -68,7 +68,7 @@ def test_work_per_reply_is_logarithmic():
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_the_store_log_matches_its_leaves_and_rebuilds_missing_subtrees(kind: str, tmp_path: Path,
                                                                        request: pytest.FixtureRequest) -> None:
-    store: Store = make_store(kind, tmp_path, request)
+    store: SqlStore = make_store(kind, tmp_path, request)
     people = _dumps(_people(700))
     now = dt.datetime.now(dt.UTC)
     try:
@@ -77,7 +77,7 @@ def test_the_store_log_matches_its_leaves_and_rebuilds_missing_subtrees(kind: st
             store.load_people(people[start:start + size], now)
             start += size
             heads.append(store.log_proof(0).checkpoint)
-        leaves = [bytes.fromhex(r[0]) for r in store._run(  # type: ignore[attr-defined]
+        leaves = [bytes.fromhex(r[0]) for r in store.transaction(
             lambda tx: tx.q("SELECT leaf FROM merkle ORDER BY idx"))]
         assert len(leaves) == 505
         assert heads[-1].root == merkle.root(leaves)
@@ -86,15 +86,15 @@ def test_the_store_log_matches_its_leaves_and_rebuilds_missing_subtrees(kind: st
             assert proof.consistency == merkle.consistency_proof(earlier.tree_size, leaves)
             assert merkle.verify_consistency(earlier.tree_size, 505, earlier.root, proof.checkpoint.root,
                                              proof.consistency)
-        store._run(lambda tx: tx.x("DELETE FROM merkle_nodes"))  # type: ignore[attr-defined]
+        store.transaction(lambda tx: tx.x("DELETE FROM merkle_nodes"))
         fresh = make_store(kind, tmp_path, request)
         try:
             assert fresh.log_proof(0).checkpoint.root == heads[-1].root
             assert fresh.log_proof(100).consistency == merkle.consistency_proof(100, leaves)
-            n = fresh._run(lambda tx: tx.q("SELECT COUNT(*) FROM merkle_nodes"))[0][0]  # type: ignore[attr-defined]
+            n = fresh.transaction(lambda tx: tx.q("SELECT COUNT(*) FROM merkle_nodes"))[0][0]
             assert 0 < int(n) < 505
             fresh.load_people(people[505:], now)  # appends continue from the rebuilt subtrees
-            more = [bytes.fromhex(r[0]) for r in fresh._run(  # type: ignore[attr-defined]
+            more = [bytes.fromhex(r[0]) for r in fresh.transaction(
                 lambda tx: tx.q("SELECT leaf FROM merkle ORDER BY idx"))]
             assert fresh.log_proof(0).checkpoint.root == merkle.root(more)
             assert len(more) == 700

@@ -35,7 +35,7 @@ def _make_legacy(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> N
 
 
 def _only_0001(store):
-    migrations.migrate(store._run, store.dialect, store._prepare_schema, migrations=MIGRATIONS[:1])
+    store.migrate(MIGRATIONS[:1])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -100,12 +100,12 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
         if kind == "postgres":
             scaffold.append("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL")
             undo.append("ALTER TABLE operations ALTER COLUMN log_index SET NOT NULL")
-        old._run(lambda tx: [tx.x(sql) for sql in scaffold])
+        old.transaction(lambda tx: [tx.x(sql) for sql in scaffold])
         real_change = oplogic._change
         m.setattr(oplogic, "_change", lambda *a: real_change(*a[:8]))  # ... and recorded no change's origin
         before, device = _use_old(old, make_vault, people)
         again = make_store(kind, tmp_path, request, migrate=False)
-        again._run(lambda tx: [tx.x(sql) for sql in undo])
+        again.transaction(lambda tx: [tx.x(sql) for sql in undo])
         again.close()
     later = [*MIGRATIONS, Migration.same("0099_device_note", "ALTER TABLE devices ADD COLUMN note TEXT")]
     monkeypatch.setattr(migrations, "MIGRATIONS", later)

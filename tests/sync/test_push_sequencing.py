@@ -52,12 +52,12 @@ def test_a_push_decides_before_it_waits_for_the_log_and_then_completes(tmp_path,
         worker.join(timeout=60)
         assert done
         summary = done[0]
-        assert summary.applied == 3  # type: ignore[attr-defined]
-        assert summary.errors == []  # type: ignore[attr-defined]
+        assert summary.applied == 3
+        assert summary.errors == []
         proof = store.log_proof(0)
         assert proof.checkpoint.tree_size == 3
         assert sorted(r.seq for r in store.operations(v.device_id)) == [1, 2, 3]
-        rows = store._run(lambda tx: tx.q("SELECT log_index FROM operations ORDER BY log_index"))  # type: ignore[attr-defined]
+        rows = store.transaction(lambda tx: tx.q("SELECT log_index FROM operations ORDER BY log_index"))
         assert [int(r[0]) for r in rows] == [0, 1, 2]  # every operation got its log position, gapless
     finally:
         center.bridge.close()
