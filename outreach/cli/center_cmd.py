@@ -21,7 +21,7 @@ from outreach import locations
 
 if TYPE_CHECKING:
     from sync.center.settings import CenterSettings
-    from sync.center.store import Store
+    from sync.center.sqlstore import SqlStore
 
 
 def _settings(args: argparse.Namespace) -> CenterSettings:
@@ -33,7 +33,7 @@ def _settings(args: argparse.Namespace) -> CenterSettings:
         listen=getattr(args, "listen", None), enrol_code_hours=getattr(args, "ttl_hours", None))
 
 
-def _store(args: argparse.Namespace) -> Store:
+def _store(args: argparse.Namespace) -> SqlStore:
     from sync.center.factory import open_store
 
     settings = _settings(args)

@@ -190,18 +190,19 @@ def _sides(op: Operation | None, row: Outcome) -> _Sides:
         if theirs is not None:  # the center's value this change overwrote (what "take theirs" restores)
             changed = sorted(set(changed) | {k for k in set(theirs) | set(after)
                                              if k != "person_id" and theirs.get(k) != after.get(k)})
-            out["theirs_person"] = {k: _shown(k, theirs.get(k)) for k in changed}
-        out["base_person"] = {k: _shown(k, before.get(k)) for k in changed} if base is not None else None
-        out["mine_person"] = {k: _shown(k, after.get(k)) for k in changed}
+            out["theirs_person"] = {k: shown_field(k, theirs.get(k)) for k in changed}
+        out["base_person"] = {k: shown_field(k, before.get(k)) for k in changed} if base is not None else None
+        out["mine_person"] = {k: shown_field(k, after.get(k)) for k in changed}
     else:
-        out["base_cards"] = _cards(base.get("cards")) if base is not None else None
+        out["base_cards"] = side_cards(base.get("cards")) if base is not None else None
         mine = obj(payload.get("cards"))
-        out["mine_cards"] = _cards(mine.get("cards")) if mine is not None else None
-    out["theirs_cards"] = _cards(center.get("cards")) if center is not None else None
+        out["mine_cards"] = side_cards(mine.get("cards")) if mine is not None else None
+    out["theirs_cards"] = side_cards(center.get("cards")) if center is not None else None
     return out
 
 
-def _cards(cards: object) -> list[SideCard] | None:
+def side_cards(cards: object) -> list[SideCard] | None:
+    """Card dumps (a ``PersonCards``' ``cards`` list) as the conflict view shows them; None when not a list."""
     if not isinstance(cards, list):
         return None
     return [SideCard(card_number=string(c.get("card_number")) or None, status=string(c.get("status")),
@@ -210,7 +211,7 @@ def _cards(cards: object) -> list[SideCard] | None:
             for c in cards if isinstance(c, dict)]
 
 
-def _shown(key: str, value: object) -> str:
+def shown_field(key: str, value: object) -> str:
     """A person's field for the conflict view; identity and mobile numbers masked as on the person page."""
     if key == "mobile":
         return mask_mobile(string(value)) if value else ""

@@ -146,8 +146,8 @@ class SyncService:
         held = vault.person_cards(issue.subject)
         return Resolution(
             choice=choice, resolve_op_id=op.op_id, resent_op_id=resent,
-            restored={k: home._shown(k, person.get(k)) for k in fields} if person is not None and fields else None,
-            cards=home._cards([c.model_dump(mode="json") for c in held.cards]) if held is not None else None,
+            restored={k: home.shown_field(k, person.get(k)) for k in fields} if person is not None and fields else None,
+            cards=home.side_cards([c.model_dump(mode="json") for c in held.cards]) if held is not None else None,
         )
 
 

@@ -291,7 +291,7 @@ class OutreachApp(App[int]):
         """The palette, with its search placeholder in the worker's language (Textual's is English)."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
 
     async def change_language(self, lang: str) -> None:

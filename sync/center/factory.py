@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NoReturn
 
-from sync.center.store import Store
+from sync.center.sqlstore import SqlStore
 from sync.errors import BadDatabaseAddress
 
 #: A PostgreSQL schema name the center accepts: plain, lower-case, never quoted-in anything else.
@@ -80,7 +80,7 @@ def _refuse(what: str) -> NoReturn:
 
 
 def open_store(address: str | Path, *, schema: str | None = None, key_file: Path | None = None,
-               migrate: bool = True) -> Store:
+               migrate: bool = True) -> SqlStore:
     """Open the center's store at ``address``.
 
     Args:
@@ -94,7 +94,7 @@ def open_store(address: str | Path, *, schema: str | None = None, key_file: Path
         StoreError: migrating failed (see :meth:`Store.init_schema`), or ``schema`` is not a plain name.
     """
     where = parse_address(address)
-    store: Store
+    store: SqlStore
     if where.kind == "postgresql":
         from sync.center.pg_store import PgStore
 
