@@ -16,6 +16,7 @@ from outreach.domain.sessions import SESSION_KINDS
 from sync import merkle
 from sync.center import access, merkle_log, rules, sessions
 from sync.center.store import Device, iso
+from sync.center.tables import assignments, changes, devices, operations, subjects
 from sync.errors import InvalidInput
 from sync.protocol import OpResult, TheirOp
 
@@ -32,20 +33,12 @@ def _reject(op_id: str, code: str, zh: str, en: str, **extra: Any) -> OpResult:
 def _subject(tx: Tx, subject: str) -> tuple[int, str | None, dict[str, Any] | None, dict[str, Any] | None]:
     # The row lock (PostgreSQL) orders a push after or before a load of the same person, which holds the
     # log lock only, now that a push takes the log lock last (see sequence()).
-    rows = tx.q("SELECT version, area_code, person, cards FROM subjects WHERE subject = ?" + tx.for_update,
-                (subject,))
-    if not rows:
-        return 0, None, None, None
-    v, area, person, cards = rows[0]
-    return int(v), area, json.loads(person) if person else None, json.loads(cards) if cards else None
+    return subjects.read_for_update(tx, subject)
 
 
 def _save_subject(tx: Tx, subject: str, version: int, area: str | None, person: dict[str, Any] | None,
                   cards: dict[str, Any] | None) -> None:
-    tx.w("INSERT INTO subjects (subject, version, area_code, person, cards) VALUES (?, ?, ?, ?, ?) "
-         "ON CONFLICT (subject) DO UPDATE SET version = excluded.version, area_code = excluded.area_code, "
-         "person = excluded.person, cards = excluded.cards",
-         (subject, version, area, json.dumps(person) if person else None, json.dumps(cards) if cards else None))
+    subjects.save(tx, subject, version, area, person, cards)
 
 
 def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], person_id: str,
@@ -60,9 +53,7 @@ def _change(tx: Tx, kind: str, cid: str, version: int, data: dict[str, Any], per
         return
     # Delete + insert gives the row a new, higher change_seq (under the log lock, so in commit order).
     tx.lock("log")
-    tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (kind, cid))
-    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+    changes.replace(tx, row)
 
 
 def _append_log(tx: Tx, data: dict[str, Any]) -> int:
@@ -91,25 +82,20 @@ def sequence(tx: Tx) -> None:
     pending: Pending | None = tx.cache.pop("pending", None)
     if pending is None:
         return
-    tx.many("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?",
-            [(seq, h, dev) for dev, (seq, h) in pending.heads.items()])  # under the device lock, not the log's
+    devices.set_chain_heads(tx, pending.heads)  # under the device lock, not the log's
     if not (pending.ops or pending.changes):
         return
     if pending.ops:
         first = merkle_log.append(tx, [leaf for _, leaf in pending.ops])
-        tx.many("UPDATE operations SET log_index = ? WHERE op_id = ?",
-                [(first + i, op_id) for i, (op_id, _) in enumerate(pending.ops)])
+        operations.set_log_indexes(tx, first, [op_id for op_id, _ in pending.ops])
     if pending.changes:
         tx.lock("log")
-        tx.many("DELETE FROM changes WHERE type = ? AND id = ?", [k for k in pending.changes])
-        tx.stage("changes", ("type", "id", "version", "data", "person_id", "owner", "area_code", "origin"),
-                 list(pending.changes.values()))
+        changes.replace_many(tx, pending.changes)
 
 
 def _theirs(tx: Tx, subject: str, base: int) -> list[TheirOp]:
     base = min(base, 2**63 - 1)  # a base beyond any version has nothing after it (and must fit a 64-bit column)
-    rows = tx.q("SELECT op_id, kind, worker_id, device_id, hlc, received_at FROM operations WHERE subject = ? "
-                "AND subject_version > ? AND status <> 'rejected' ORDER BY subject_version", (subject, base))
+    rows = operations.after_version(tx, subject, base)
     return [TheirOp(op_id=r[0], kind=r[1], worker_id=r[2], device_id=r[3], hlc=r[4], received_at=r[5])
             for r in rows]
 
@@ -130,15 +116,13 @@ def _repeat(tx: Tx, device: Device, op: Operation, row: tuple[Any, ...]) -> OpRe
 
 
 def _facts(tx: Tx, device: Device, op: Operation) -> access.Facts:
-    rows = tx.q("SELECT area_code, person IS NOT NULL FROM subjects WHERE subject = ?", (op.subject,))
-    assigned = bool(tx.q("SELECT 1 FROM assignments WHERE worker_id = ? AND person_id = ?",
-                         (device.worker_id, op.subject)))
+    found = subjects.area_and_presence(tx, op.subject)
+    assigned = assignments.is_assigned(tx, device.worker_id, op.subject)
     own = False
     if op.kind == "conflict.resolve":
         target = op.payload.get("op_id")
-        own = isinstance(target, str) and bool(tx.q("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?",
-                                                    (target, device.device_id)))
-    return access.Facts(exists=bool(rows and rows[0][1]), area_code=rows[0][0] if rows else None,
+        own = isinstance(target, str) and operations.made_by(tx, target, device.device_id)
+    return access.Facts(exists=bool(found and found[1]), area_code=found[0] if found else None,
                         assigned=assigned, resolves_own=own)
 
 
@@ -149,12 +133,11 @@ CENTER_ONLY_KINDS = frozenset({"card.issue", "card.recall", "card.lift_temporary
 def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.datetime) -> OpResult:
     """Check, decide and record one device operation."""
     tx.lock("device:" + device.device_id)
-    known = tx.q("SELECT hash, status, code, message_zh, message_en, subject_version FROM operations "
-                 "WHERE op_id = ?", (op.op_id,))
-    if known:
-        if known[0][0] != op.hash:
+    known = operations.known(tx, op.op_id)
+    if known is not None:
+        if known[0] != op.hash:
             return _reject(op.op_id, "op_id_reused", "操作编号已被另一操作使用", "op_id already used by another operation")
-        return _repeat(tx, device, op, known[0])
+        return _repeat(tx, device, op, known)
     if op.device_id != device.device_id or op.worker_id != device.worker_id:
         return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
                        "only your own operations from this device may be pushed")
@@ -162,10 +145,9 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         return _reject(op.op_id, "bad_signature", "操作的哈希或签名无效", "operation hash or signature invalid")
     head = tx.cache.get("device:" + device.device_id)
     if head is None:
-        last = tx.q("SELECT last_seq, last_hash, revoked_at FROM devices WHERE device_id = ?", (device.device_id,))
-        if not last or last[0][2] is not None:
+        head = devices.live_chain_head(tx, device.device_id)
+        if head is None:
             return _reject(op.op_id, "device_revoked", "设备已被吊销", "device revoked")
-        head = (int(last[0][0]), str(last[0][1]))
     last_seq, last_hash = head
     if op.seq != last_seq + 1 or op.prev_hash != last_hash:
         return _reject(op.op_id, "chain_broken", "操作序号或哈希链不连续", "device sequence or hash chain broken")
@@ -203,14 +185,14 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     # Every recorded operation counts towards the subject's version, as on the laptop (the vault bumps the
     # version for each operation it appends), so a device's own later operations never look conflicting.
     new_version = version + 1
-    changes: list[tuple[str, dict[str, Any]]] = []
+    published: list[tuple[str, dict[str, Any]]] = []
     if touched and op.kind.startswith("person."):
         person = rules.valid_person(op.payload.get("person"))
         area = str(person["area_code"]) if person else area
-        changes.append(("person", person or {}))
+        published.append(("person", person or {}))
     elif touched and op.kind.startswith("card."):
         cards = result.center_state
-        changes.append(("cards", cards or {}))
+        published.append(("cards", cards or {}))
     _save_subject(tx, op.subject, new_version, area, person, cards)
     if result.status == "applied_with_conflict":
         result = result.model_copy(update={"theirs": _theirs(tx, op.subject, op.base_version),
@@ -224,9 +206,8 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
                                            "base_version": op.base_version})
     _record(tx, device, op, result, new_version, now)
     if touched and access.claims(device, op.kind, facts):
-        tx.w("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-             (device.worker_id, op.subject, iso(now)))
-    for kind, data in changes:
+        assignments.claim(tx, device.worker_id, op.subject, iso(now))
+    for kind, data in published:
         if kind == "cards":
             data = {**data, "version": new_version}
         # A person applied as sent is what the device holds already: no echo to it. Cards are sent back (the
@@ -268,17 +249,14 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
         idx = _append_log(tx, entry)
     resolves = op.payload.get("op_id") if op.kind == "conflict.resolve" else None
     body = op.model_dump_json() if new_version is not None else ""
-    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
-         "message_zh, message_en, subject_version, resolves, received_at, log_index) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc, op.hash, body,
-          result.status, result.code, result.message_zh, result.message_en, new_version,
-          str(resolves) if resolves is not None else None, iso(now), idx))
+    operations.insert_device_op(tx, (op.op_id, op.device_id, op.seq, op.worker_id, op.kind, op.subject, op.hlc,
+                                     op.hash, body, result.status, result.code, result.message_zh,
+                                     result.message_en, new_version,
+                                     str(resolves) if resolves is not None else None, iso(now), idx))
     if pending is not None:  # one update of the chain head per transaction, in sequence()
         pending.heads[device.device_id] = (op.seq, op.hash)
     else:
-        tx.w("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?",
-             (op.seq, op.hash, device.device_id))
+        devices.set_chain_head(tx, device.device_id, op.seq, op.hash)
     tx.cache["device:" + device.device_id] = (op.seq, op.hash)  # the device lock is held to commit
     sessions.link(tx, op, result)  # a card operation done at a session counts towards its progress
     return result
@@ -325,7 +303,7 @@ def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today:
                  now: dt.datetime) -> OpResult:
     """A card event decided by the center itself (issue, recall, lift): same rules, recorded and logged."""
     tx.lock("subject:" + subject)
-    if tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)):
+    if operations.exists(tx, op_id):
         return OpResult(op_id=op_id, status="duplicate")
     version, area, person, cards = _subject(tx, subject)
     verdict = rules.decide_card(cards or rules.empty_cards(subject), event, today)
@@ -338,9 +316,7 @@ def center_event(tx: Tx, subject: str, op_id: str, event: dict[str, Any], today:
     body = canonical_json({"kind": kind, "event": event, "decided_on": today.isoformat()}).decode()
     idx = _append_log(tx, {"op_id": op_id, "device_id": CENTER_DEVICE, "status": "applied", "kind": kind,
                            "subject_version": version})
-    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
-         "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
-         (op_id, CENTER_DEVICE, CENTER_DEVICE, kind, subject, iso(now), "", body, version, iso(now), idx))
+    operations.insert_center_op(tx, op_id, CENTER_DEVICE, kind, subject, iso(now), body, version, iso(now), idx)
     _change(tx, "cards", subject, version, cards, subject, None, area)
     return OpResult(op_id=op_id, status="applied", center_state=cards)
 
@@ -352,8 +328,7 @@ def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> i
         version, area, person, cards = _subject(tx, pid)
         if person is None:
             raise InvalidInput(f"unknown person {pid[:8]}")
-        if tx.x("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (worker_id, pid, iso(now))) == 0:
+        if not assignments.add(tx, worker_id, pid, iso(now)):
             continue
         added += 1
         plan_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"outreach-plan:{worker_id}/{pid}"))

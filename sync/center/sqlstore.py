@@ -31,6 +31,7 @@ from sync import merkle
 from sync.center import access, keyfile, loader, merkle_log, migrations, oplogic, rules, sessions, throttle
 from sync.center.migrations import Dialect
 from sync.center.store import CenterKeys, Device, LoadCount, RecordedOperation, Store, iso
+from sync.center.tables import changes, devices, enrolment, keys, nonces, operations, subjects
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
 from sync.protocol import REPLAY_WINDOW_S, Change, Checkpoint, LogProof, OpResult
 
@@ -127,19 +128,19 @@ class SqlStore(Store):
         return self._keys
 
     def database_keys(self) -> CenterKeys | None:
-        rows = dict(self._run(lambda tx: tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')")))
+        rows = self._run(keys.read)
         if len(rows) < 2:
             return None
-        return CenterKeys(bytes.fromhex(rows["sign_key"]), bytes.fromhex(rows["box_key"]))
+        return CenterKeys(bytes.fromhex(rows[keys.SIGN]), bytes.fromhex(rows[keys.BOX]))
 
     def _keys_in_db(self) -> CenterKeys:
         fresh = keyfile.fresh_keys()
 
         def go(tx: Tx) -> CenterKeys:
-            for k, v in (("sign_key", fresh.sign_private.hex()), ("box_key", fresh.box_private.hex())):
-                tx.x("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (k, v))
-            rows = dict(tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')"))
-            return CenterKeys(bytes.fromhex(rows["sign_key"]), bytes.fromhex(rows["box_key"]))
+            for k, v in ((keys.SIGN, fresh.sign_private.hex()), (keys.BOX, fresh.box_private.hex())):
+                keys.insert_if_absent(tx, k, v)
+            rows = keys.read(tx)
+            return CenterKeys(bytes.fromhex(rows[keys.SIGN]), bytes.fromhex(rows[keys.BOX]))
 
         return self._run(go)
 
@@ -147,15 +148,15 @@ class SqlStore(Store):
         in_db = self.database_keys()
         if not path.exists():
             keyfile.create(path, in_db or keyfile.fresh_keys())  # False: another process made it first
-        keys = keyfile.read(path)
+        from_file = keyfile.read(path)
         if in_db is not None:
-            if in_db != keys:
+            if in_db != from_file:
                 raise keyfile.KeyFileError(
                     message_zh="密钥文件与中心数据库中的密钥不一致，已登记的设备只信任其中之一",
                     message_en="the key file differs from the keys in the center's database; enrolled laptops "
                                "trust one of them only")
-            self._run(lambda tx: tx.x("DELETE FROM meta WHERE key IN ('sign_key', 'box_key')"))
-        return keys
+            self._run(keys.delete)
+        return from_file
 
     def create_enrol_code(self, worker_id: str, role: str, area_code: str | None, ttl: dt.timedelta, *,
                           employer: str | None = None) -> str:
@@ -169,11 +170,9 @@ class SqlStore(Store):
         code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
         expires = iso(dt.datetime.now(dt.UTC) + ttl)
         def go(tx: Tx) -> None:
-            tx.x("INSERT INTO enrol_codes (code_hash, worker_id, role, area_code, expires_at) VALUES (?, ?, ?, ?, ?)",
-                 (_code_hash(code), worker_id, role, area_code, expires))
+            enrolment.insert_code(tx, _code_hash(code), worker_id, role, area_code, expires)
             if employer is not None:
-                tx.x("INSERT INTO enrol_code_employers (code_hash, credit_code) VALUES (?, ?)",
-                     (_code_hash(code), employer))
+                enrolment.bind_code_employer(tx, _code_hash(code), employer)
 
         self._run(go)
         return code
@@ -204,11 +203,10 @@ class SqlStore(Store):
     def _enrol_tx(self, code: str, device_id: str, worker_id: str, public_key: bytes,
                   now: dt.datetime) -> Callable[[Tx], Device]:
         def go(tx: Tx) -> Device:
-            rows = tx.q("SELECT worker_id, role, area_code, expires_at, used_at, device_id FROM enrol_codes "
-                        "WHERE code_hash = ?", (_code_hash(code),))
-            if not rows or rows[0][0] != worker_id or rows[0][3] < iso(now):
+            row = enrolment.code(tx, _code_hash(code))
+            if row is None or row[0] != worker_id or row[3] < iso(now):
                 raise EnrolmentRefused()
-            _, role, area, _, used_at, used_by = rows[0]
+            _, role, area, _, used_at, used_by = row
             known = self._device(tx, device_id)
             if used_at is not None:
                 if used_by == device_id and known and known.public_key == public_key and not known.revoked:
@@ -216,38 +214,24 @@ class SqlStore(Store):
                 raise EnrolmentRefused()
             if known is not None:
                 raise EnrolmentRefused("device id already enrolled")
-            tx.x("UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE code_hash = ?",
-                 (iso(now), device_id, _code_hash(code)))
-            tx.x("INSERT INTO devices (device_id, worker_id, role, area_code, public_key, enrolled_at, last_hash) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (device_id, worker_id, role, area, public_key.hex(), iso(now),
-                                                  GENESIS_HASH))
+            enrolment.mark_used(tx, _code_hash(code), iso(now), device_id)
+            devices.insert(tx, device_id, worker_id, role, area, public_key, iso(now), GENESIS_HASH)
             employer = None
             if role == "employer_host":  # bound to the code's employer (a host's code always has one)
-                bound = tx.q("SELECT credit_code FROM enrol_code_employers WHERE code_hash = ?", (_code_hash(code),))
-                if not bound:
+                employer = enrolment.code_employer(tx, _code_hash(code))
+                if employer is None:
                     raise EnrolmentRefused()
-                employer = str(bound[0][0])
-                tx.x("INSERT INTO device_employers (device_id, credit_code) VALUES (?, ?)", (device_id, employer))
+                devices.bind_employer(tx, device_id, employer)
             return Device(device_id, worker_id, role, area, public_key, False, employer)
 
         return go
 
     def revoke(self, device_id: str, now: dt.datetime) -> bool:
-        return self._run(lambda tx: tx.x(
-            "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?", (iso(now), device_id))) > 0
+        return self._run(lambda tx: devices.revoke(tx, device_id, iso(now)))
 
     @staticmethod
     def _device(tx: Tx, device_id: str) -> Device | None:
-        rows = tx.q("SELECT device_id, worker_id, role, area_code, public_key, revoked_at FROM devices "
-                    "WHERE device_id = ?", (device_id,))
-        if not rows:
-            return None
-        r = rows[0]
-        employer = None
-        if r[2] == "employer_host":
-            bound = tx.q("SELECT credit_code FROM device_employers WHERE device_id = ?", (device_id,))
-            employer = str(bound[0][0]) if bound else None  # None: the host pulls and pushes nothing
-        return Device(r[0], r[1], r[2], r[3], bytes.fromhex(r[4]), r[5] is not None, employer)
+        return devices.device(tx, device_id)
 
     def device(self, device_id: str) -> Device | None:
         return self._run(lambda tx: self._device(tx, device_id))
@@ -256,9 +240,8 @@ class SqlStore(Store):
         def go(tx: Tx) -> None:
             if secrets.randbelow(64) == 0:
                 old = iso(now - dt.timedelta(seconds=4 * REPLAY_WINDOW_S))
-                tx.x("DELETE FROM nonces WHERE seen_at < ?", (old,))
-            if tx.x("INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (device_id, nonce, iso(now))) == 0:
+                nonces.forget_before(tx, old)
+            if not nonces.remember(tx, device_id, nonce, iso(now)):
                 raise ReplayedRequest()
 
         self._run(go)
@@ -286,7 +269,7 @@ class SqlStore(Store):
 
     def apply_due(self, today: dt.date, now: dt.datetime) -> int:
         def candidates(tx: Tx) -> list[str]:
-            return [r[0] for r in tx.q("SELECT subject FROM subjects WHERE cards IS NOT NULL")]
+            return subjects.with_cards(tx)
 
         applied = 0
         for subject in self._run(candidates):
@@ -299,14 +282,11 @@ class SqlStore(Store):
     def pull(self, device: Device, since: int, limit: int) -> tuple[list[Change], int, bool]:
         cond, params = access.pull_filter(device)  # what the device may see: sync/center/access.py
         # a row whose state this device's own operation made is not echoed back to it (oplogic._change)
-        sql = f"SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ({cond}) " \
-              "AND (origin IS NULL OR origin <> ?) ORDER BY change_seq LIMIT ?"
-        params = (since, *params, device.device_id)
-        rows = self._run(lambda tx: tx.q(sql, (*params, limit + 1)))
+        rows = self._run(lambda tx: changes.page(tx, cond, params, since, device.device_id, limit + 1))
         more = len(rows) > limit
         rows = rows[:limit]
-        changes = [Change(type=r[1], id=r[2], version=int(r[3]), data=json.loads(r[4])) for r in rows]
-        return changes, (int(rows[-1][0]) if rows else since), more
+        page = [Change(type=r[1], id=r[2], version=int(r[3]), data=json.loads(r[4])) for r in rows]
+        return page, (int(rows[-1][0]) if rows else since), more
 
     def center_event(self, person_id: str, event: dict[str, Any], today: dt.date, now: dt.datetime) -> OpResult:
         op_id = deterministic_op_id(person_id, event)
@@ -339,34 +319,21 @@ class SqlStore(Store):
         if not area_prefix or not access.valid_area(area_prefix):
             raise InvalidInput(f"area {area_prefix[:16]!r}", message_zh="辖区代码只能由数字组成，未作任何更改",
                                message_en="an area code is digits only; nothing was changed")
-        rows = self._run(lambda tx: tx.q("SELECT subject FROM subjects WHERE person IS NOT NULL "
-                                         "AND substr(area_code, 1, length(?)) = ? ORDER BY subject",
-                                         (area_prefix, area_prefix)))
-        return [r[0] for r in rows]
+        return self._run(lambda tx: subjects.people_in_area(tx, area_prefix))
 
     # -- reading ---------------------------------------------------------------------------------------
     def operations(self, device_id: str | None = None) -> list[RecordedOperation]:
-        sql = "SELECT op_id, device_id, seq, hash, status FROM operations WHERE device_id <> ?"
-        params: tuple[Any, ...] = (oplogic.CENTER_DEVICE,)
-        if device_id is not None:
-            sql, params = sql + " AND device_id = ? ORDER BY seq", (*params, device_id)
-        else:
-            sql += " ORDER BY log_index"
-        rows = self._run(lambda tx: tx.q(sql, params))
+        rows = self._run(lambda tx: operations.of_devices(tx, oplogic.CENTER_DEVICE, device_id))
         return [RecordedOperation(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
 
     def operation_counts(self) -> dict[str, int]:
-        rows = self._run(lambda tx: tx.q("SELECT status, COUNT(*) FROM operations GROUP BY status"))
-        return {str(r[0]): int(r[1]) for r in rows}
+        return self._run(operations.counts)
 
     def center_cards(self, person_id: str) -> dict[str, Any] | None:
-        rows = self._run(lambda tx: tx.q("SELECT cards FROM subjects WHERE subject = ?", (person_id,)))
-        return json.loads(rows[0][0]) if rows and rows[0][0] else None
+        return self._run(lambda tx: subjects.cards(tx, person_id))
 
     def chain_head(self, device_id: str) -> tuple[int, str] | None:
-        rows = self._run(lambda tx: tx.q("SELECT last_seq, last_hash FROM devices WHERE device_id = ?",
-                                         (device_id,)))
-        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+        return self._run(lambda tx: devices.chain_head(tx, device_id))
 
     def session_check(self, session_id: str) -> dict[str, Any] | None:
         return self._run(lambda tx: sessions.check_report(tx, session_id))
@@ -388,16 +355,12 @@ class SqlStore(Store):
 
     def status(self) -> dict[str, Any]:
         def go(tx: Tx) -> dict[str, Any]:
-            devices = tx.q("SELECT d.device_id, d.worker_id, d.role, d.area_code, d.revoked_at, d.last_seq, "
-                           "(SELECT COUNT(*) FROM operations o WHERE o.device_id = d.device_id) "
-                           "FROM devices d ORDER BY d.device_id")
-            open_rows = tx.q("SELECT o.op_id, o.device_id, o.worker_id, o.kind, o.subject, o.status, o.code "
-                             "FROM operations o WHERE o.status IN ('rejected', 'applied_with_conflict') AND NOT "
-                             "EXISTS (SELECT 1 FROM operations r WHERE r.resolves = o.op_id) ORDER BY o.log_index")
+            device_rows = devices.overview(tx)
+            open_rows = operations.open_issues(tx)
             return {
                 "devices": [{"device_id": r[0], "worker_id": r[1], "role": r[2], "area_code": r[3],
                              "revoked": r[4] is not None, "last_seq": int(r[5]), "operations": int(r[6])}
-                            for r in devices],
+                            for r in device_rows],
                 "open_conflicts": [dict(zip(("op_id", "device_id", "worker_id", "kind", "subject", "status",
                                              "code"), r, strict=True)) for r in open_rows],
             }
@@ -412,8 +375,7 @@ class SqlStore(Store):
             return []
 
         def go(tx: Tx) -> list[dict[str, Any]]:
-            rows = tx.q("SELECT op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en "
-                        "FROM operations WHERE op_id LIKE ? ORDER BY op_id LIMIT 10", (prefix + "%",))
+            rows = operations.by_prefix(tx, prefix)
             names = ("op_id", "device_id", "kind", "hlc", "hash", "status", "code", "message_zh", "message_en")
             return [dict(zip(names, r, strict=True)) for r in rows]
 

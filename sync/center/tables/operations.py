@@ -1,0 +1,84 @@
+"""Operations the center recorded, the devices' and its own, each with its answer and its log position."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sync.center.sqlstore import Tx
+
+
+def known(tx: Tx, op_id: str) -> tuple[Any, ...] | None:
+    """``(hash, status, code, message_zh, message_en, subject_version)`` of an operation seen before, or None."""
+    rows = tx.q("SELECT hash, status, code, message_zh, message_en, subject_version FROM operations "
+                "WHERE op_id = ?", (op_id,))
+    return rows[0] if rows else None
+
+
+def exists(tx: Tx, op_id: str) -> bool:
+    return bool(tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)))
+
+
+def made_by(tx: Tx, op_id: str, device_id: str) -> bool:
+    """True when ``device_id`` pushed the operation ``op_id``."""
+    return bool(tx.q("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?", (op_id, device_id)))
+
+
+def after_version(tx: Tx, subject: str, base: int) -> list[tuple[Any, ...]]:
+    """What reached a subject after version ``base``, not rejected, in version order:
+    ``(op_id, kind, worker_id, device_id, hlc, received_at)``."""
+    return tx.q("SELECT op_id, kind, worker_id, device_id, hlc, received_at FROM operations WHERE subject = ? "
+                "AND subject_version > ? AND status <> 'rejected' ORDER BY subject_version", (subject, base))
+
+
+def insert_device_op(tx: Tx, row: tuple[Any, ...]) -> None:
+    """``row``: (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, message_zh,
+    message_en, subject_version, resolves, received_at, log_index); log_index None until sequenced."""
+    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
+         "message_zh, message_en, subject_version, resolves, received_at, log_index) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+
+def insert_center_op(tx: Tx, op_id: str, device_id: str, kind: str, subject: str, hlc: str, body: str,
+                     subject_version: int, received_at: str, log_index: int) -> None:
+    """An operation the center decided itself (applied; no sequence number, no hash)."""
+    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
+         "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
+         (op_id, device_id, device_id, kind, subject, hlc, "", body, subject_version, received_at, log_index))
+
+
+def set_log_indexes(tx: Tx, first: int, op_ids: list[str]) -> None:
+    """Give ``op_ids`` the log positions ``first``, ``first + 1`` ... in order."""
+    tx.many("UPDATE operations SET log_index = ? WHERE op_id = ?", [(first + i, op_id) for i, op_id in enumerate(op_ids)])
+
+
+def of_devices(tx: Tx, center_device: str, device_id: str | None) -> list[tuple[Any, ...]]:
+    """``(op_id, device_id, seq, hash, status)`` of every device's operation (the center's own left out), in
+    log order; only ``device_id``'s when given, in its sequence."""
+    sql = "SELECT op_id, device_id, seq, hash, status FROM operations WHERE device_id <> ?"
+    params: tuple[Any, ...] = (center_device,)
+    if device_id is not None:
+        sql, params = sql + " AND device_id = ? ORDER BY seq", (*params, device_id)
+    else:
+        sql += " ORDER BY log_index"
+    return tx.q(sql, params)
+
+
+def counts(tx: Tx) -> dict[str, int]:
+    """How many operations per answer (status)."""
+    return {str(r[0]): int(r[1]) for r in tx.q("SELECT status, COUNT(*) FROM operations GROUP BY status")}
+
+
+def open_issues(tx: Tx) -> list[tuple[Any, ...]]:
+    """Rejections and conflicts no operation resolves yet, in log order:
+    ``(op_id, device_id, worker_id, kind, subject, status, code)``."""
+    return tx.q("SELECT o.op_id, o.device_id, o.worker_id, o.kind, o.subject, o.status, o.code "
+                "FROM operations o WHERE o.status IN ('rejected', 'applied_with_conflict') AND NOT "
+                "EXISTS (SELECT 1 FROM operations r WHERE r.resolves = o.op_id) ORDER BY o.log_index")
+
+
+def by_prefix(tx: Tx, prefix: str) -> list[tuple[Any, ...]]:
+    """At most 10 operations whose id starts with ``prefix`` (hex digits and dashes only: never a pattern):
+    ``(op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en)``."""
+    return tx.q("SELECT op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en "
+                "FROM operations WHERE op_id LIKE ? ORDER BY op_id LIMIT 10", (prefix + "%",))
