@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sync.center.sqlstore import SqlStore
 from sync.center.store import Device
+from sync.center.tables import operations, subjects
 from sync.errors import SyncError
 
 PAGE = 5000
@@ -85,8 +87,7 @@ class CenterExportSource:
     def mark(self) -> int:
         """The log size when this export began (rows up to it are exported)."""
         if self._mark is None:
-            rows = self.store.transaction(lambda tx: tx.q("SELECT COALESCE(MAX(log_index), -1) FROM operations"))
-            self._mark = int(rows[0][0])
+            self._mark = self.store.transaction(operations.last_log_index)
         return self._mark
 
     def checkpoint(self) -> dict[str, Any]:
@@ -110,25 +111,13 @@ class CenterExportSource:
             return self._cards(area)
         return self._ops(dataset, area, flt.worker, int((since or {}).get("log_index", -1)))
 
-    def _page(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """One page, read in its own short transaction."""
-        return self.store.transaction(lambda tx: tx.q(sql, params))
-
     def _ops(self, dataset: str, area: str, worker: str | None, after: int) -> Iterator[dict[str, Any]]:
         mark = self.mark()
-        sql = ("SELECT o.log_index, o.op_id, o.device_id, o.seq, o.worker_id, o.kind, o.subject, o.hlc, o.body, "
-               "o.status, o.code, o.message_zh, s.person FROM operations o JOIN subjects s ON s.subject = o.subject "
-               "WHERE o.log_index > ? AND o.log_index <= ? AND o.kind LIKE ? AND s.area_code LIKE ?")
-        base: tuple[Any, ...] = (_KIND_OF[dataset], area + "%")
-        if worker:
-            sql += " AND o.worker_id = ?"
-            base += (worker,)
-        if dataset == "visits":
-            sql += " AND o.status <> 'rejected'"
-        sql += " ORDER BY o.log_index LIMIT ?"
         last = after
-        while True:
-            rows = self._page(sql, (last, mark, *base, PAGE))
+        while True:  # each page read in its own short transaction
+            rows = self.store.transaction(partial(
+                operations.export_page, after=last, upto=mark, kind_like=_KIND_OF[dataset], area_prefix=area,
+                worker=worker, applied_only=dataset == "visits", limit=PAGE))
             for r in rows:
                 body = json.loads(r[8]) if r[8] else {}
                 payload = body.get("payload") or {"event": body.get("event")}
@@ -146,11 +135,9 @@ class CenterExportSource:
             last = int(rows[-1][0])
 
     def _cards(self, area: str) -> Iterator[dict[str, Any]]:
-        sql = ("SELECT subject, person, cards FROM subjects WHERE cards IS NOT NULL AND area_code LIKE ? "
-               "AND subject > ? ORDER BY subject LIMIT ?")
         last = ""
-        while True:
-            rows = self._page(sql, (area + "%", last, PAGE))
+        while True:  # each page read in its own short transaction
+            rows = self.store.transaction(partial(subjects.cards_page, area_prefix=area, after=last, limit=PAGE))
             for _subject, person, cards in rows:
                 yield {"person": json.loads(person) if person else None, "cards": json.loads(cards)}
             if len(rows) < PAGE:

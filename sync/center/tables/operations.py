@@ -82,3 +82,27 @@ def by_prefix(tx: Tx, prefix: str) -> list[tuple[Any, ...]]:
     ``(op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en)``."""
     return tx.q("SELECT op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en "
                 "FROM operations WHERE op_id LIKE ? ORDER BY op_id LIMIT 10", (prefix + "%",))
+
+
+def last_log_index(tx: Tx) -> int:
+    """The highest log position an operation holds; -1 when none does."""
+    return int(tx.q("SELECT COALESCE(MAX(log_index), -1) FROM operations")[0][0])
+
+
+def export_page(tx: Tx, after: int, upto: int, kind_like: str, area_prefix: str, worker: str | None,
+                applied_only: bool, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` operations at log positions after ``after`` up to ``upto``, in log order, whose kind is
+    LIKE ``kind_like`` and whose subject's area starts with ``area_prefix`` (digits: the center's exports),
+    only ``worker``'s when given and none rejected when ``applied_only``, each with its subject's person:
+    ``(log_index, op_id, device_id, seq, worker_id, kind, subject, hlc, body, status, code, message_zh, person)``."""
+    sql = ("SELECT o.log_index, o.op_id, o.device_id, o.seq, o.worker_id, o.kind, o.subject, o.hlc, o.body, "
+           "o.status, o.code, o.message_zh, s.person FROM operations o JOIN subjects s ON s.subject = o.subject "
+           "WHERE o.log_index > ? AND o.log_index <= ? AND o.kind LIKE ? AND s.area_code LIKE ?")
+    params: tuple[Any, ...] = (after, upto, kind_like, area_prefix + "%")
+    if worker:
+        sql += " AND o.worker_id = ?"
+        params += (worker,)
+    if applied_only:
+        sql += " AND o.status <> 'rejected'"
+    sql += " ORDER BY o.log_index LIMIT ?"
+    return tx.q(sql, (*params, limit))

@@ -50,3 +50,10 @@ def people_in_area(tx: Tx, area_prefix: str) -> list[str]:
 def cards(tx: Tx, subject: str) -> dict[str, Any] | None:
     rows = tx.q("SELECT cards FROM subjects WHERE subject = ?", (subject,))
     return json.loads(rows[0][0]) if rows and rows[0][0] else None
+
+
+def cards_page(tx: Tx, area_prefix: str, after: str, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` subjects after ``after`` (in order) with cards, whose area starts with ``area_prefix``
+    (digits: the center's exports): ``(subject, person, cards)``, JSON text."""
+    return tx.q("SELECT subject, person, cards FROM subjects WHERE cards IS NOT NULL AND area_code LIKE ? "
+                   "AND subject > ? ORDER BY subject LIMIT ?", (area_prefix + "%", after, limit))
