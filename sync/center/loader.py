@@ -49,23 +49,23 @@ def stage_rows(people: list[dict[str, Any]], now: dt.datetime) -> list[tuple[int
 def load_batch(tx: Tx, dialect: Dialect, rows: list[tuple[int, str, str, str, str]]) -> LoadCount:
     """Insert or replace the staged people in one transaction; unchanged people are skipped."""
     tx.lock("log")
-    tx.x(_STAGE_TABLE[dialect])
-    tx.x("DELETE FROM load_stage")
+    tx.execute(_STAGE_TABLE[dialect])
+    tx.execute("DELETE FROM load_stage")
     tx.stage("load_stage", STAGE_COLUMNS, rows)
-    skipped = tx.x("DELETE FROM load_stage WHERE EXISTS (SELECT 1 FROM subjects s WHERE s.subject = "
+    skipped = tx.execute("DELETE FROM load_stage WHERE EXISTS (SELECT 1 FROM subjects s WHERE s.subject = "
                    "load_stage.subject AND s.person = load_stage.person)")
     n = len(rows) - skipped
     if n == 0:
         return LoadCount(loaded=0, skipped=skipped)
-    tx.x("INSERT INTO subjects (subject, version, area_code, person, cards) "
+    tx.execute("INSERT INTO subjects (subject, version, area_code, person, cards) "
          "SELECT subject, 1, area_code, person, NULL FROM load_stage WHERE true "
          "ON CONFLICT (subject) DO UPDATE SET version = subjects.version + 1, area_code = excluded.area_code, "
          "person = excluded.person")
     # Delete + insert gives each change a new, higher change_seq (under the log lock, so in commit order).
-    tx.x("DELETE FROM changes WHERE type = 'person' AND id IN (SELECT subject FROM load_stage)")
-    tx.x("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
+    tx.execute("DELETE FROM changes WHERE type = 'person' AND id IN (SELECT subject FROM load_stage)")
+    tx.execute("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
          "SELECT 'person', st.subject, s.version, st.person, st.subject, NULL, st.area_code, NULL "
          "FROM load_stage st JOIN subjects s ON s.subject = st.subject ORDER BY st.ord")
-    leaves = [bytes.fromhex(r[0]) for r in tx.q("SELECT leaf FROM load_stage ORDER BY ord")]
+    leaves = [bytes.fromhex(r[0]) for r in tx.rows("SELECT leaf FROM load_stage ORDER BY ord")]
     merkle_log.append(tx, leaves)
     return LoadCount(loaded=n, skipped=skipped)

@@ -35,7 +35,7 @@ def next_index(tx: Tx) -> int:
     tx.lock("log")
     idx = tx.cache.get("next_idx")
     if idx is None:
-        idx = int(tx.q("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
+        idx = int(tx.rows("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
         tx.cache["next_idx"] = idx
     return int(idx)
 
@@ -58,14 +58,14 @@ def append(tx: Tx, leaves: list[bytes]) -> int:
 
 def _write(tx: Tx, table: str, columns: tuple[str, str], rows: list[tuple[int, str]]) -> None:
     if len(rows) == 1:
-        tx.w(f"INSERT INTO {table} ({columns[0]}, {columns[1]}) VALUES (?, ?)", rows[0])
+        tx.write(f"INSERT INTO {table} ({columns[0]}, {columns[1]}) VALUES (?, ?)", rows[0])
     elif rows:
         tx.stage(table, columns, rows)
 
 
 def size(tx: Tx) -> int:
     """Leaves committed (a prefix: they commit under the log lock, in order)."""
-    return int(tx.q("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
+    return int(tx.rows("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle")[0][0])
 
 
 class NodeCache:
@@ -102,11 +102,11 @@ def read(tx: Tx, keys: Iterable[NodeKey], cache: NodeCache | None = None) -> dic
     found: dict[NodeKey, bytes] = {}
     for part in _chunks([k[1] for k in leaves]):
         marks = ", ".join("?" * len(part))
-        for idx, leaf in tx.q(f"SELECT idx, leaf FROM merkle WHERE idx IN ({marks})", tuple(part)):
+        for idx, leaf in tx.rows(f"SELECT idx, leaf FROM merkle WHERE idx IN ({marks})", tuple(part)):
             found[(0, int(idx))] = bytes.fromhex(leaf)
     for part in _chunks([node_id(k) for k in nodes]):
         marks = ", ".join("?" * len(part))
-        for nid, h in tx.q(f"SELECT id, hash FROM merkle_nodes WHERE id IN ({marks})", tuple(part)):
+        for nid, h in tx.rows(f"SELECT id, hash FROM merkle_nodes WHERE id IN ({marks})", tuple(part)):
             found[(int(nid) >> _INDEX_BITS, int(nid) & ((1 << _INDEX_BITS) - 1))] = bytes.fromhex(h)
     for key in wanted:
         if key not in found:
@@ -123,7 +123,7 @@ def _rebuild(tx: Tx, key: NodeKey) -> bytes:
     """Hash the subtree ``key`` from its leaves and store it with every subtree inside it."""
     level, index = key
     lo, hi = index << level, (index + 1) << level
-    rows = tx.q("SELECT idx, leaf FROM merkle WHERE idx >= ? AND idx < ? ORDER BY idx", (lo, hi))
+    rows = tx.rows("SELECT idx, leaf FROM merkle WHERE idx >= ? AND idx < ? ORDER BY idx", (lo, hi))
     if len(rows) != hi - lo or any(int(r[0]) != lo + i for i, r in enumerate(rows)):
         raise LookupError(f"log leaves {lo}..{hi - 1} incomplete")
     frontier: dict[int, bytes] = {}
@@ -132,7 +132,7 @@ def _rebuild(tx: Tx, key: NodeKey) -> bytes:
     for part in _chunks(shifted):
         marks = ", ".join(["(?, ?)"] * len(part))
         params = tuple(v for k, h in part for v in (node_id(k), h.hex()))
-        tx.w(f"INSERT INTO merkle_nodes (id, hash) VALUES {marks} ON CONFLICT DO NOTHING", params)
+        tx.write(f"INSERT INTO merkle_nodes (id, hash) VALUES {marks} ON CONFLICT DO NOTHING", params)
     return frontier[level]
 
 

@@ -121,7 +121,7 @@ _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY
 
 def recorded(tx: Tx) -> list[str]:
     """Names of the migrations the database records, in order."""
-    return [str(r[0]) for r in tx.q("SELECT name FROM schema_migrations ORDER BY name")]
+    return [str(r[0]) for r in tx.rows("SELECT name FROM schema_migrations ORDER BY name")]
 
 
 def migrate(run: Runner, dialect: Dialect,
@@ -141,7 +141,7 @@ def migrate(run: Runner, dialect: Dialect,
     def start(tx: Tx) -> None:
         tx.lock("schema")
         prepare(tx)
-        tx.x(_RECORD_TABLE)
+        tx.execute(_RECORD_TABLE)
         if any(name not in known for name in recorded(tx)):
             raise SchemaTooNew()
 
@@ -153,8 +153,8 @@ def migrate(run: Runner, dialect: Dialect,
             if m.name in recorded(tx):
                 return False  # another process applied it meanwhile
             for stmt in m.statements(dialect):
-                tx.x(stmt)
-            tx.x("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                tx.execute(stmt)
+            tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                  (m.name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
             return True
 

@@ -23,7 +23,7 @@ _SCHEMA_RE = re.compile(SCHEMA_NAME_PATTERN)
 
 
 class _PgTx:
-    """Statements go through a psycopg pipeline: writes whose result nobody reads (``w``) are queued and sent
+    """Statements go through a psycopg pipeline: writes whose result nobody reads (``write``) are queued and sent
     with the next read, so one operation costs a few round trips instead of a dozen.
 
     Every read gets a cursor of its own. Reading from the cursor the queued writes and lock calls went
@@ -40,19 +40,19 @@ class _PgTx:
         self.cache: dict[str, Any] = {}
         self.for_update = " FOR UPDATE"
 
-    def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.con.cursor() as cur:
             cur.execute(sql.replace("?", "%s"), params)
             return list(cur.fetchall())
 
-    def x(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         with self.con.cursor() as cur:
             cur.execute(sql.replace("?", "%s"), params)
             if self.pipeline is not None:
                 self.pipeline.sync()
             return int(cur.rowcount)
 
-    def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+    def write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         self.cur.execute(sql.replace("?", "%s"), params)
 
     def lock(self, key: str) -> None:
@@ -129,7 +129,7 @@ class PgStore(SqlStore):
 
     def _prepare_schema(self, tx: Tx) -> None:
         if self.schema:  # under the schema lock: processes starting at once never race to create it
-            tx.x(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
 
     def init_schema(self) -> list[str]:
         try:

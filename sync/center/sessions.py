@@ -126,7 +126,7 @@ def push(tx: Tx, device: Device, op: Operation, now: dt.datetime) -> tuple[OpRes
     if op.kind not in SESSION_KINDS:
         return _reject(op.op_id, "kind_not_allowed", "场次上只能提交场次计划、名册和结束操作",
                        "a session takes only its plan, roster and close"), False
-    row = tx.q("SELECT credit_code, plan, roster_revision FROM sessions WHERE session_id = ?", (sid,))
+    row = tx.rows("SELECT credit_code, plan, roster_revision FROM sessions WHERE session_id = ?", (sid,))
     plan: SessionPlan | None = None
     if op.kind == "session.plan":
         try:
@@ -160,10 +160,10 @@ def _keep_plan(tx: Tx, op: Operation, plan: SessionPlan, facts: access.SessionFa
                        "a session's employer cannot change (plan another session); nothing was changed")
     data = plan.model_dump_json()
     if facts.exists:
-        tx.w("UPDATE sessions SET plan = ?, plan_op = ?, updated_at = ? WHERE session_id = ?",
+        tx.write("UPDATE sessions SET plan = ?, plan_op = ?, updated_at = ? WHERE session_id = ?",
              (data, op.op_id, iso(now), sid))
     else:
-        tx.w("INSERT INTO sessions (session_id, credit_code, plan, plan_op, updated_at) VALUES (?, ?, ?, ?, ?)",
+        tx.write("INSERT INTO sessions (session_id, credit_code, plan, plan_op, updated_at) VALUES (?, ?, ?, ?, ?)",
              (sid, code, data, op.op_id, iso(now)))
     _publish_plan(tx, sid, code)
     return OpResult(op_id=op.op_id, status="applied")
@@ -197,9 +197,9 @@ def _keep_roster(tx: Tx, op: Operation, sid: str, code: str, revision: int, now:
                        f"{len(unknown)} people on the roster are not known to the center (rows {_rows(unknown)}): "
                        "register them first, then upload the roster; nothing was changed")
     for e in roster.entries:
-        tx.w("INSERT INTO session_roster (session_id, revision, person_id, row_no, department, walk_in) "
+        tx.write("INSERT INTO session_roster (session_id, revision, person_id, row_no, department, walk_in) "
              "VALUES (?, ?, ?, ?, ?, ?)", (sid, roster.revision, e.person_id, e.row, e.department, int(e.walk_in)))
-    tx.w("UPDATE sessions SET roster_revision = ?, roster_op = ?, updated_at = ? WHERE session_id = ?",
+    tx.write("UPDATE sessions SET roster_revision = ?, roster_op = ?, updated_at = ? WHERE session_id = ?",
          (roster.revision, op.op_id, iso(now), sid))
     lines = [{"person_id": e.person_id, "row": e.row, "department": mask_free_text(e.department),
               "walk_in": e.walk_in, **_masked(people[e.person_id])} for e in roster.entries]
@@ -217,7 +217,7 @@ def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now:
     if manifest.session_id != sid:
         return _invalid(op.op_id, "清单的场次编号与操作不符", "the manifest names another session")
     check = compare(tx, sid, device.device_id, manifest.operations)
-    tx.w("INSERT INTO session_closes (op_id, session_id, device_id, manifest, check_result, received_at) "
+    tx.write("INSERT INTO session_closes (op_id, session_id, device_id, manifest, check_result, received_at) "
          "VALUES (?, ?, ?, ?, ?, ?)", (op.op_id, sid, device.device_id, manifest.model_dump_json(),
                                        json.dumps(check), iso(now)))
     roster = _roster_people(tx, sid)
@@ -254,7 +254,7 @@ def link(tx: Tx, op: Operation, result: OpResult) -> None:
     sid = session_of_payload(op.payload)
     if sid is None:
         return
-    tx.w("INSERT INTO session_ops (session_id, op_id, person_id, kind, status) VALUES (?, ?, ?, ?, ?) "
+    tx.write("INSERT INTO session_ops (session_id, op_id, person_id, kind, status) VALUES (?, ?, ?, ?, ?) "
          "ON CONFLICT DO NOTHING", (sid, op.op_id, op.subject, op.kind, result.status))
     tx.cache.setdefault(_TOUCHED, set()).add(sid)  # progress: publish_touched, at the end of the transaction
 
@@ -262,18 +262,18 @@ def link(tx: Tx, op: Operation, result: OpResult) -> None:
 # -- what hosts pull ------------------------------------------------------------------------------------------
 def _change(tx: Tx, kind: str, sid: str, version: int, data: dict[str, Any], code: str) -> None:
     # Delete + insert gives the row a new, higher change_seq (see oplogic._change); owner: the employer.
-    tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (kind, sid))
-    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, NULL)",
+    tx.write("DELETE FROM changes WHERE type = ? AND id = ?", (kind, sid))
+    tx.write("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, NULL)",
          (kind, sid, version, json.dumps(data), SUBJECT_PREFIX + sid, code))
 
 
 def _next_version(tx: Tx, kind: str, sid: str) -> int:
-    rows = tx.q("SELECT version FROM changes WHERE type = ? AND id = ?", (kind, sid))
+    rows = tx.rows("SELECT version FROM changes WHERE type = ? AND id = ?", (kind, sid))
     return int(rows[0][0]) + 1 if rows else 1
 
 
 def _publish_plan(tx: Tx, sid: str, code: str) -> None:
-    row = tx.q("SELECT plan, roster_revision FROM sessions WHERE session_id = ?", (sid,))
+    row = tx.rows("SELECT plan, roster_revision FROM sessions WHERE session_id = ?", (sid,))
     plan = json.loads(row[0][0])
     _change(tx, "session", sid, _next_version(tx, "session", sid), {**plan, "roster_revision": int(row[0][1])}, code)
 
@@ -282,21 +282,21 @@ def progress(tx: Tx, sid: str) -> dict[str, Any] | None:
     """Counts of people (never of operations): roster, activated, handed over, applied, done (any of the
     three), remaining (roster people not done) and exceptions (people whose session operations were refused
     and who are not done, or whose bank refused at the table, :func:`is_exception`). None for an unknown session. Counted in SQL over indexed rows of one session."""
-    row = tx.q("SELECT roster_revision FROM sessions WHERE session_id = ?", (sid,))
+    row = tx.rows("SELECT roster_revision FROM sessions WHERE session_id = ?", (sid,))
     if not row:
         return None
     revision = int(row[0][0])
     done = (*OUTCOME_OF, *DONE)  # the parameters of every _done() condition
-    per_kind = dict(tx.q(f"SELECT kind, COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND "
+    per_kind = dict(tx.rows(f"SELECT kind, COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND "
                          f"{_done('')} GROUP BY kind", (sid, *done)))
-    done_people = tx.q(f"SELECT COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND {_done('')}",
+    done_people = tx.rows(f"SELECT COUNT(DISTINCT person_id) FROM session_ops WHERE session_id = ? AND {_done('')}",
                        (sid, *done))[0][0]
-    roster = tx.q("SELECT COUNT(*) FROM session_roster WHERE session_id = ? AND revision = ?", (sid, revision))[0][0]
-    done_on_roster = tx.q(
+    roster = tx.rows("SELECT COUNT(*) FROM session_roster WHERE session_id = ? AND revision = ?", (sid, revision))[0][0]
+    done_on_roster = tx.rows(
         "SELECT COUNT(*) FROM session_roster r WHERE r.session_id = ? AND r.revision = ? AND EXISTS (SELECT 1 FROM "
         f"session_ops o WHERE o.session_id = r.session_id AND o.person_id = r.person_id AND {_done('o.')})",
         (sid, revision, *done))[0][0]
-    exceptions = tx.q(
+    exceptions = tx.rows(
         "SELECT COUNT(DISTINCT o.person_id) FROM session_ops o WHERE o.session_id = ? AND (o.status = 'rejected' OR "
         "(o.kind = 'visit.log' AND o.status = 'applied')) AND "
         "NOT EXISTS (SELECT 1 FROM session_ops d WHERE d.session_id = o.session_id AND d.person_id = o.person_id "
@@ -315,7 +315,7 @@ def _done(alias: str) -> str:
 
 
 def publish_progress(tx: Tx, sid: str) -> None:
-    row = tx.q("SELECT credit_code FROM sessions WHERE session_id = ?", (sid,))
+    row = tx.rows("SELECT credit_code FROM sessions WHERE session_id = ?", (sid,))
     counts = progress(tx, sid)
     if row and counts is not None:
         _change(tx, "session_progress", sid, _next_version(tx, "session_progress", sid), counts, str(row[0][0]))
@@ -329,7 +329,7 @@ def publish_touched(tx: Tx) -> None:
 
 
 def _roster_people(tx: Tx, sid: str) -> set[str]:
-    return {str(r[0]) for r in tx.q(
+    return {str(r[0]) for r in tx.rows(
         "SELECT r.person_id FROM session_roster r JOIN sessions s ON s.session_id = r.session_id "
         "AND s.roster_revision = r.revision WHERE r.session_id = ?", (sid,))}
 
@@ -340,7 +340,7 @@ def _people(tx: Tx, person_ids: list[str]) -> dict[str, dict[str, Any]]:
     for i in range(0, len(person_ids), _CHUNK):
         part = person_ids[i:i + _CHUNK]
         marks = ", ".join("?" * len(part))
-        for subject, person in tx.q(f"SELECT subject, person FROM subjects WHERE person IS NOT NULL AND subject IN "
+        for subject, person in tx.rows(f"SELECT subject, person FROM subjects WHERE person IS NOT NULL AND subject IN "
                                     f"({marks})", tuple(part)):
             out[str(subject)] = json.loads(person)
     return out
@@ -361,9 +361,9 @@ def _rows(rows: list[int]) -> str:
 # -- the manifest check ---------------------------------------------------------------------------------------
 def _held(tx: Tx, sid: str) -> dict[str, tuple[str, str]]:
     """The session's operations the center holds: op_id -> (hash, device_id). Closes are not listed."""
-    rows = tx.q("SELECT op_id, hash, device_id FROM operations WHERE subject = ? AND kind IN (?, ?)",
+    rows = tx.rows("SELECT op_id, hash, device_id FROM operations WHERE subject = ? AND kind IN (?, ?)",
                 (SUBJECT_PREFIX + sid, "session.plan", "session.roster"))
-    rows += tx.q("SELECT o.op_id, o.hash, o.device_id FROM session_ops s JOIN operations o ON o.op_id = s.op_id "
+    rows += tx.rows("SELECT o.op_id, o.hash, o.device_id FROM session_ops s JOIN operations o ON o.op_id = s.op_id "
                  "WHERE s.session_id = ?", (sid,))
     return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
@@ -384,11 +384,11 @@ def compare(tx: Tx, sid: str, device_id: str, listed: tuple[tuple[str, str], ...
 def check_report(tx: Tx, sid: str) -> dict[str, Any] | None:
     """Every close of the session compared again with what the center holds now (operations may have arrived
     since), the comparison made when each close arrived, and whether the manifests together agree."""
-    if not tx.q("SELECT 1 FROM sessions WHERE session_id = ?", (sid,)):
+    if not tx.rows("SELECT 1 FROM sessions WHERE session_id = ?", (sid,)):
         return None
     closes = []
     union: dict[str, str] = {}
-    for op_id, device_id, manifest, at_close, received in tx.q(
+    for op_id, device_id, manifest, at_close, received in tx.rows(
             "SELECT op_id, device_id, manifest, check_result, received_at FROM session_closes WHERE session_id = ? "
             "ORDER BY received_at, op_id", (sid,)):
         listed = CloseManifest.model_validate_json(manifest).operations

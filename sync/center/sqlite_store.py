@@ -20,13 +20,13 @@ class _SqliteTx:
         self.cache: dict[str, Any] = {}
         self.for_update = ""  # BEGIN IMMEDIATE: the whole database is the transaction's already
 
-    def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql, params).fetchall())
 
-    def x(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return self.con.execute(sql, params).rowcount
 
-    def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+    def write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         self.con.execute(sql, params)
 
     def lock(self, key: str) -> None:

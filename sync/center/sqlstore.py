@@ -46,11 +46,11 @@ class Tx(Protocol):
     #: appended to a SELECT of rows the transaction will update: " FOR UPDATE" where rows can be locked
     for_update: str
 
-    def q(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """A read: every row it returns."""
-    def x(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """A statement run at once: the number of rows it changed (writes before it are sent first)."""
-    def w(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+    def write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """A write whose row count is not needed (may be queued until the next read)."""
     def lock(self, key: str) -> None: ...
     def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

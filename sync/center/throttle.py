@@ -34,13 +34,13 @@ def held(tx: Tx, worker_id: str, source: str, now: dt.datetime) -> bool:
     """True when an enrolment for ``worker_id`` from ``source`` is not to be checked now. Call under the lock."""
     tx.lock("enrol")
     since = iso(now - WINDOW)
-    (src, pair), = tx.q("SELECT count(*), coalesce(sum(CASE WHEN worker_id = ? THEN 1 ELSE 0 END), 0) "
+    (src, pair), = tx.rows("SELECT count(*), coalesce(sum(CASE WHEN worker_id = ? THEN 1 ELSE 0 END), 0) "
                         "FROM enrol_guesses WHERE source = ? AND failed_at > ?", (worker_id[:64], source[:64], since))
     if int(src) >= PER_SOURCE or int(pair) >= PER_WORKER_SOURCE:
         return True
     if int(src) == 0:
         return False  # a clean source is never held for someone else's guessing
-    (worker,), = tx.q("SELECT count(*) FROM enrol_guesses WHERE worker_id = ? AND failed_at > ?",
+    (worker,), = tx.rows("SELECT count(*) FROM enrol_guesses WHERE worker_id = ? AND failed_at > ?",
                       (worker_id[:64], since))
     return int(worker) >= PER_WORKER
 
@@ -48,8 +48,8 @@ def held(tx: Tx, worker_id: str, source: str, now: dt.datetime) -> bool:
 def failed(tx: Tx, worker_id: str, source: str, now: dt.datetime) -> None:
     """Record one refused code (in the transaction that checked it, under the lock)."""
     tx.lock("enrol")
-    tx.x("DELETE FROM enrol_guesses WHERE failed_at < ?", (iso(now - dt.timedelta(days=1)),))
-    tx.x("INSERT INTO enrol_guesses (worker_id, source, failed_at) VALUES (?, ?, ?)",
+    tx.execute("DELETE FROM enrol_guesses WHERE failed_at < ?", (iso(now - dt.timedelta(days=1)),))
+    tx.execute("INSERT INTO enrol_guesses (worker_id, source, failed_at) VALUES (?, ?, ?)",
          (worker_id[:64], source[:64], iso(now)))
 
 
@@ -57,9 +57,9 @@ def clear(tx: Tx, worker_id: str | None, source: str | None) -> int:
     """Forget the refused codes of ``worker_id`` and/or ``source`` (both None: all). Returns rows removed."""
     tx.lock("enrol")
     if worker_id is None and source is None:
-        return tx.x("DELETE FROM enrol_guesses")
+        return tx.execute("DELETE FROM enrol_guesses")
     if source is None:
-        return tx.x("DELETE FROM enrol_guesses WHERE worker_id = ?", (worker_id,))
+        return tx.execute("DELETE FROM enrol_guesses WHERE worker_id = ?", (worker_id,))
     if worker_id is None:
-        return tx.x("DELETE FROM enrol_guesses WHERE source = ?", (source,))
-    return tx.x("DELETE FROM enrol_guesses WHERE worker_id = ? AND source = ?", (worker_id, source))
+        return tx.execute("DELETE FROM enrol_guesses WHERE source = ?", (source,))
+    return tx.execute("DELETE FROM enrol_guesses WHERE worker_id = ? AND source = ?", (worker_id, source))

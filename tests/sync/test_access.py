@@ -87,8 +87,8 @@ def _pulled_people(vault: Any) -> set[str]:
 
 def _fingerprint(center: Any) -> Any:
     st = center.store
-    return st.transaction(lambda tx: (tx.q("SELECT subject, version, area_code, person, cards FROM subjects ORDER BY subject"),
-                               tx.q("SELECT type, id, version, data FROM changes ORDER BY type, id")))
+    return st.transaction(lambda tx: (tx.rows("SELECT subject, version, area_code, person, cards FROM subjects ORDER BY subject"),
+                               tx.rows("SELECT type, id, version, data FROM changes ORDER BY type, id")))
 
 
 @pytest.mark.parametrize("name", list(ROLES))

@@ -45,9 +45,9 @@ def _write(path: Path, rows: list[dict[str, object]]) -> None:
 def _counts(store: SqlStore) -> tuple[int, int, int]:
     """(people held, person changes published, log size)."""
     def go(tx: Tx) -> tuple[int, int, int]:
-        return (int(tx.q("SELECT COUNT(*) FROM subjects WHERE person IS NOT NULL")[0][0]),
-                int(tx.q("SELECT COUNT(*) FROM changes WHERE type = 'person'")[0][0]),
-                int(tx.q("SELECT COUNT(*) FROM merkle")[0][0]))
+        return (int(tx.rows("SELECT COUNT(*) FROM subjects WHERE person IS NOT NULL")[0][0]),
+                int(tx.rows("SELECT COUNT(*) FROM changes WHERE type = 'person'")[0][0]),
+                int(tx.rows("SELECT COUNT(*) FROM merkle")[0][0]))
     return store.transaction(go)
 
 

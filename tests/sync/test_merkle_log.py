@@ -78,7 +78,7 @@ def test_the_store_log_matches_its_leaves_and_rebuilds_missing_subtrees(kind: st
             start += size
             heads.append(store.log_proof(0).checkpoint)
         leaves = [bytes.fromhex(r[0]) for r in store.transaction(
-            lambda tx: tx.q("SELECT leaf FROM merkle ORDER BY idx"))]
+            lambda tx: tx.rows("SELECT leaf FROM merkle ORDER BY idx"))]
         assert len(leaves) == 505
         assert heads[-1].root == merkle.root(leaves)
         for earlier in heads[:-1]:
@@ -86,16 +86,16 @@ def test_the_store_log_matches_its_leaves_and_rebuilds_missing_subtrees(kind: st
             assert proof.consistency == merkle.consistency_proof(earlier.tree_size, leaves)
             assert merkle.verify_consistency(earlier.tree_size, 505, earlier.root, proof.checkpoint.root,
                                              proof.consistency)
-        store.transaction(lambda tx: tx.x("DELETE FROM merkle_nodes"))
+        store.transaction(lambda tx: tx.execute("DELETE FROM merkle_nodes"))
         fresh = make_store(kind, tmp_path, request)
         try:
             assert fresh.log_proof(0).checkpoint.root == heads[-1].root
             assert fresh.log_proof(100).consistency == merkle.consistency_proof(100, leaves)
-            n = fresh.transaction(lambda tx: tx.q("SELECT COUNT(*) FROM merkle_nodes"))[0][0]
+            n = fresh.transaction(lambda tx: tx.rows("SELECT COUNT(*) FROM merkle_nodes"))[0][0]
             assert 0 < int(n) < 505
             fresh.load_people(people[505:], now)  # appends continue from the rebuilt subtrees
             more = [bytes.fromhex(r[0]) for r in fresh.transaction(
-                lambda tx: tx.q("SELECT leaf FROM merkle ORDER BY idx"))]
+                lambda tx: tx.rows("SELECT leaf FROM merkle ORDER BY idx"))]
             assert fresh.log_proof(0).checkpoint.root == merkle.root(more)
             assert len(more) == 700
         finally:

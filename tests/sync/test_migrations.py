@@ -100,12 +100,12 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
         if kind == "postgres":
             scaffold.append("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL")
             undo.append("ALTER TABLE operations ALTER COLUMN log_index SET NOT NULL")
-        old.transaction(lambda tx: [tx.x(sql) for sql in scaffold])
+        old.transaction(lambda tx: [tx.execute(sql) for sql in scaffold])
         real_change = oplogic._change
         m.setattr(oplogic, "_change", lambda *a: real_change(*a[:8]))  # ... and recorded no change's origin
         before, device = _use_old(old, make_vault, people)
         again = make_store(kind, tmp_path, request, migrate=False)
-        again.transaction(lambda tx: [tx.x(sql) for sql in undo])
+        again.transaction(lambda tx: [tx.execute(sql) for sql in undo])
         again.close()
     later = [*MIGRATIONS, Migration.same("0099_device_note", "ALTER TABLE devices ADD COLUMN note TEXT")]
     monkeypatch.setattr(migrations, "MIGRATIONS", later)

@@ -57,7 +57,7 @@ def test_a_push_decides_before_it_waits_for_the_log_and_then_completes(tmp_path,
         proof = store.log_proof(0)
         assert proof.checkpoint.tree_size == 3
         assert sorted(r.seq for r in store.operations(v.device_id)) == [1, 2, 3]
-        rows = store.transaction(lambda tx: tx.q("SELECT log_index FROM operations ORDER BY log_index"))
+        rows = store.transaction(lambda tx: tx.rows("SELECT log_index FROM operations ORDER BY log_index"))
         assert [int(r[0]) for r in rows] == [0, 1, 2]  # every operation got its log position, gapless
     finally:
         center.bridge.close()

@@ -59,7 +59,7 @@ def _codes(s: Any) -> list[str | None]:
 
 
 def _q(store: Any, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    return store.transaction(lambda tx: tx.q(sql, params))
+    return store.transaction(lambda tx: tx.rows(sql, params))
 
 
 def _roster_at_center(store: Any, sid: str) -> tuple[int, dict[int, set[str]]]:
@@ -277,7 +277,7 @@ def test_an_employer_host_pulls_only_their_own_sessions_masked(center, make_vaul
     center.enrol(other_host, "employer_host", employer=OTHER_EMPLOYER)
     changes, _, _ = center.store.pull(center.store.device(other_host.device_id), 0, 10_000)
     assert {c.id for c in changes} == {world["s2"].session_id}
-    center.store.transaction(lambda tx: tx.x("DELETE FROM device_employers WHERE device_id = ?", (other_host.device_id,)))
+    center.store.transaction(lambda tx: tx.execute("DELETE FROM device_employers WHERE device_id = ?", (other_host.device_id,)))
     assert center.store.pull(center.store.device(other_host.device_id), 0, 10_000)[0] == []
 
 

@@ -12,13 +12,13 @@ _INSERT = "INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?
 
 def add(tx: Tx, worker_id: str, person_id: str, assigned_at: str) -> bool:
     """Assign; False when the person was assigned to the worker already."""
-    return tx.x(_INSERT, (worker_id, person_id, assigned_at)) > 0
+    return tx.execute(_INSERT, (worker_id, person_id, assigned_at)) > 0
 
 
 def claim(tx: Tx, worker_id: str, person_id: str, assigned_at: str) -> None:
     """Assign, whether or not assigned already (no answer needed: queued with the push's other writes)."""
-    tx.w(_INSERT, (worker_id, person_id, assigned_at))
+    tx.write(_INSERT, (worker_id, person_id, assigned_at))
 
 
 def is_assigned(tx: Tx, worker_id: str, person_id: str) -> bool:
-    return bool(tx.q("SELECT 1 FROM assignments WHERE worker_id = ? AND person_id = ?", (worker_id, person_id)))
+    return bool(tx.rows("SELECT 1 FROM assignments WHERE worker_id = ? AND person_id = ?", (worker_id, person_id)))

@@ -15,8 +15,8 @@ COLUMNS = ("type", "id", "version", "data", "person_id", "owner", "area_code", "
 
 def replace(tx: Tx, row: tuple[Any, ...]) -> None:
     """Publish one row (values in :data:`COLUMNS` order)."""
-    tx.w("DELETE FROM changes WHERE type = ? AND id = ?", (row[0], row[1]))
-    tx.w("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
+    tx.write("DELETE FROM changes WHERE type = ? AND id = ?", (row[0], row[1]))
+    tx.write("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
 
 
@@ -33,4 +33,4 @@ def page(tx: Tx, cond: str, cond_params: tuple[Any, ...], since: int, not_origin
     ``(change_seq, type, id, version, data)``."""
     sql = f"SELECT change_seq, type, id, version, data FROM changes WHERE change_seq > ? AND ({cond}) " \
           "AND (origin IS NULL OR origin <> ?) ORDER BY change_seq LIMIT ?"
-    return tx.q(sql, (since, *cond_params, not_origin, limit))
+    return tx.rows(sql, (since, *cond_params, not_origin, limit))

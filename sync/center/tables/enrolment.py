@@ -9,26 +9,26 @@ if TYPE_CHECKING:
 
 
 def insert_code(tx: Tx, code_hash: str, worker_id: str, role: str, area_code: str | None, expires_at: str) -> None:
-    tx.x("INSERT INTO enrol_codes (code_hash, worker_id, role, area_code, expires_at) VALUES (?, ?, ?, ?, ?)",
+    tx.execute("INSERT INTO enrol_codes (code_hash, worker_id, role, area_code, expires_at) VALUES (?, ?, ?, ?, ?)",
          (code_hash, worker_id, role, area_code, expires_at))
 
 
 def bind_code_employer(tx: Tx, code_hash: str, credit_code: str) -> None:
-    tx.x("INSERT INTO enrol_code_employers (code_hash, credit_code) VALUES (?, ?)", (code_hash, credit_code))
+    tx.execute("INSERT INTO enrol_code_employers (code_hash, credit_code) VALUES (?, ?)", (code_hash, credit_code))
 
 
 def code(tx: Tx, code_hash: str) -> tuple[Any, ...] | None:
     """``(worker_id, role, area_code, expires_at, used_at, device_id)`` of a code, or None."""
-    rows = tx.q("SELECT worker_id, role, area_code, expires_at, used_at, device_id FROM enrol_codes "
+    rows = tx.rows("SELECT worker_id, role, area_code, expires_at, used_at, device_id FROM enrol_codes "
                 "WHERE code_hash = ?", (code_hash,))
     return rows[0] if rows else None
 
 
 def mark_used(tx: Tx, code_hash: str, used_at: str, device_id: str) -> None:
-    tx.x("UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE code_hash = ?", (used_at, device_id, code_hash))
+    tx.execute("UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE code_hash = ?", (used_at, device_id, code_hash))
 
 
 def code_employer(tx: Tx, code_hash: str) -> str | None:
     """The employer (统一社会信用代码) a code binds its device to, or None."""
-    bound = tx.q("SELECT credit_code FROM enrol_code_employers WHERE code_hash = ?", (code_hash,))
+    bound = tx.rows("SELECT credit_code FROM enrol_code_employers WHERE code_hash = ?", (code_hash,))
     return str(bound[0][0]) if bound else None

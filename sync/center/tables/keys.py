@@ -13,14 +13,14 @@ SIGN, BOX = "sign_key", "box_key"
 
 def read(tx: Tx) -> dict[str, str]:
     """The key rows present: ``{"sign_key": hex, "box_key": hex}``, either or both missing."""
-    return {str(k): str(v) for k, v in tx.q("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')")}
+    return {str(k): str(v) for k, v in tx.rows("SELECT key, value FROM meta WHERE key IN ('sign_key', 'box_key')")}
 
 
 def insert_if_absent(tx: Tx, key: str, value: str) -> None:
     """Store a key unless one is stored already (the first process to start wins)."""
-    tx.x("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (key, value))
+    tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (key, value))
 
 
 def delete(tx: Tx) -> None:
     """Forget both keys (they live in the key file now)."""
-    tx.x("DELETE FROM meta WHERE key IN ('sign_key', 'box_key')")
+    tx.execute("DELETE FROM meta WHERE key IN ('sign_key', 'box_key')")

@@ -9,10 +9,10 @@ if TYPE_CHECKING:
 
 
 def forget_before(tx: Tx, seen_before: str) -> None:
-    tx.x("DELETE FROM nonces WHERE seen_at < ?", (seen_before,))
+    tx.execute("DELETE FROM nonces WHERE seen_at < ?", (seen_before,))
 
 
 def remember(tx: Tx, device_id: str, nonce: str, seen_at: str) -> bool:
     """Record a nonce; False when the device used it already."""
-    return tx.x("INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    return tx.execute("INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (device_id, nonce, seen_at)) > 0

@@ -10,31 +10,31 @@ if TYPE_CHECKING:
 
 def known(tx: Tx, op_id: str) -> tuple[Any, ...] | None:
     """``(hash, status, code, message_zh, message_en, subject_version)`` of an operation seen before, or None."""
-    rows = tx.q("SELECT hash, status, code, message_zh, message_en, subject_version FROM operations "
+    rows = tx.rows("SELECT hash, status, code, message_zh, message_en, subject_version FROM operations "
                 "WHERE op_id = ?", (op_id,))
     return rows[0] if rows else None
 
 
 def exists(tx: Tx, op_id: str) -> bool:
-    return bool(tx.q("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)))
+    return bool(tx.rows("SELECT 1 FROM operations WHERE op_id = ?", (op_id,)))
 
 
 def made_by(tx: Tx, op_id: str, device_id: str) -> bool:
     """True when ``device_id`` pushed the operation ``op_id``."""
-    return bool(tx.q("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?", (op_id, device_id)))
+    return bool(tx.rows("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?", (op_id, device_id)))
 
 
 def after_version(tx: Tx, subject: str, base: int) -> list[tuple[Any, ...]]:
     """What reached a subject after version ``base``, not rejected, in version order:
     ``(op_id, kind, worker_id, device_id, hlc, received_at)``."""
-    return tx.q("SELECT op_id, kind, worker_id, device_id, hlc, received_at FROM operations WHERE subject = ? "
+    return tx.rows("SELECT op_id, kind, worker_id, device_id, hlc, received_at FROM operations WHERE subject = ? "
                 "AND subject_version > ? AND status <> 'rejected' ORDER BY subject_version", (subject, base))
 
 
 def insert_device_op(tx: Tx, row: tuple[Any, ...]) -> None:
     """``row``: (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, message_zh,
     message_en, subject_version, resolves, received_at, log_index); log_index None until sequenced."""
-    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
+    tx.write("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, code, "
          "message_zh, message_en, subject_version, resolves, received_at, log_index) "
          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
@@ -42,7 +42,7 @@ def insert_device_op(tx: Tx, row: tuple[Any, ...]) -> None:
 def insert_center_op(tx: Tx, op_id: str, device_id: str, kind: str, subject: str, hlc: str, body: str,
                      subject_version: int, received_at: str, log_index: int) -> None:
     """An operation the center decided itself (applied; no sequence number, no hash)."""
-    tx.w("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
+    tx.write("INSERT INTO operations (op_id, device_id, seq, worker_id, kind, subject, hlc, hash, body, status, "
          "subject_version, received_at, log_index) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'applied', ?, ?, ?)",
          (op_id, device_id, device_id, kind, subject, hlc, "", body, subject_version, received_at, log_index))
 
@@ -61,18 +61,18 @@ def of_devices(tx: Tx, center_device: str, device_id: str | None) -> list[tuple[
         sql, params = sql + " AND device_id = ? ORDER BY seq", (*params, device_id)
     else:
         sql += " ORDER BY log_index"
-    return tx.q(sql, params)
+    return tx.rows(sql, params)
 
 
 def counts(tx: Tx) -> dict[str, int]:
     """How many operations per answer (status)."""
-    return {str(r[0]): int(r[1]) for r in tx.q("SELECT status, COUNT(*) FROM operations GROUP BY status")}
+    return {str(r[0]): int(r[1]) for r in tx.rows("SELECT status, COUNT(*) FROM operations GROUP BY status")}
 
 
 def open_issues(tx: Tx) -> list[tuple[Any, ...]]:
     """Rejections and conflicts no operation resolves yet, in log order:
     ``(op_id, device_id, worker_id, kind, subject, status, code)``."""
-    return tx.q("SELECT o.op_id, o.device_id, o.worker_id, o.kind, o.subject, o.status, o.code "
+    return tx.rows("SELECT o.op_id, o.device_id, o.worker_id, o.kind, o.subject, o.status, o.code "
                 "FROM operations o WHERE o.status IN ('rejected', 'applied_with_conflict') AND NOT "
                 "EXISTS (SELECT 1 FROM operations r WHERE r.resolves = o.op_id) ORDER BY o.log_index")
 
@@ -80,13 +80,13 @@ def open_issues(tx: Tx) -> list[tuple[Any, ...]]:
 def by_prefix(tx: Tx, prefix: str) -> list[tuple[Any, ...]]:
     """At most 10 operations whose id starts with ``prefix`` (hex digits and dashes only: never a pattern):
     ``(op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en)``."""
-    return tx.q("SELECT op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en "
+    return tx.rows("SELECT op_id, device_id, kind, hlc, hash, status, code, message_zh, message_en "
                 "FROM operations WHERE op_id LIKE ? ORDER BY op_id LIMIT 10", (prefix + "%",))
 
 
 def last_log_index(tx: Tx) -> int:
     """The highest log position an operation holds; -1 when none does."""
-    return int(tx.q("SELECT COALESCE(MAX(log_index), -1) FROM operations")[0][0])
+    return int(tx.rows("SELECT COALESCE(MAX(log_index), -1) FROM operations")[0][0])
 
 
 def export_page(tx: Tx, after: int, upto: int, kind_like: str, area_prefix: str, worker: str | None,
@@ -105,4 +105,4 @@ def export_page(tx: Tx, after: int, upto: int, kind_like: str, area_prefix: str,
     if applied_only:
         sql += " AND o.status <> 'rejected'"
     sql += " ORDER BY o.log_index LIMIT ?"
-    return tx.q(sql, (*params, limit))
+    return tx.rows(sql, (*params, limit))
