@@ -14,7 +14,7 @@ from outreach.domain.models import Visit
 from outreach.domain.operation import Operation
 from outreach.services._access import as_datetime, hlc_when, integer, obj, objs, string
 from outreach.services.clock import CALENDAR, Clock
-from outreach.services.ports import JSONObject
+from outreach.services.ports import JSONObject, VaultPort
 from outreach.services.security import mask_id
 from outreach.services.session import VaultSession
 from outreach.services.views import (
@@ -147,7 +147,7 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
                 message=Bilingual(row.message_zh, row.message_en),
                 mine=dict(op.payload) if op is not None else {},
                 theirs=row.center_state,
-                **_sides(op, row),
+                **_sides(op, row, _registered(vault, op, row)),
             )
         )
     return issues
@@ -166,7 +166,7 @@ class _Sides(TypedDict, total=False):
     theirs_cards: list[SideCard] | None
 
 
-def _sides(op: Operation | None, row: Outcome) -> _Sides:
+def _sides(op: Operation | None, row: Outcome, more: _Sides | None = None) -> _Sides:
     """Base, mine and theirs of one issue, in words the screen can show (cards, changed fields, who, when)."""
     payload: JSONObject = dict(op.payload) if op is not None else {}
     base, center = row.base, row.center_state
@@ -198,7 +198,23 @@ def _sides(op: Operation | None, row: Outcome) -> _Sides:
         mine = obj(payload.get("cards"))
         out["mine_cards"] = _cards(mine.get("cards")) if mine is not None else None
     out["theirs_cards"] = _cards(center.get("cards")) if center is not None else None
+    out.update(more or {})
     return out
+
+
+def _registered(vault: VaultPort, op: Operation | None, row: Outcome) -> _Sides:
+    """For a registration the center refused as a duplicate (Art. 3, 5): the registered person as this laptop
+    holds them, field for field against mine, with their cards: what a merge joins the duplicate to."""
+    existing = string((row.center_state or {}).get("existing_person_id")) if row.code == "duplicate_person" else ""
+    person = vault.get_person(existing) if existing else None
+    if op is None or person is None:
+        return {}
+    data = person.model_dump(mode="json")
+    mine = obj(op.payload.get("person")) or {}
+    fields = sorted(k for k in set(data) | set(mine) if k != "person_id")
+    held = vault.person_cards(existing)
+    return {"theirs_person": {k: _shown(k, data.get(k)) for k in fields},
+            "theirs_cards": _cards([c.model_dump(mode="json") for c in held.cards]) if held is not None else []}
 
 
 def _cards(cards: object) -> list[SideCard] | None:

@@ -126,6 +126,11 @@ class Resolution:
     resent_op_id: str | None = None
     restored: dict[str, str] | None = None
     cards: list[SideCard] | None = None
+    #: ``merge`` (a duplicate registration, Art. 3, 5): the registered person, how many of the duplicate's
+    #: operations were re-made on them, and those the rules refused now (kind, the rule's words)
+    merged_into: str | None = None
+    remade: int = 0
+    refused: tuple[tuple[str, Bilingual], ...] = ()
 
 
 @dataclass(frozen=True)
