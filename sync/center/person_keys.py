@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from outreach.domain.enums import DocType
+from outreach.domain.identity import normalize
 from outreach.domain.models import IdentityDocument
 from outreach.domain.operation import Operation
-from outreach.domain.person_data import person_key
+from outreach.domain.person_data import CITIZEN_NUMBER_DOCS, person_key
 from sync.center import access
 from sync.center.store import Device, iso
 from sync.protocol import OpResult
@@ -59,7 +60,9 @@ def keys_of(person: Any) -> frozenset[str]:
     except (ValidationError, TypeError, ValueError):
         return frozenset()
     keys = {person_key(document)}
-    if isinstance(ss, str) and ss.strip():
+    same = document.doc_type in CITIZEN_NUMBER_DOCS and isinstance(ss, str) and normalize(ss) == normalize(
+        document.number)  # a citizen's SSN is their number: the same key (checked once: a load reads millions)
+    if isinstance(ss, str) and ss.strip() and not same:
         keys.add(person_key(document, ss))
     return frozenset(keys)
 
