@@ -131,6 +131,9 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
     if not rows:
         return []
     ops = vault.operations_by_id(r.op_id for r in rows)
+    duplicates = {op.subject: string((row.center_state or {}).get("existing_person_id")) for row in rows
+                  if row.code == "duplicate_person" and (op := ops.get(row.op_id)) is not None
+                  and op.kind == "person.register"}
     issues: list[OpIssue] = []
     for row in rows:
         op = ops.get(row.op_id)
@@ -147,6 +150,7 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
                 message=Bilingual(row.message_zh, row.message_en),
                 mine=dict(op.payload) if op is not None else {},
                 theirs=row.center_state,
+                duplicate_of=duplicates.get(subject) or None,
                 **_sides(op, row, _registered(vault, op, row)),
             )
         )

@@ -47,15 +47,9 @@ class Merged:
     closed: list[str] = field(default_factory=list)
 
 
-def existing_person_id(issue: OpIssue) -> str | None:
-    """The registered person a ``duplicate_person`` refusal names, or None for any other issue."""
-    if issue.code != DUPLICATE_PERSON or issue.theirs is None:
-        return None
-    return string(issue.theirs.get("existing_person_id")) or None
-
-
 def merge(vault: VaultPort, issue: OpIssue, today: date, note: str = "") -> Merged:
-    """Merge the duplicate of ``issue`` (a refused ``person.register``) into the registered person.
+    """Merge the duplicate of ``issue`` (its refused ``person.register``, or any other open issue of the
+    duplicate: ``OpIssue.duplicate_of``) into the registered person.
 
     Raises:
         ServiceError ``resolve.merge_not_duplicate``: the issue is no duplicate registration.
@@ -63,9 +57,10 @@ def merge(vault: VaultPort, issue: OpIssue, today: date, note: str = "") -> Merg
             outside the worker's area is assigned by a supervisor).
         ServiceError ``resolve.merge_pending``: operations of the duplicate still wait to be sent (sync first).
     """
-    into = existing_person_id(issue)
+    into = issue.duplicate_of
     dup = issue.subject
-    if into is None or issue.kind != "person.register" or not dup or into == dup:
+    register = _refused_registration(vault, dup)
+    if into is None or register is None or not dup or into == dup:
         raise ServiceError("resolve.merge_not_duplicate")
     if vault.get_person(into) is None:
         raise ServiceError("resolve.merge_not_here")
@@ -96,8 +91,16 @@ def merge(vault: VaultPort, issue: OpIssue, today: date, note: str = "") -> Merg
         elif made is not None:
             done[op.op_id] = made.op_id
             result.remade.append(made.op_id)
-    _close(vault, dup, into, issue.op_id, result, note)
+    _close(vault, dup, into, register, result, note)
     return result
+
+
+def _refused_registration(vault: VaultPort, dup: str) -> str | None:
+    """The op id of the duplicate's registration while the center's ``duplicate_person`` refusal is open."""
+    refused = {string(o.get("op_id")) for o in vault.op_outcomes(open_only=True)
+               if o.get("code") == DUPLICATE_PERSON}
+    return next((op.op_id for op in vault.operations(subject=dup)
+                 if op.kind == "person.register" and op.op_id in refused), None)
 
 
 def _remake(vault: VaultPort, op: Operation, into: str, changed: JSONObject, done: dict[str, str],

@@ -100,6 +100,9 @@ class OpIssue:
     theirs_person: dict[str, str] | None = None
     base_version: int | None = None
     center_version: int | None = None
+    #: The registered person whom this issue's subject duplicates (its registration was refused
+    #: ``duplicate_person``, Art. 3, 5): every issue of the duplicate is settled by merging into them.
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -104,10 +104,12 @@ def test_art_03_05_two_laptops_register_one_person_offline_and_end_with_one_pers
         assert reg.theirs == {"existing_person_id": first}
         assert reg.theirs_person is not None
         assert reg.theirs_person["name"] == "陈玉兰"  # the registered person, field by field beside mine
-        assert "card.apply" in issues  # the duplicate's application waits too, not lost
+        assert issues["card.apply"].duplicate_of == first  # the duplicate's application waits too, not lost
+        assert reg.duplicate_of == first
         assert b.session.vault.get_person(first) is not None  # the registered person reached this laptop
 
-        done = b.sync.resolve(reg, "merge")
+        # merged from the registration's issue or from any other issue of the duplicate: the same merge
+        done = b.sync.resolve(reg if first_applied else issues["card.apply"], "merge")
         assert done.merged_into == first
         if first_applied:  # one person, one card: the second application is refused by the rules, and shown
             assert [kind for kind, _ in done.refused] == ["card.apply"]
@@ -160,6 +162,60 @@ def test_art_03_05_a_merge_before_the_registered_person_is_here_is_refused_in_wo
         assert refused.value.key == "resolve.merge_not_here"
         assert sum(1 for _ in b.session.vault.operations()) == before  # nothing changed
         assert len(b.sync.issues()) == 2
+    finally:
+        a.close()
+        b.close()
+
+
+def test_art_03_05_an_interrupted_merge_is_finished_by_merging_again_without_making_anything_twice(
+        center, tmp_path, monkeypatch):
+    from outreach.services import merging
+
+    a, b = laptop(tmp_path, "w-a", center), laptop(tmp_path, "w-b", center)
+    try:
+        first = register(a, tmp_path, apply=False)
+        register(b, tmp_path)
+        assert a.sync.run().error_key is None
+        b.sync.run()
+        reg = next(i for i in b.sync.issues() if i.kind == "person.register")
+        with monkeypatch.context() as m:  # the laptop stops after re-making, before closing the issues
+            m.setattr(merging, "_close", lambda *args: (_ for _ in ()).throw(OSError("power cut")))
+            with pytest.raises(OSError, match="power cut"):
+                b.sync.resolve(reg, "merge")
+        assert applications(b, first) == 1
+        reg = next(i for i in b.sync.issues() if i.kind == "person.register")  # still open
+        done = b.sync.resolve(reg, "merge")
+        assert done.remade == 1
+        applied = [op for op in b.session.vault.operations(subject=first) if op.kind == "card.apply"]
+        assert len(applied) == 1  # made once
+        assert b.sync.issues() == []
+        assert b.sync.run().error_key is None
+        assert b.sync.issues() == []
+        assert len(center[0].store.center_cards(first)["cards"]) == 1
+    finally:
+        a.close()
+        b.close()
+
+
+def test_art_03_05_a_merged_duplicate_stays_retired_when_the_vault_is_rebuilt_from_its_log(center, tmp_path):
+    from storage import Vault
+
+    a, b = laptop(tmp_path, "w-a", center), laptop(tmp_path, "w-b", center)
+    try:
+        first = register(a, tmp_path)
+        dup = register(b, tmp_path)
+        assert a.sync.run().error_key is None
+        b.sync.run()
+        reg = next(i for i in b.sync.issues() if i.kind == "person.register")
+        b.sync.resolve(reg, "merge")
+        b.session.vault.salvage(tmp_path / "rebuilt.db", PASSPHRASE)  # projections made again from the log
+        rebuilt = Vault.open(tmp_path / "rebuilt.db", PASSPHRASE)
+        try:
+            assert rebuilt.get_person(dup) is None
+            assert rebuilt.person_cards(dup) is None or rebuilt.person_cards(dup).cards == []
+        finally:
+            rebuilt.close()
+        assert first != dup
     finally:
         a.close()
         b.close()

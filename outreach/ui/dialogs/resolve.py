@@ -82,8 +82,9 @@ def outcome(issue: OpIssue, done: Resolution) -> str:
 
 
 def is_duplicate(issue: OpIssue) -> bool:
-    """A registration the center refused because it holds the person already (Art. 3, 5): settled by merging."""
-    return issue.code == "duplicate_person" and issue.kind == "person.register"
+    """An issue of a record the center refused because it holds the person already (Art. 3, 5): the
+    registration or a later operation on the duplicate, all settled together by merging."""
+    return issue.duplicate_of is not None
 
 
 class ResolveDialog(BaseModal[str | None]):
