@@ -17,6 +17,7 @@ import pytest
 from outreach.domain import DocType, IdentityDocument
 from sync.center import loader, migrations, oplogic, person_keys
 from sync.center.migrations import MIGRATIONS
+from sync.center.pg_store import PgStore
 from sync.client.client import sync_once
 from tests.sync.conftest import Center, make_store
 
@@ -139,8 +140,12 @@ def test_art_23_a_data_change_or_reissue_to_a_number_another_person_holds_is_ref
 @pytest.mark.postgres
 def test_art_03_05_two_concurrent_pushes_of_one_new_number_give_one_person_on_postgresql(
         tmp_path, request, make_vault, people):
-    store = make_store("postgres", tmp_path, request)
+    url, schema = request.getfixturevalue("pg_schema")
+    app = "race-" + schema  # this test's connections, told apart from other tests' on the same server
+    store = PgStore(f"{url}{'&' if '?' in url else '?'}application_name={app}", schema=schema)
+    store.init_schema()
     center = Center(store)
+    threads: list[threading.Thread] = []
     try:
         a, b = make_vault("alice"), make_vault("bob")
         center.enrol(a)
@@ -152,16 +157,17 @@ def test_art_03_05_two_concurrent_pushes_of_one_new_number_give_one_person_on_po
         with psycopg.connect(store.url, autocommit=True) as hold:
             log = hold.execute("SELECT hashtextextended('log', 0)").fetchone()[0]  # type: ignore[index]
             hold.execute("SELECT pg_advisory_lock(%s)", (log,))  # both pushes decide, then wait to sequence
-            threads = [threading.Thread(target=lambda v=v: done.append(sync_once(v, center.url,
-                                                                                   transport=center.transport)))
-                       for v in (a, b)]
+            threads += [threading.Thread(target=lambda v=v: done.append(sync_once(v, center.url,
+                                                                                    transport=center.transport)))
+                        for v in (a, b)]
             for t in threads:
                 t.start()
             waiting = 0
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and waiting < 2:  # one waits for the log, one for the key
-                waiting = hold.execute("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-                                       "AND pid <> pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+                waiting = hold.execute(
+                    "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = "
+                    "'advisory' AND NOT l.granted AND a.application_name = %s", (app,)).fetchone()[0]  # type: ignore[index]
                 time.sleep(0.05)
             assert waiting == 2
             hold.execute("SELECT pg_advisory_unlock(%s)", (log,))
@@ -177,6 +183,8 @@ def test_art_03_05_two_concurrent_pushes_of_one_new_number_give_one_person_on_po
         persons = store._run(lambda tx: tx.q("SELECT COUNT(*) FROM subjects WHERE person IS NOT NULL"))
         assert persons[0][0] == 1
     finally:
+        for t in threads:
+            t.join(timeout=60)
         center.bridge.close()
         store.close()
 
