@@ -90,6 +90,14 @@ def upsert_visit(conn: Connection, visit: dict[str, Any], *, source: str) -> Non
     )
 
 
+def retire_person(conn: Connection, person_id: str) -> None:
+    """A duplicate merged into the person the center holds (Art. 3, 5; outreach.services.merging): its record
+    and provisional cards leave the projections, so the laptop shows one person; its operations stay in the
+    log, and the resolving operation retires it again whenever the projections are rebuilt from the log."""
+    conn.execute("DELETE FROM cards WHERE person_id = ?", (person_id,))
+    conn.execute("DELETE FROM people WHERE person_id = ?", (person_id,))
+
+
 def bump_version(conn: Connection, subject: str) -> None:
     conn.execute(
         "INSERT INTO subject_versions (subject, version) VALUES (?, 1)"
@@ -118,6 +126,8 @@ def apply_op(conn: Connection, op: Operation) -> None:
             "UPDATE op_outcomes SET resolved_by = ? WHERE op_id = ? AND resolved_by IS NULL",
             (op.op_id, str(payload["op_id"])),
         )
+        if payload.get("choice") == "merge" and payload.get("into"):
+            retire_person(conn, op.subject)
     bump_version(conn, op.subject)
     conn.execute("INSERT INTO outbox (seq, op_id) VALUES (?, ?)", (op.seq, op.op_id))
 

@@ -82,11 +82,18 @@ def _key_number(doc_type: DocType, number: str) -> str:
     return f"{doc_type.value}:{norm}"
 
 
+def _ss_number(ss_number: str) -> str:
+    """A social security number as the key compares it: a citizen number (the SSN of a citizen, Art. 5) as
+    its 18-character form, so a 15-digit old number or a lower-case x gives the key its document gives."""
+    result = check_identity(ss_number, DocType.RESIDENT_ID)
+    return result.normalized if result.valid and result.normalized else normalize(ss_number)
+
+
 def person_key(document: IdentityDocument, ss_number: str | None = None) -> str:
     """A stable key of the person (UUID5 text): the same for two registrations of the same person. Never the
     number itself, so it can be stored and compared where identity numbers must not appear."""
     if ss_number:
-        basis = "ssn:" + normalize(ss_number)
+        basis = "ssn:" + _ss_number(ss_number)
     elif document.doc_type in CITIZEN_NUMBER_DOCS:
         basis = "ssn:" + _key_number(document.doc_type, document.number).removeprefix("citizen:")
     else:

@@ -386,6 +386,13 @@ MESSAGES: dict[str, str] = {
     "resolve.done_theirs": "Took the center's: {name} {kind}. This laptop now has: {now}. Sent to the center at the next sync.",
     "resolve.done_new": "Closed: {name} {kind}. Do it again from the person's page.",
     "resolve.nothing": "(nothing)",
+    "resolve.merge": "Merge into the registered person",
+    "resolve.merge_note": "The center already holds this person (same identity number: one person, one record). Merging re-makes this laptop's later operations on the duplicate for the registered person, each checked again by the rules, and removes the duplicate from this laptop.",
+    "resolve.done_merge": "Merged: {count} operation(s) of {name} re-made for the registered person; the duplicate is removed from this laptop. Sent to the center at the next sync. {refused}",
+    "resolve.merge_refused": "Refused by the rules: {items}",
+    "resolve.merge_not_duplicate": "This is not a duplicate registration; nothing to merge.",
+    "resolve.merge_not_here": "This laptop does not hold the registered person yet: sync first; if they still do not appear, ask your supervisor to assign them to you.",
+    "resolve.merge_pending": "Operations of this record still wait to be sent: sync first, then merge.",
     # settings
     "settings.title": "Settings",
     "settings.language": "Language",

@@ -386,6 +386,13 @@ MESSAGES: dict[str, str] = {
     "resolve.done_theirs": "已采用中心的：{name} {kind}。本机现为：{now}。下次同步时发往中心。",
     "resolve.done_new": "已关闭：{name} {kind}。请在此人页面重新办理。",
     "resolve.nothing": "（无）",
+    "resolve.merge": "合并到已登记的人员",
+    "resolve.merge_note": "中心已有此人的记录（证件号码相同，一人一条记录）。合并：本机对这条重复记录的后续操作将在已登记的人员上重新办理，并由规则重新审核；重复记录从本机删除。",
+    "resolve.done_merge": "已合并：{name} 的 {count} 项操作已在已登记的人员上重新办理，本机的重复记录已删除，下次同步时发往中心。{refused}",
+    "resolve.merge_refused": "规则未接受：{items}",
+    "resolve.merge_not_duplicate": "这不是重复登记，无法合并。",
+    "resolve.merge_not_here": "本机还没有已登记的人员：请先同步；如仍没有，请联系主管将此人分配给您。",
+    "resolve.merge_pending": "这条记录还有未发送的操作：请先同步，再合并。",
     # settings
     "settings.title": "设置",
     "settings.language": "语言",

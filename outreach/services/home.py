@@ -14,7 +14,7 @@ from outreach.domain.models import Visit
 from outreach.domain.operation import Operation
 from outreach.services._access import as_datetime, hlc_when, integer, obj, objs, string
 from outreach.services.clock import CALENDAR, Clock
-from outreach.services.ports import JSONObject
+from outreach.services.ports import JSONObject, VaultPort
 from outreach.services.security import mask_id
 from outreach.services.session import VaultSession
 from outreach.services.views import (
@@ -131,6 +131,9 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
     if not rows:
         return []
     ops = vault.operations_by_id(r.op_id for r in rows)
+    duplicates = {op.subject: string((row.center_state or {}).get("existing_person_id")) for row in rows
+                  if row.code == "duplicate_person" and (op := ops.get(row.op_id)) is not None
+                  and op.kind == "person.register"}
     issues: list[OpIssue] = []
     for row in rows:
         op = ops.get(row.op_id)
@@ -147,7 +150,8 @@ def open_issues(session: VaultSession) -> list[OpIssue]:
                 message=Bilingual(row.message_zh, row.message_en),
                 mine=dict(op.payload) if op is not None else {},
                 theirs=row.center_state,
-                **_sides(op, row),
+                duplicate_of=duplicates.get(subject) or None,
+                **_sides(op, row, _registered(vault, op, row)),
             )
         )
     return issues
@@ -166,7 +170,7 @@ class _Sides(TypedDict, total=False):
     theirs_cards: list[SideCard] | None
 
 
-def _sides(op: Operation | None, row: Outcome) -> _Sides:
+def _sides(op: Operation | None, row: Outcome, more: _Sides | None = None) -> _Sides:
     """Base, mine and theirs of one issue, in words the screen can show (cards, changed fields, who, when)."""
     payload: JSONObject = dict(op.payload) if op is not None else {}
     base, center = row.base, row.center_state
@@ -198,7 +202,23 @@ def _sides(op: Operation | None, row: Outcome) -> _Sides:
         mine = obj(payload.get("cards"))
         out["mine_cards"] = side_cards(mine.get("cards")) if mine is not None else None
     out["theirs_cards"] = side_cards(center.get("cards")) if center is not None else None
+    out.update(more or {})
     return out
+
+
+def _registered(vault: VaultPort, op: Operation | None, row: Outcome) -> _Sides:
+    """For a registration the center refused as a duplicate (Art. 3, 5): the registered person as this laptop
+    holds them, field for field against mine, with their cards: what a merge joins the duplicate to."""
+    existing = string((row.center_state or {}).get("existing_person_id")) if row.code == "duplicate_person" else ""
+    person = vault.get_person(existing) if existing else None
+    if op is None or person is None:
+        return {}
+    data = person.model_dump(mode="json")
+    mine = obj(op.payload.get("person")) or {}
+    fields = sorted(k for k in set(data) | set(mine) if k != "person_id")
+    held = vault.person_cards(existing)
+    return {"theirs_person": {k: shown_field(k, data.get(k)) for k in fields},
+            "theirs_cards": side_cards([c.model_dump(mode="json") for c in held.cards]) if held is not None else []}
 
 
 def side_cards(cards: object) -> list[SideCard] | None:

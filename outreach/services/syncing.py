@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from outreach.services import home
+from outreach.services import home, merging
 from outreach.services._access import integer, obj
 from outreach.services.clock import Clock
 from outreach.services.errors import ServiceError, Unavailable
@@ -119,11 +119,21 @@ class SyncService:
           decides it afresh at the next sync; a refusal comes back as a new issue);
         - ``theirs``: take the center's: for a person's data, an update restoring the value the center had
           before mine overwrote it; for cards, the center's cards replace my provisional ones here;
-        - ``new``: close it; the worker starts a new operation from the person's page.
+        - ``new``: close it; the worker starts a new operation from the person's page;
+        - ``merge`` (a registration the center refused as ``duplicate_person``): the duplicate's operations are
+          re-made on the registered person and the duplicate is retired (:mod:`outreach.services.merging`).
         """
-        if choice not in ("mine", "theirs", "new"):
+        if choice not in ("mine", "theirs", "new", "merge"):
             raise ServiceError("error.generic")
         vault = self._session.vault
+        if choice == "merge":
+            merged = merging.merge(vault, issue, self._clock.today(), note)
+            held = vault.person_cards(merged.into)
+            return Resolution(
+                choice=choice, resolve_op_id=merged.closed[-1], merged_into=merged.into, remade=len(merged.remade),
+                refused=tuple(merged.refused),
+                cards=home.side_cards([c.model_dump(mode="json") for c in held.cards]) if held is not None else None,
+            )
         resent: str | None = None
         center: JSONObject = issue.theirs or {}
         their_person = obj(center.get("person"))

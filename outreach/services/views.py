@@ -100,6 +100,9 @@ class OpIssue:
     theirs_person: dict[str, str] | None = None
     base_version: int | None = None
     center_version: int | None = None
+    #: The registered person whom this issue's subject duplicates (its registration was refused
+    #: ``duplicate_person``, Art. 3, 5): every issue of the duplicate is settled by merging into them.
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,11 @@ class Resolution:
     resent_op_id: str | None = None
     restored: dict[str, str] | None = None
     cards: list[SideCard] | None = None
+    #: ``merge`` (a duplicate registration, Art. 3, 5): the registered person, how many of the duplicate's
+    #: operations were re-made on them, and those the rules refused now (kind, the rule's words)
+    merged_into: str | None = None
+    remade: int = 0
+    refused: tuple[tuple[str, Bilingual], ...] = ()
 
 
 @dataclass(frozen=True)

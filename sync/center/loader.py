@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from outreach.domain.operation import canonical_json
 from sync import merkle
-from sync.center import merkle_log
+from sync.center import merkle_log, person_keys
 from sync.center.migrations import Dialect
 from sync.center.store import LoadCount, iso
 
@@ -66,6 +66,7 @@ def load_batch(tx: Tx, dialect: Dialect, rows: list[tuple[int, str, str, str, st
     tx.execute("INSERT INTO changes (type, id, version, data, person_id, owner, area_code, origin) "
          "SELECT 'person', st.subject, s.version, st.person, st.subject, NULL, st.area_code, NULL "
          "FROM load_stage st JOIN subjects s ON s.subject = st.subject ORDER BY st.ord")
+    person_keys.record_loaded(tx, [(str(r[0]), str(r[1])) for r in tx.rows("SELECT subject, person FROM load_stage")])
     leaves = [bytes.fromhex(r[0]) for r in tx.rows("SELECT leaf FROM load_stage ORDER BY ord")]
     merkle_log.append(tx, leaves)
     return LoadCount(loaded=n, skipped=skipped)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from sync.center import person_keys
 from sync.center.sessions_schema import SESSIONS_MIGRATION
 from sync.errors import MigrationFailed, SchemaTooNew, SyncError
 
@@ -45,11 +46,13 @@ class Migration:
     name: str
     sqlite: tuple[str, ...]
     postgresql: tuple[str, ...]
+    #: Run after the statements, in the same transaction: data the statements cannot derive (e.g. hashes).
+    backfill: Callable[[Tx], None] | None = None
 
     @classmethod
-    def same(cls, name: str, *statements: str) -> Migration:
+    def same(cls, name: str, *statements: str, backfill: Callable[[Tx], None] | None = None) -> Migration:
         """A migration whose statements are the same text on both dialects."""
-        return cls(name, statements, statements)
+        return cls(name, statements, statements, backfill)
 
     def statements(self, dialect: Dialect) -> tuple[str, ...]:
         return self.sqlite if dialect == "sqlite" else self.postgresql
@@ -114,6 +117,9 @@ MIGRATIONS: list[Migration] = [
     Migration.same("0005_change_origin", "ALTER TABLE changes ADD COLUMN origin TEXT"),
     # Employer bulk activation days (sync/center/sessions.py): an employer host is bound to one employer.
     Migration.same("0006_sessions", *SESSIONS_MIGRATION),
+    # One person, one record (Art. 3, 5): the person keys each subject holds, unique; filled from the people
+    # the center holds (sync/center/person_keys.py).
+    Migration.same("0007_person_keys", *person_keys.MIGRATION, backfill=person_keys.backfill),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
@@ -154,6 +160,8 @@ def migrate(run: Runner, dialect: Dialect,
                 return False  # another process applied it meanwhile
             for stmt in m.statements(dialect):
                 tx.execute(stmt)
+            if m.backfill is not None:
+                m.backfill(tx)
             tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                  (m.name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
             return True

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from outreach.domain.operation import KINDS, Operation, canonical_json, hash_ok, signature_ok
 from outreach.domain.sessions import SESSION_KINDS
 from sync import merkle
-from sync.center import access, merkle_log, rules, sessions
+from sync.center import access, merkle_log, person_keys, rules, sessions
 from sync.center.store import Device, iso
 from sync.center.tables import assignments, changes, devices, operations, subjects
 from sync.errors import InvalidInput
@@ -173,7 +173,11 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         return _record(tx, device, op, OpResult(op_id=op.op_id, status="applied"), None, now)
     version, area, person, cards = _subject(tx, op.subject)
     before = person  # the center's record of the person this operation met (a conflict shows it)
-    if op.kind in CENTER_ONLY_KINDS:
+    keys = person_keys.keys_of_op(op) if op.kind in person_keys.KEYED_KINDS else frozenset()
+    existing = person_keys.held_elsewhere(tx, op.subject, keys)  # Art. 3, 5: one person, one record
+    if existing is not None:
+        result = person_keys.refusal(op.op_id, existing)
+    elif op.kind in CENTER_ONLY_KINDS:
         result = _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
     else:
         result = _decide(op, version, person, cards, today)
@@ -202,9 +206,17 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
             result = result.model_copy(update={"center_state": {"person_id": op.subject, "person": before,
                                                                 "version": version}})
     if result.status == "rejected":
-        result = result.model_copy(update={"center_state": cards, "center_version": version,
-                                           "base_version": op.base_version})
+        result = result.model_copy(update={"center_state": cards if existing is None else result.center_state,
+                                           "center_version": version, "base_version": op.base_version})
     _record(tx, device, op, result, new_version, now)
+    if touched and op.kind.startswith("person."):
+        person_keys.record(tx, op.subject, keys)
+    shared = person_keys.share(tx, device, op, existing, now) if existing is not None else None
+    if existing is not None and shared is not None:  # the registered person reaches the laptop to merge with
+        s_version, s_area, s_person, s_cards = shared
+        _change(tx, "person", existing, s_version, s_person or {}, existing, None, s_area)
+        if s_cards is not None:
+            _change(tx, "cards", existing, s_version, {**s_cards, "version": s_version}, existing, None, s_area)
     if touched and access.claims(device, op.kind, facts):
         assignments.claim(tx, device.worker_id, op.subject, iso(now))
     for kind, data in published:

@@ -34,3 +34,15 @@ def test_art_05_a_foreigner_is_known_by_document_and_by_ssn():
     assert person_key(passport, "X46000001") in keys
     other = IdentityDocument(doc_type=DocType.HKMO_TRAVEL_PERMIT, number="E12345678")
     assert person_key(other) != person_key(passport)  # different documents may share a number
+
+
+def test_art_05_an_old_15_digit_number_gives_the_key_of_its_18_digit_form_as_document_and_as_ssn():
+    from outreach.domain.identity import check_identity
+
+    old = "460100450312017"  # the 15-digit number of 1945-03-12, seq 017
+    new = check_identity(old, DocType.RESIDENT_ID).normalized
+    assert len(new) == 18
+    key = person_key(doc(new))
+    assert person_key(doc(old)) == key
+    assert person_key(doc(new), ss_number=old) == key
+    assert person_key(doc(new), ss_number="４６０１００ ４５０３１２ ０１７") == key  # full width, spaces

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from outreach.cli.main import main
-from sync.center import migrations, oplogic, throttle
+from sync.center import migrations, oplogic, person_keys, throttle
 from sync.center.migrations import MIGRATIONS, Migration
 from sync.client.client import sync_once
 from sync.errors import MigrationFailed, SchemaTooNew
@@ -91,12 +91,13 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
     with monkeypatch.context() as m:  # ... and counted refused enrolments in a table of its own
         m.setattr(throttle, "held", lambda *a: False)
         m.setattr(throttle, "failed", lambda *a: None)
-        # this code stores the log's subtrees as it appends (merkle_log.py), each change's origin, and, on
-        # PostgreSQL, gives log positions late (oplogic.sequence); the old code did none of it: what this
-        # code needs is there while it plays the old one, and undone after (the upgrade rebuilds the subtrees)
+        # this code stores the log's subtrees as it appends (merkle_log.py), each change's origin, the person
+        # keys (person_keys.py), and, on PostgreSQL, gives log positions late (oplogic.sequence); the old code
+        # did none of it: what this code needs is there while it plays the old one, and undone after (the
+        # upgrade rebuilds the subtrees)
         scaffold = ["CREATE TABLE merkle_nodes (id BIGINT PRIMARY KEY, hash TEXT NOT NULL)",
-                    "ALTER TABLE changes ADD COLUMN origin TEXT"]
-        undo = ["DROP TABLE merkle_nodes", "ALTER TABLE changes DROP COLUMN origin"]
+                    "ALTER TABLE changes ADD COLUMN origin TEXT", *person_keys.MIGRATION]
+        undo = ["DROP TABLE merkle_nodes", "ALTER TABLE changes DROP COLUMN origin", "DROP TABLE person_keys"]
         if kind == "postgres":
             scaffold.append("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL")
             undo.append("ALTER TABLE operations ALTER COLUMN log_index SET NOT NULL")

@@ -1,6 +1,6 @@
 """A rejected or conflicting operation as base, mine and theirs, with who and when, and the worker's choice.
 
-Returns the choice (``mine``, ``theirs``, ``new``) or None. Every side is in words: the cards with their
+Returns the choice (``mine``, ``theirs``, ``new``; ``merge`` for a duplicate registration) or None. Every side is in words: the cards with their
 status, or the person's fields that differ, identity and mobile numbers masked.
 """
 
@@ -73,8 +73,18 @@ def outcome(issue: OpIssue, done: Resolution) -> str:
         now = "; ".join(_cards(done.cards))
     else:
         now = ""
+    if done.choice == "merge":  # what was re-made on the registered person, and what the rules refused now
+        refused = "；".join(f"{t('kind.' + kind)}（{pick(why)}）" for kind, why in done.refused)
+        return t("resolve.done_merge", name=issue.person_name, count=done.remade,
+                 refused=t("resolve.merge_refused", items=refused) if refused else "") + (f" {now}" if now else "")
     key = {"mine": "resolve.done_mine", "theirs": "resolve.done_theirs"}.get(done.choice, "resolve.done_new")
     return t(key, name=issue.person_name, kind=t("kind." + issue.kind), now=now or t("resolve.nothing"))
+
+
+def is_duplicate(issue: OpIssue) -> bool:
+    """An issue of a record the center refused because it holds the person already (Art. 3, 5): the
+    registration or a later operation on the duplicate, all settled together by merging."""
+    return issue.duplicate_of is not None
 
 
 class ResolveDialog(BaseModal[str | None]):
@@ -83,6 +93,7 @@ class ResolveDialog(BaseModal[str | None]):
         Binding("1", "choose('mine')", "resolve.mine"),
         Binding("2", "choose('theirs')", "resolve.theirs"),
         Binding("3", "choose('new')", "resolve.new"),
+        Binding("4", "choose('merge')", "resolve.merge"),
     ]
 
     def __init__(self, issue: OpIssue) -> None:
@@ -105,16 +116,25 @@ class ResolveDialog(BaseModal[str | None]):
                     with VerticalScroll(classes="side", id=side_id):
                         yield Label(title, classes="form-section")
                         yield Static("\n".join(lines), markup=False, classes="side-lines")
+            if is_duplicate(issue):
+                yield Static(t("resolve.merge_note"), classes="form-note", id="merge-note")
             with Horizontal(classes="buttons"):
-                yield Button("1 " + t("resolve.mine"), id="mine")
-                yield Button("2 " + t("resolve.theirs"), id="theirs", variant="primary")
+                if is_duplicate(issue):  # sending it again or taking the center's cannot make one record
+                    yield Button("4 " + t("resolve.merge"), id="merge", variant="primary")
+                else:
+                    yield Button("1 " + t("resolve.mine"), id="mine")
+                    yield Button("2 " + t("resolve.theirs"), id="theirs", variant="primary")
                 yield Button("3 " + t("resolve.new"), id="new")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id)
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+        if choice in self._offered():  # a key for a choice this issue does not offer does nothing
+            self.dismiss(choice)
+
+    def _offered(self) -> set[str]:
+        return {"merge", "new"} if is_duplicate(self.issue) else {"mine", "theirs", "new"}
 
     def action_cancel(self) -> None:
         self.dismiss(None)

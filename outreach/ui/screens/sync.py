@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
 from outreach.i18n import t
+from outreach.services.errors import ServiceError
 from outreach.services.views import OpIssue, SyncSummary
 from outreach.ui.base import BaseScreen
 from outreach.ui.format import pick
@@ -122,7 +123,11 @@ class SyncScreen(BaseScreen):
     def resolve(self, issue: OpIssue, choice: str) -> None:
         from outreach.ui.dialogs.resolve import outcome
 
-        done = self.outreach.ctx.sync.resolve(issue, choice)
+        try:
+            done = self.outreach.ctx.sync.resolve(issue, choice)
+        except ServiceError as exc:  # e.g. a merge before the registered person reached this laptop
+            self.app.call_from_thread(self._status, "⚠ " + t(exc.key, **exc.params))
+            return
         self.app.call_from_thread(self._status, outcome(issue, done))  # what the choice did, in words
         self.post_message(IssuesLoaded(self.outreach.ctx.sync.issues()))
 
