@@ -139,7 +139,7 @@ def _facts(tx: Tx, device: Device, op: Operation) -> access.Facts:
         own = isinstance(target, str) and bool(tx.q("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?",
                                                     (target, device.device_id)))
     return access.Facts(exists=bool(rows and rows[0][1]), area_code=rows[0][0] if rows else None,
-                        assigned=assigned, resolves_own=own)
+                        assigned=assigned, resolves_own=own, export=op.subject.startswith(access.EXPORT_PREFIX))
 
 
 #: Card events only the center decides (Art. 12 recall, Art. 17 self-lifting loss report, card production).
@@ -297,6 +297,13 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
         visit = rules.valid_visit(op.payload.get("visit"))
         if visit is None or visit.get("person_id") != op.subject:
             return _reject(op.op_id, "invalid_visit", "走访记录无效", "invalid visit record")
+        return OpResult(op_id=op.op_id, status="applied")
+    if op.kind == "audit.export":  # kept as the record of who exported what, unmasked, and why (Art. 40)
+        purpose = op.payload.get("purpose")
+        if op.subject != access.EXPORT_PREFIX + str(op.payload.get("export_id")) \
+                or not isinstance(purpose, str) or not purpose.strip():
+            return _reject(op.op_id, "invalid_export", "导出记录无效（缺少导出编号或用途）",
+                           "invalid export record (no export id or purpose)")
         return OpResult(op_id=op.op_id, status="applied")
     if op.kind.startswith("person."):
         data = rules.valid_person(op.payload.get("person"))
