@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -40,6 +41,23 @@ class _SqliteTx:
         self.con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+def _private_file(path: Path) -> None:
+    """The database file mode 600 (its ``-wal`` and ``-shm`` take the main file's mode from SQLite) and a folder
+    made for it 700, whatever the umask: it holds every person's name and identity number in plaintext. A
+    folder that existed is left as it was; a file an older version made world-readable is tightened."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for suffix in ("", "-wal", "-shm"):
+        target = Path(str(path) + suffix)
+        if target.exists() and target.stat().st_mode & 0o077:
+            os.chmod(target, 0o600)
+
+
 class SqliteStore(SqlStore):
     dialect = "sqlite"
 
@@ -54,7 +72,7 @@ class SqliteStore(SqlStore):
         self._all_lock = threading.Lock()
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(self.path))
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
