@@ -190,7 +190,7 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         # closes the device's own refused operation on someone it may not see: the subject stays untouched
         return _record(tx, device, op, OpResult(op_id=op.op_id, status="applied"), None, now)
     version, area, person, cards = _subject(tx, op.subject)
-    before = person  # the center's record of the person this operation met (a conflict shows it)
+    before, area_before = person, area  # the center's record of the person this operation met (a conflict shows it)
     if op.kind in CENTER_ONLY_KINDS:
         result = _reject(op.op_id, "kind_not_allowed", "设备不能提交此类操作", "devices may not submit this kind")
     else:
@@ -234,6 +234,8 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         echo_free = kind == "person" and result.status == "applied"
         _change(tx, kind, op.subject, new_version, data, op.subject, None, area,
                 device.device_id if echo_free else None)
+    if area != area_before and area_before is not None:  # only a person.* operation changes the area
+        _follow_area(tx, op.subject, area)
     if op.kind == "visit.log" and touched:
         # published to the workers the person is assigned to and to the area's supervisors; the signed
         # operation, not the payload, says which worker made the visit (the device that logged it keeps its
@@ -241,6 +243,21 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         visit = {**(rules.valid_visit(op.payload.get("visit")) or {}), "worker_id": op.worker_id}
         _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area, device.device_id)
     return result
+
+
+def _follow_area(tx: Tx, subject: str, area: str | None) -> None:
+    """A person moved to another area: publish their cards and visits again under it, so the new area's
+    supervisor reads them (a pull selects by a row's area) and the old area's is sent nothing more."""
+    pending: Pending | None = tx.cache.get("pending")
+    if pending is not None:  # rows this transaction has not published yet (a visit pushed just before)
+        for key, row in list(pending.changes.items()):
+            if row[4] == subject and row[0] in ("visit", "cards"):
+                pending.changes[key] = (*row[:6], area, row[7])
+    for kind, cid, version, data, owner, origin in tx.q(
+            "SELECT type, id, version, data, owner, origin FROM changes WHERE person_id = ? "
+            "AND type IN ('visit', 'cards')", (subject,)):
+        if pending is None or (kind, cid) not in pending.changes:
+            _change(tx, kind, cid, int(version), json.loads(data), subject, owner, area, origin)
 
 
 def _session_op(tx: Tx, device: Device, op: Operation, now: dt.datetime) -> OpResult:
