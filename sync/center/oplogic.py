@@ -149,15 +149,15 @@ CENTER_ONLY_KINDS = frozenset({"card.issue", "card.recall", "card.lift_temporary
 def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.datetime) -> OpResult:
     """Check, decide and record one device operation."""
     tx.lock("device:" + device.device_id)
+    if op.device_id != device.device_id or op.worker_id != device.worker_id:  # first: another's answer is theirs
+        return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
+                       "only your own operations from this device may be pushed")
     known = tx.q("SELECT hash, status, code, message_zh, message_en, subject_version FROM operations "
                  "WHERE op_id = ?", (op.op_id,))
     if known:
         if known[0][0] != op.hash:
             return _reject(op.op_id, "op_id_reused", "操作编号已被另一操作使用", "op_id already used by another operation")
         return _repeat(tx, device, op, known[0])
-    if op.device_id != device.device_id or op.worker_id != device.worker_id:
-        return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
-                       "only your own operations from this device may be pushed")
     if not hash_ok(op) or not signature_ok(op, device.public_key):
         return _reject(op.op_id, "bad_signature", "操作的哈希或签名无效", "operation hash or signature invalid")
     head = tx.cache.get("device:" + device.device_id)

@@ -130,3 +130,24 @@ def test_every_role_against_every_kind_on_exports_and_sessions(center, make_vaul
     for c in s.issues:  # whatever the reason, a refusal shows nothing of the center
         assert (c.center_state, c.theirs) == (None, [])
     assert v.pending_operations() == []
+
+
+def test_an_operation_of_another_device_already_kept_tells_nothing(center, make_vault, people):
+    """A device relaying another device's operation the center already holds (a copy from a transfer file, a
+    lost laptop) is told only that it is not its own: not that operation's answer, nor the center's state."""
+
+    from tests.sync.test_security import _push_raw, _req
+
+    p = people.adult()
+    center.store.load_people([p.model_dump(mode="json")], center.clock())
+    center.store.assign("owner", [p.person_id], center.clock())
+    center.store.assign("relay", [p.person_id], center.clock())  # even one who may read the person
+    owner, relay = make_vault("owner"), make_vault("relay")
+    center.enrol(owner, "worker", p.area_code[:4])
+    center.enrol(relay, "worker", p.area_code[:4])
+    refused = owner.append("card.issue", p.person_id, {"event": {"kind": "card.issue"}, "cards": None, "fee": None})
+    assert [c.code for c in _sync(center, owner).issues] == ["kind_not_allowed"]
+    r, _, _ = _push_raw(center, relay, _req(relay, [refused]))
+    (answer,) = r.json()["results"]
+    assert answer["code"] == "not_your_operation"
+    assert answer.get("center_state") is None
