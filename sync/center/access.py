@@ -20,7 +20,8 @@ Roles
     pull only their own employer's sessions: the plan, the roster with identity and mobile numbers masked,
     the progress counts and the close report (masked). Never a person record, a card event or a visit.
 ``supervisor``
-    Reads everyone in their area (area code prefix) and anyone assigned to them; writes only what a
+    Reads everyone in their area (area code prefix; a person who moves takes their cards and visits to the
+    new area, ``oplogic._follow_area``) and anyone assigned to them; writes only what a
     supervisor does: ``visit.log`` and ``audit.reveal`` on people they may read, ``audit.export`` (the record
     of a full, unmasked export, issue 14) on its own subject ``export:<id>``, the sessions below, and
     ``conflict.resolve`` of their own operations. No ``person.*`` and no ``card.*`` operation. A worker or an
