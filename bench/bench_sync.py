@@ -125,7 +125,7 @@ def _signed_ops(key: Ed25519PrivateKey, device: str, worker: str, people: list[A
 class _TimedKey:
     """The center's signing key, timing each answer signature (bench only: the signatures are the real ones)."""
 
-    def __init__(self, key: Ed25519PrivateKey) -> None:
+    def __init__(self, key: Ed25519PrivateKey | None) -> None:
         self.key = key
         self.seconds = 0.0
         self.count = 0
@@ -133,20 +133,22 @@ class _TimedKey:
 
     def sign(self, data: bytes) -> bytes:
         t0 = time.perf_counter()
-        sig = self.key.sign(data)
+        sig = self.key.sign(data) if self.key is not None else bytes(64)  # None: the run without signing
         with self.lock:
             self.seconds += time.perf_counter() - t0
             self.count += 1
         return sig
 
 
-def _timed_signing(center: Any) -> _TimedKey:
-    timed = _TimedKey(center.signing_key())
+def _timed_signing(center: Any, sign: bool = True) -> _TimedKey:
+    timed = _TimedKey(center.signing_key() if sign else None)
     center.signing_key = lambda: timed
     return timed
 
 
-def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str, Any]:
+def bench_pg(pg_url: str, devices: int, per_device: int, batch: int, sign: bool = True) -> dict[str, Any]:
+    """``sign=False``: the same run with the center's answers left unsigned (zero bytes; the bench's clients do
+    not check them), the "before signing" of the signing cost."""
     import psycopg
 
     from sync.center.embedded import EmbeddedCenter
@@ -159,7 +161,7 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
     try:
         center = EmbeddedCenter(store=store)
         url = center.start()
-        timed = _timed_signing(center.app.state.center)
+        timed = _timed_signing(center.app.state.center, sign)
         people = _people(devices * per_device, seed=2)
         work = []
         for d in range(devices):
@@ -268,7 +270,15 @@ def main() -> int:
         if not args.pg_url:
             print("no PostgreSQL URL (--pg-url or OUTREACH_TEST_PG_URL); skipping", file=sys.stderr)
         else:
-            results["postgres"] = bench_pg(args.pg_url, args.devices, args.ops_per_device, 50)
+            kept = {k: v for k, v in results.get("postgres", {}).items() if k.startswith(("baseline", "pull_before"))}
+            results["postgres"] = {**bench_pg(args.pg_url, args.devices, args.ops_per_device, 50), **kept}
+            # the same run with unsigned answers, alternated with a second signed one: the machine's noise shows
+            unsigned = bench_pg(args.pg_url, args.devices, args.ops_per_device, 50, sign=False)
+            again = bench_pg(args.pg_url, args.devices, args.ops_per_device, 50)
+            results["postgres"]["unsigned_run"] = {"ops_per_s": unsigned["ops_per_s"],
+                                                   "changes_per_s": unsigned["pull"]["changes_per_s"]}
+            results["postgres"]["signed_again"] = {"ops_per_s": again["ops_per_s"],
+                                                   "changes_per_s": again["pull"]["changes_per_s"]}
             print(json.dumps(results["postgres"], indent=2))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
