@@ -114,6 +114,8 @@ MIGRATIONS: list[Migration] = [
     Migration.same("0005_change_origin", "ALTER TABLE changes ADD COLUMN origin TEXT"),
     # Employer bulk activation days (sync/center/sessions.py): an employer host is bound to one employer.
     Migration.same("0006_sessions", *SESSIONS_MIGRATION),
+    # A person's published rows, found again when they move area or are assigned (oplogic._follow_area).
+    Migration.same("0007_changes_person", "CREATE INDEX changes_person ON changes (person_id, type)"),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -245,17 +245,19 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
     return result
 
 
-def _follow_area(tx: Tx, subject: str, area: str | None) -> None:
-    """A person moved to another area: publish their cards and visits again under it, so the new area's
-    supervisor reads them (a pull selects by a row's area) and the old area's is sent nothing more."""
+def _follow_area(tx: Tx, subject: str, area: str | None, types: tuple[str, ...] = ("visit", "cards")) -> None:
+    """Publish a person's rows of ``types`` again, under ``area``: after a move, so that the new area's
+    supervisor reads their cards and visits (a pull selects by a row's area) and the old area's is sent nothing
+    more; after an assignment, so that the worker pulls the visits logged before it past their checkpoint."""
     pending: Pending | None = tx.cache.get("pending")
     if pending is not None:  # rows this transaction has not published yet (a visit pushed just before)
         for key, row in list(pending.changes.items()):
-            if row[4] == subject and row[0] in ("visit", "cards"):
+            if row[4] == subject and row[0] in types:
                 pending.changes[key] = (*row[:6], area, row[7])
+    marks = ", ".join("?" * len(types))
     for kind, cid, version, data, owner, origin in tx.q(
-            "SELECT type, id, version, data, owner, origin FROM changes WHERE person_id = ? "
-            "AND type IN ('visit', 'cards')", (subject,)):
+            f"SELECT type, id, version, data, owner, origin FROM changes WHERE person_id = ? AND type IN ({marks})",
+            (subject, *types)):
         if pending is None or (kind, cid) not in pending.changes:
             _change(tx, kind, cid, int(version), json.loads(data), subject, owner, area, origin)
 
@@ -388,4 +390,5 @@ def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> i
         _change(tx, "person", pid, version, person, pid, None, area)
         if cards is not None:
             _change(tx, "cards", pid, version, cards, pid, None, area)
+        _follow_area(tx, pid, area, ("visit",))  # and the visits colleagues logged before
     return added

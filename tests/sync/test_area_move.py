@@ -69,3 +69,26 @@ def test_a_visit_and_a_move_in_one_push_follow_the_person(center, make_vault, pe
     assert sup_new.get_person(p.person_id).area_code == r.area_code
     assert sup_new.person_cards(p.person_id).cards
     assert [x.visit_id for x in sup_new.visits(person_id=p.person_id)] == [visit.visit_id]
+
+
+def test_a_worker_assigned_later_pulls_the_visits_logged_before(center, make_vault, people):
+    """Assignment gives a worker the person, their cards and the visits colleagues logged before it, even when
+    the worker's pull checkpoint is past them."""
+    p, q, _ = _two_areas(people)
+    center.store.load_people([x.model_dump(mode="json") for x in (p, q)], center.clock())
+    center.store.assign("w1", [p.person_id], center.clock())
+    w1, w2 = make_vault("w1"), make_vault("w2")
+    center.enrol(w1, "worker", p.area_code[:4])
+    center.enrol(w2, "worker", p.area_code[:4])
+    _sync(center, w1)
+    visit = Visit(person_id=p.person_id, worker_id="w1", day=center_day(center.clock()), outcome="nobody_home")
+    w1.append("visit.log", p.person_id, {"visit": visit.model_dump(mode="json")})
+    assert _sync(center, w1).applied == 1
+    center.store.assign("w2", [q.person_id], center.clock())
+    _sync(center, w2)  # w2 pulls Q: its checkpoint now lies past the visit
+    assert w2.get_person(q.person_id) is not None
+    assert w2.get_person(p.person_id) is None
+    center.store.assign("w2", [p.person_id], center.clock())
+    _sync(center, w2)
+    assert w2.get_person(p.person_id) is not None
+    assert [x.visit_id for x in w2.visits(person_id=p.person_id) if not x.planned] == [visit.visit_id]
