@@ -4,8 +4,9 @@
    (tests/sync/faultproxy.py; default 256 kbit/s each way, 200 ms RTT) to an embedded center (SQLite). Reports
    wall time, bytes on the wire per operation, and the floor (compressed request payload / link rate).
 2. PostgreSQL: D devices (default 50) pushing at once to a center process on PostgreSQL, then each pulling its
-   people; operations per second, and the share of the center's time spent signing its answers (Ed25519 over
-   every push answer and pull page; throughput without signing = the same work minus that time).
+   neighbour's people (assigned to it: a device is not sent back what it pushed); operations and changes per
+   second, and the share of the center's time spent signing its answers (Ed25519 over every push answer and
+   pull page; throughput without signing = the same work minus that time).
 
     .venv/bin/python bench/bench_sync.py [--ops 10000] [--devices 50] [--ops-per-device 100] [--skip-link]
         [--skip-pg] [--pg-url URL]   (PostgreSQL URL default: $OUTREACH_TEST_PG_URL)
@@ -124,7 +125,7 @@ def _signed_ops(key: Ed25519PrivateKey, device: str, worker: str, people: list[A
 class _TimedKey:
     """The center's signing key, timing each answer signature (bench only: the signatures are the real ones)."""
 
-    def __init__(self, key: Ed25519PrivateKey) -> None:
+    def __init__(self, key: Ed25519PrivateKey | None) -> None:
         self.key = key
         self.seconds = 0.0
         self.count = 0
@@ -132,20 +133,22 @@ class _TimedKey:
 
     def sign(self, data: bytes) -> bytes:
         t0 = time.perf_counter()
-        sig = self.key.sign(data)
+        sig = self.key.sign(data) if self.key is not None else bytes(64)  # None: the run without signing
         with self.lock:
             self.seconds += time.perf_counter() - t0
             self.count += 1
         return sig
 
 
-def _timed_signing(center: Any) -> _TimedKey:
-    timed = _TimedKey(center.signing_key())
+def _timed_signing(center: Any, sign: bool = True) -> _TimedKey:
+    timed = _TimedKey(center.signing_key() if sign else None)
     center.signing_key = lambda: timed
     return timed
 
 
-def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str, Any]:
+def bench_pg(pg_url: str, devices: int, per_device: int, batch: int, sign: bool = True) -> dict[str, Any]:
+    """``sign=False``: the same run with the center's answers left unsigned (zero bytes; the bench's clients do
+    not check them), the "before signing" of the signing cost."""
     import psycopg
 
     from sync.center.embedded import EmbeddedCenter
@@ -158,7 +161,7 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
     try:
         center = EmbeddedCenter(store=store)
         url = center.start()
-        timed = _timed_signing(center.app.state.center)
+        timed = _timed_signing(center.app.state.center, sign)
         people = _people(devices * per_device, seed=2)
         work = []
         for d in range(devices):
@@ -193,6 +196,12 @@ def bench_pg(pg_url: str, devices: int, per_device: int, batch: int) -> dict[str
             t.join()
         wall = time.monotonic() - t0
         push_sign, push_answers = timed.seconds, timed.count
+        # A device is not sent back what it pushed itself (issue 15), so each one pulls its neighbour's people
+        # (assigned to it as well: each person and its visit plan, and its own people once more, which that
+        # assignment re-published), so that the pull pages carry changes: 300 per device.
+        for d in range(devices):
+            neighbour = people[((d + 1) % devices) * per_device:((d + 1) % devices + 1) * per_device]
+            store.assign(f"worker-{d}", [p.person_id for p in neighbour], dt.datetime.now(dt.UTC))
         pulled: list[int] = []
 
         def pull(key: Ed25519PrivateKey, dev: str, _ops: list[Operation]) -> None:
@@ -261,7 +270,15 @@ def main() -> int:
         if not args.pg_url:
             print("no PostgreSQL URL (--pg-url or OUTREACH_TEST_PG_URL); skipping", file=sys.stderr)
         else:
-            results["postgres"] = bench_pg(args.pg_url, args.devices, args.ops_per_device, 50)
+            kept = {k: v for k, v in results.get("postgres", {}).items() if k.startswith(("baseline", "pull_before"))}
+            results["postgres"] = {**bench_pg(args.pg_url, args.devices, args.ops_per_device, 50), **kept}
+            # the same run with unsigned answers, alternated with a second signed one: the machine's noise shows
+            unsigned = bench_pg(args.pg_url, args.devices, args.ops_per_device, 50, sign=False)
+            again = bench_pg(args.pg_url, args.devices, args.ops_per_device, 50)
+            results["postgres"]["unsigned_run"] = {"ops_per_s": unsigned["ops_per_s"],
+                                                   "changes_per_s": unsigned["pull"]["changes_per_s"]}
+            results["postgres"]["signed_again"] = {"ops_per_s": again["ops_per_s"],
+                                                   "changes_per_s": again["pull"]["changes_per_s"]}
             print(json.dumps(results["postgres"], indent=2))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

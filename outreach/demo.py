@@ -99,9 +99,11 @@ def _seed_center(store: Any, folder: Path, people: int) -> list[str]:
 def _start_center(folder: Path, vault: Any, people: int) -> tuple[Any, str, list[str]]:
     """Start the embedded center, give it the demo people, enrol the vault and pull the worker's area."""
     from sync.center.embedded import EmbeddedCenter
+    from sync.center.sqlite_store import MemorySqliteStore
     from sync.client.client import SyncClient, enrol
 
-    center = EmbeddedCenter(folder / "center.db")
+    # in memory only: a crashed demo must not leave its people in plaintext in the temp folder
+    center = EmbeddedCenter(store=MemorySqliteStore())
     url = center.start()
     try:
         person_ids = _seed_center(center.store, folder, people)

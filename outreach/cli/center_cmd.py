@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 import threading
 from pathlib import Path
@@ -30,7 +29,9 @@ def _settings(args: argparse.Namespace) -> CenterSettings:
 
     return CenterSettings.from_arguments(
         db=args.db, pg_schema=args.pg_schema, key_file=args.key_file,
-        listen=getattr(args, "listen", None), enrol_code_hours=getattr(args, "ttl_hours", None))
+        listen=getattr(args, "listen", None), enrol_code_hours=getattr(args, "ttl_hours", None),
+        tls_cert=getattr(args, "tls_cert", None), tls_key=getattr(args, "tls_key", None),
+        insecure_http=True if getattr(args, "insecure_http", False) else None)
 
 
 def _store(args: argparse.Namespace) -> SqlStore:
@@ -66,9 +67,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     host, port = settings.host, settings.port
     from sync.center import tls
 
-    cert = args.tls_cert or os.environ.get("OUTREACH_CENTER_TLS_CERT")
-    key = args.tls_key or os.environ.get("OUTREACH_CENTER_TLS_KEY")
-    opts = tls.server_options(host, cert, key, args.insecure_http)  # refused in words: guarded() prints it
+    cert = str(settings.tls_cert) if settings.tls_cert else None
+    key = str(settings.tls_key) if settings.tls_key else None
+    opts = tls.server_options(host, cert, key, settings.insecure_http)  # refused in words: guarded() prints it
     tls.raise_open_files()
     store = _store(args)
     store.center_keys()
@@ -311,7 +312,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--tls-cert", metavar="PEM", help="TLS certificate (default: $OUTREACH_CENTER_TLS_CERT)")
     p.add_argument("--tls-key", metavar="PEM", help="its private key (default: $OUTREACH_CENTER_TLS_KEY)")
     p.add_argument("--insecure-http", action="store_true",
-                   help="plain HTTP on a non-loopback address (names and numbers readable on the wire)")
+                   help="plain HTTP on a non-loopback address (names and numbers readable on the wire; default: "
+                        "$OUTREACH_CENTER_INSECURE_HTTP)")
     p = add("enrol", _cmd_enrol, "生成一次性登记码 / make a one-time enrolment code")
     p.add_argument("--worker", required=True)
     p.add_argument("--role", choices=["worker", "employer_host", "supervisor"], default="worker")

@@ -20,9 +20,13 @@ Roles
     pull only their own employer's sessions: the plan, the roster with identity and mobile numbers masked,
     the progress counts and the close report (masked). Never a person record, a card event or a visit.
 ``supervisor``
-    Reads everyone in their area (area code prefix) and anyone assigned to them; writes only what a
-    supervisor does: ``visit.log``, ``audit.reveal`` on people they may read, and conflict resolution. No
-    ``person.*`` and no ``card.*`` operation.
+    Reads everyone in their area (area code prefix; a person who moves takes their cards and visits to the
+    new area, ``oplogic._follow_area``) and anyone assigned to them; writes only what a
+    supervisor does: ``visit.log`` and ``audit.reveal`` on people they may read, ``audit.export`` (the record
+    of a full, unmasked export, issue 14) on its own subject ``export:<id>``, the sessions below, and
+    ``conflict.resolve`` of their own operations. No ``person.*`` and no ``card.*`` operation. A worker or an
+    employer host never records an export (a worker cannot export), and no other kind goes on an export's
+    subject.
 
 Sessions (``session.plan`` / ``session.roster`` / ``session.close`` on subject ``session:<id>``, see
 :mod:`sync.center.sessions`): a worker or supervisor may push them when listed in the plan's ``workers`` (the
@@ -50,8 +54,10 @@ from typing import Any
 from sync.center.store import Device
 from sync.protocol import OpResult
 
-#: Kinds a supervisor may push (besides conflict.resolve of their own operations).
+#: Kinds a supervisor may push on a person (besides conflict.resolve of their own operations).
 SUPERVISOR_KINDS = frozenset({"visit.log", "audit.reveal"})
+#: The subject of a full export's audit record (``audit.export``), which a supervisor alone pushes.
+EXPORT_PREFIX = "export:"
 #: Kinds an employer host may push today (besides conflict.resolve of their own operations).
 EMPLOYER_HOST_KINDS: frozenset[str] = frozenset()
 #: Area codes are administrative division codes (digits, e.g. 460100) or their prefixes.
@@ -70,6 +76,7 @@ class Facts:
     area_code: str | None  # the subject's area at the center
     assigned: bool  # the subject is on the pushing worker's plan
     resolves_own: bool = False  # conflict.resolve naming an operation this device pushed
+    export: bool = False  # the subject is a full export's (``export:<id>``), not a person
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,9 @@ def check_push(device: Device, kind: str, payload: dict[str, Any], facts: Facts)
     (``op_id`` left empty for the caller to fill)."""
     if kind == "conflict.resolve":
         return None if facts.resolves_own else _refused()
+    if kind == "audit.export" or facts.export:  # the record of a full export, on its own subject only
+        return None if device.role == "supervisor" and kind == "audit.export" and facts.export \
+            else _refused_kind()
     if device.role == "worker":
         if facts.assigned:
             return None

@@ -120,6 +120,8 @@ MIGRATIONS: list[Migration] = [
     # One person, one record (Art. 3, 5): the person keys each subject holds, unique; filled from the people
     # the center holds (sync/center/person_keys.py).
     Migration.same("0007_person_keys", *person_keys.MIGRATION, backfill=person_keys.backfill),
+    # A person's published rows, found again when they move area or are assigned (oplogic._follow_area).
+    Migration.same("0008_changes_person", "CREATE INDEX changes_person ON changes (person_id, type)"),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -123,7 +123,7 @@ def _facts(tx: Tx, device: Device, op: Operation) -> access.Facts:
         target = op.payload.get("op_id")
         own = isinstance(target, str) and operations.made_by(tx, target, device.device_id)
     return access.Facts(exists=bool(found and found[1]), area_code=found[0] if found else None,
-                        assigned=assigned, resolves_own=own)
+                        assigned=assigned, resolves_own=own, export=op.subject.startswith(access.EXPORT_PREFIX))
 
 
 #: Card events only the center decides (Art. 12 recall, Art. 17 self-lifting loss report, card production).
@@ -133,14 +133,14 @@ CENTER_ONLY_KINDS = frozenset({"card.issue", "card.recall", "card.lift_temporary
 def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.datetime) -> OpResult:
     """Check, decide and record one device operation."""
     tx.lock("device:" + device.device_id)
+    if op.device_id != device.device_id or op.worker_id != device.worker_id:  # first: another's answer is theirs
+        return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
+                       "only your own operations from this device may be pushed")
     known = operations.known(tx, op.op_id)
     if known is not None:
         if known[0] != op.hash:
             return _reject(op.op_id, "op_id_reused", "操作编号已被另一操作使用", "op_id already used by another operation")
         return _repeat(tx, device, op, known)
-    if op.device_id != device.device_id or op.worker_id != device.worker_id:
-        return _reject(op.op_id, "not_your_operation", "只能上传本人在本设备上的操作",
-                       "only your own operations from this device may be pushed")
     if not hash_ok(op) or not signature_ok(op, device.public_key):
         return _reject(op.op_id, "bad_signature", "操作的哈希或签名无效", "operation hash or signature invalid")
     head = tx.cache.get("device:" + device.device_id)
@@ -172,7 +172,7 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         # closes the device's own refused operation on someone it may not see: the subject stays untouched
         return _record(tx, device, op, OpResult(op_id=op.op_id, status="applied"), None, now)
     version, area, person, cards = _subject(tx, op.subject)
-    before = person  # the center's record of the person this operation met (a conflict shows it)
+    before, area_before = person, area  # the center's record of the person this operation met (a conflict shows it)
     keys = person_keys.keys_of_op(op) if op.kind in person_keys.KEYED_KINDS else frozenset()
     existing = person_keys.held_elsewhere(tx, op.subject, keys)  # Art. 3, 5: one person, one record
     if existing is not None:
@@ -227,6 +227,8 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         echo_free = kind == "person" and result.status == "applied"
         _change(tx, kind, op.subject, new_version, data, op.subject, None, area,
                 device.device_id if echo_free else None)
+    if area != area_before and area_before is not None:  # only a person.* operation changes the area
+        _follow_area(tx, op.subject, area)
     if op.kind == "visit.log" and touched:
         # published to the workers the person is assigned to and to the area's supervisors; the signed
         # operation, not the payload, says which worker made the visit (the device that logged it keeps its
@@ -234,6 +236,20 @@ def push_one(tx: Tx, device: Device, op: Operation, today: dt.date, now: dt.date
         visit = {**(rules.valid_visit(op.payload.get("visit")) or {}), "worker_id": op.worker_id}
         _change(tx, "visit", str(visit["visit_id"]), 1, visit, op.subject, op.worker_id, area, device.device_id)
     return result
+
+
+def _follow_area(tx: Tx, subject: str, area: str | None, types: tuple[str, ...] = ("visit", "cards")) -> None:
+    """Publish a person's rows of ``types`` again, under ``area``: after a move, so that the new area's
+    supervisor reads their cards and visits (a pull selects by a row's area) and the old area's is sent nothing
+    more; after an assignment, so that the worker pulls the visits logged before it past their checkpoint."""
+    pending: Pending | None = tx.cache.get("pending")
+    if pending is not None:  # rows this transaction has not published yet (a visit pushed just before)
+        for key, row in list(pending.changes.items()):
+            if row[4] == subject and row[0] in types:
+                pending.changes[key] = (*row[:6], area, row[7])
+    for kind, cid, version, data, owner, origin in changes.of_person(tx, subject, types):
+        if pending is None or (kind, cid) not in pending.changes:
+            _change(tx, kind, cid, int(version), json.loads(data), subject, owner, area, origin)
 
 
 def _session_op(tx: Tx, device: Device, op: Operation, now: dt.datetime) -> OpResult:
@@ -287,6 +303,13 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
         visit = rules.valid_visit(op.payload.get("visit"))
         if visit is None or visit.get("person_id") != op.subject:
             return _reject(op.op_id, "invalid_visit", "走访记录无效", "invalid visit record")
+        return OpResult(op_id=op.op_id, status="applied")
+    if op.kind == "audit.export":  # kept as the record of who exported what, unmasked, and why (Art. 40)
+        purpose = op.payload.get("purpose")
+        if op.subject != access.EXPORT_PREFIX + str(op.payload.get("export_id")) \
+                or not isinstance(purpose, str) or not purpose.strip():
+            return _reject(op.op_id, "invalid_export", "导出记录无效（缺少导出编号或用途）",
+                           "invalid export record (no export id or purpose)")
         return OpResult(op_id=op.op_id, status="applied")
     if op.kind.startswith("person."):
         data = rules.valid_person(op.payload.get("person"))
@@ -351,4 +374,5 @@ def assign(tx: Tx, worker_id: str, person_ids: list[str], now: dt.datetime) -> i
         _change(tx, "person", pid, version, person, pid, None, area)
         if cards is not None:
             _change(tx, "cards", pid, version, cards, pid, None, area)
+        _follow_area(tx, pid, area, ("visit",))  # and the visits colleagues logged before
     return added

@@ -36,6 +36,13 @@ class CenterSettings(BaseSettings):
     embedded single-machine center)."""
     listen: str = "127.0.0.1:8765"
     """Where ``serve`` listens, HOST:PORT."""
+    tls_cert: Path | None = None
+    """``serve``: the TLS certificate (PEM, with its chain) the center answers with. Off loopback, ``serve``
+    needs it and ``tls_key``, or ``insecure_http``."""
+    tls_key: Path | None = None
+    """``serve``: the TLS certificate's private key (PEM)."""
+    insecure_http: bool = False
+    """``serve``: plain HTTP on an address that is not loopback (names and numbers readable on the wire)."""
     enrol_code_hours: int = Field(default=72, ge=1, le=24 * 30)
     """How long a one-time enrolment code stays valid, in hours (1 to 720)."""
     due_every_minutes: int = Field(default=10, ge=1, le=24 * 60)
@@ -69,7 +76,8 @@ class CenterSettings(BaseSettings):
 
 #: The ``outreach center`` option setting each field (due_every_minutes: the environment only).
 OPTIONS: dict[str, str] = {"db": "--db", "pg_schema": "--pg-schema", "key_file": "--key-file",
-                           "listen": "--listen", "enrol_code_hours": "--ttl-hours"}
+                           "listen": "--listen", "enrol_code_hours": "--ttl-hours", "tls_cert": "--tls-cert",
+                           "tls_key": "--tls-key", "insecure_http": "--insecure-http"}
 
 #: What each setting needs, Chinese and English.
 _NEEDS: dict[str, tuple[str, str]] = {
@@ -78,6 +86,9 @@ _NEEDS: dict[str, tuple[str, str]] = {
     "key_file": ("文件路径", "a file path"),
     "listen": ("HOST:PORT 形式的地址（端口 1-65535）", "an address HOST:PORT (port 1-65535)"),
     "enrol_code_hours": ("1 到 720 之间的小时数", "a number of hours from 1 to 720"),
+    "tls_cert": ("文件路径", "a file path"),
+    "tls_key": ("文件路径", "a file path"),
+    "insecure_http": ("true 或 false", "true or false"),
     "due_every_minutes": ("1 到 1440 之间的分钟数", "a number of minutes from 1 to 1440"),
 }
 

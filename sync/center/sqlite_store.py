@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -40,6 +41,23 @@ class _SqliteTx:
         self.con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+def _private_file(path: Path) -> None:
+    """The database file mode 600 (its ``-wal`` and ``-shm`` take the main file's mode from SQLite) and a folder
+    made for it 700, whatever the umask: it holds every person's name and identity number in plaintext. A
+    folder that existed is left as it was; a file an older version made world-readable is tightened."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for suffix in ("", "-wal", "-shm"):
+        target = Path(str(path) + suffix)
+        if target.exists() and target.stat().st_mode & 0o077:
+            os.chmod(target, 0o600)
+
+
 class SqliteStore(SqlStore):
     dialect = "sqlite"
 
@@ -54,7 +72,7 @@ class SqliteStore(SqlStore):
         self._all_lock = threading.Lock()
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(self.path))
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
@@ -110,3 +128,31 @@ class SqliteStore(SqlStore):
                 con.close()
             self._all.clear()
         self._local = threading.local()
+
+
+class MemorySqliteStore(SqliteStore):
+    """A center held in memory only, never written to disk: the demo's (``outreach --demo``). On a file, a
+    crashed demo left its people, names and identity numbers, in plaintext in the temp folder (issue 9).
+
+    One connection serves every thread, one transaction at a time: what ``BEGIN IMMEDIATE`` gives the file
+    store anyway (every transaction of the center takes the write lock), without a shared cache."""
+
+    def __init__(self) -> None:
+        super().__init__(":memory:")
+        self._one = threading.Lock()
+        self._con = self._connect()
+        self._all.append(self._con)
+
+    def _use_wal(self) -> None:
+        """A database in memory keeps no journal on disk: nothing to switch."""
+
+    @contextmanager
+    def _tx(self, *, bulk: bool = False) -> Iterator[Tx]:
+        with self._one:
+            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(self._con)
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            self._con.execute("COMMIT")

@@ -69,3 +69,40 @@ def test_full_demo_has_a_center_and_a_card_of_a_person_in_the_vault():
         assert ctx.home.summary().center is not None
     finally:
         ctx.close()
+
+
+CRASH = """
+import os, signal, sys
+from outreach import demo
+from storage import Vault
+
+ctx = demo.build_demo_context(people=12)
+assert ctx.demo.notes == [], ctx.demo.notes
+with Vault.open(ctx.demo.folder / "vault.db", demo.DEMO_PASSPHRASE) as v:
+    for person_id in sorted({visit.person_id for visit in v.visits()}):  # the plan the center gave
+        person = v.get_person(person_id)
+        print(person.document.number, person.name, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # a crash: no cleanup runs
+"""
+
+
+def test_a_crashed_demo_leaves_no_personal_data_in_plaintext(tmp_path):
+    """Issue 9: a crashed ``--demo`` left its center database, names and identity numbers in plaintext, in
+    $TMPDIR. The demo's center lives in memory only; what a crash leaves on disk is the encrypted vault."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": os.getcwd()}
+    done = subprocess.run([sys.executable, "-c", CRASH], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    people = [line.split(" ", 1) for line in done.stdout.splitlines()]
+    assert len(people) >= 12
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files  # the demo did write there (its vault), so the scan below means something
+    for path in files:
+        raw = path.read_bytes()
+        for number, name in people:
+            assert number.encode() not in raw, path.name
+            assert name.encode() not in raw, path.name

@@ -58,7 +58,7 @@ def _world(center: Any, make_vault: Any, people: Any) -> dict[str, Any]:
 
 #: role, the device's area ("county", "other" or None), whether it is assigned P, the kinds it may push on P
 ROLES = {
-    "worker_assigned": ("worker", "county", True, set(KINDS) - {"conflict.resolve"}),
+    "worker_assigned": ("worker", "county", True, set(KINDS) - {"conflict.resolve", "audit.export"}),
     "worker_same_area": ("worker", "county", False, set()),
     "worker_other_area": ("worker", "other", False, set()),
     "supervisor_area": ("supervisor", "county", False, {"visit.log", "audit.reveal"}),

@@ -109,3 +109,43 @@ def test_an_area_is_never_a_pattern(center, people):
             center.store.create_enrol_code("sup", "supervisor", bad or "4_", dt.timedelta(hours=1))
     assert center.store.people_in_area(p.area_code[:2]) == [p.person_id]
     assert json.dumps(center.store.people_in_area("99")) == "[]"
+
+
+def test_the_bomb_with_forged_or_real_signature_headers_is_bounded_with_health_answering(store, make_vault):
+    """Headers that look signed do not buy inflation: an unknown device and a wrong signature are refused
+    before the body is inflated; an enrolled device's correctly signed bomb is inflated in a worker thread only
+    up to the limit (413). Four of each at once, and the health probe answers within 1 s throughout."""
+    from sync.client import trust
+    from sync.client.client import enrol
+
+    with EmbeddedCenter(store=store) as center:
+        v = make_vault()
+        enrol(v, center.url, store.create_enrol_code(v.worker_id, "worker", None, dt.timedelta(hours=1)))
+        signer = trust.device_signer(v)
+
+        def headers(kind: str) -> dict[str, str]:
+            now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+            device = "no-such-device" if kind == "unknown" else v.device_id
+            h = trust.signed_headers(signer, device, "POST", "/v1/push", BOMB, now)
+            if kind == "bad_signature":
+                h[P.HDR_SIGNATURE] = "00" * 64
+            return {**h, "content-encoding": "zstd", "content-type": "application/json"}
+
+        results: list[tuple[str, int]] = []
+
+        def hit(kind: str) -> None:
+            with httpx.Client(timeout=30) as c:
+                r = c.post(center.url + "/v1/push", content=BOMB, headers=headers(kind))
+                results.append((kind, r.status_code))
+
+        with Probe(center.url) as probe:
+            threads = [threading.Thread(target=hit, args=(k,)) for k in ("unknown", "bad_signature", "signed") * 4]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+        size = store.status()["checkpoint"]["tree_size"]
+    assert sorted(results) == sorted([("unknown", 401), ("bad_signature", 401), ("signed", 413)] * 4)
+    assert probe.failures == 0
+    assert probe.worst < 1.0
+    assert (size, store.operations()) == (0, [])  # nothing of any of them was kept

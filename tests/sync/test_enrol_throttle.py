@@ -85,3 +85,14 @@ def test_the_operator_lifts_a_hold(tmp_path, capsys):
     assert _guess(store, "alice", "203.0.113.9", right, "d-alice") == "enrolled"
     assert main(["center", "unlock-enrolment", "--db", str(db)]) == 2  # says whom: never all by accident
     store.close()
+
+
+def test_a_worker_guessed_at_from_many_sources_still_enrols_from_a_clean_one(store):
+    """Guesses spread over many sources (each under its own limits) hold that worker only from sources that
+    failed; the worker's own laptop, from a source that never failed, gets its code checked."""
+    right = store.create_enrol_code("alice", "worker", None, dt.timedelta(hours=1))
+    sources = [f"203.0.113.{i}" for i in range(throttle.PER_WORKER)]
+    assert [_guess(store, "alice", s) for s in sources] == ["refused"] * throttle.PER_WORKER
+    assert _guess(store, "alice", sources[0]) == "held"  # a source that guessed is held for her now
+    assert _guess(store, "bob", sources[0]) == "refused"  # but still checked for anyone else
+    assert _guess(store, "alice", "198.51.100.7", right, "d-alice") == "enrolled"

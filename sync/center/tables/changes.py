@@ -26,6 +26,13 @@ def replace_many(tx: Tx, rows: dict[tuple[str, str], tuple[Any, ...]]) -> None:
     tx.stage("changes", COLUMNS, list(rows.values()))
 
 
+def of_person(tx: Tx, person_id: str, types: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """A person's published rows of ``types``: ``(type, id, version, data, owner, origin)``."""
+    marks = ", ".join("?" * len(types))
+    return tx.rows(f"SELECT type, id, version, data, owner, origin FROM changes WHERE person_id = ? "
+                   f"AND type IN ({marks})", (person_id, *types))
+
+
 def page(tx: Tx, cond: str, cond_params: tuple[Any, ...], since: int, not_origin: str,
          limit: int) -> list[tuple[Any, ...]]:
     """Up to ``limit`` changes after ``since`` matching ``cond`` (:func:`sync.center.access.pull_filter`), in
