@@ -132,10 +132,10 @@ def test_art_03_05_two_laptops_register_one_person_offline_and_end_with_one_pers
         assert cards is not None
         assert len(cards["cards"]) == 1
         store: Any = running.store
-        people = store._run(lambda tx: tx.rows("SELECT subject FROM subjects WHERE person IS NOT NULL"))
+        people = store.transaction(lambda tx: tx.rows("SELECT subject FROM subjects WHERE person IS NOT NULL"))
         assert [r[0] for r in people] == [first]
         keys = sorted(person_keys.keys_of(a.session.vault.get_person(first).model_dump(mode="json")))
-        holders = store._run(lambda tx: tx.rows("SELECT DISTINCT subject FROM person_keys WHERE key IN (?, ?)",
+        holders = store.transaction(lambda tx: tx.rows("SELECT DISTINCT subject FROM person_keys WHERE key IN (?, ?)",
                                              (keys[0], keys[-1])))
         assert [r[0] for r in holders] == [first]
         visits = [v for v in b.session.vault.visits(person_id=first) if not v.planned]
