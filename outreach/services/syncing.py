@@ -43,6 +43,8 @@ class SyncService:
     ) -> SyncSummary:
         """One sync; never raises for a missing or unreachable center: the summary says so."""
         cancel = cancel or threading.Event()
+        if self._session.damaged:  # nothing is sent from, or pulled into, a damaged vault (salvage it first)
+            return SyncSummary(error_key="sync.damaged", issues=self.issues())
         try:
             client = self._get_client()
         except Exception:  # building the client touches the network and keys; report, do not crash
