@@ -114,3 +114,30 @@ def test_an_unexpected_error_is_one_line_and_a_log_without_personal_data(
     err = capsys.readouterr().err
     assert err.startswith("unexpected error (RuntimeError)")
     assert "意外" not in err
+
+
+def test_a_vault_another_program_holds_is_said_in_words(vault: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's OperationalError ("database is locked") becomes the vault's own error: words, exit 1, and the
+    command's work is not half-done (the log is as it was)."""
+    from storage import Vault
+    from tests.support.storage import raw_connection
+    from tests.support.vaults import use_cheap_kdf
+
+    use_cheap_kdf(monkeypatch)  # the same keys as the command's launcher
+    with Vault.open(vault, PASSPHRASE) as v:
+        ops = len(list(v.operations()))
+    holder = raw_connection(vault)
+    holder.execute("BEGIN IMMEDIATE")  # another program is writing
+    try:
+        r = run("demo", "seed", "--people", "2", "--vault", str(vault), "--passphrase-file", str(tmp_path / "pw"),
+                cwd=tmp_path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "另一个程序" in r.stderr
+    assert "another program is using the vault" in r.stderr
+    assert "Traceback" not in r.stderr
+    with Vault.open(vault, PASSPHRASE) as v:
+        assert len(list(v.operations())) == ops
