@@ -91,9 +91,12 @@ class SalvageService:
         """What the open vault's check found, or the first-page damage unlocking found; None: no damage."""
         if self._session.is_open:
             vault = self._session.vault
-            if isinstance(vault, Vault) and vault.damage is not None:
-                return view_of(vault.damage)
-            return None
+            if not isinstance(vault, Vault) or not vault.damaged:
+                return None
+            if vault.damage is None:  # found by a read after opening: check every page now to name it
+                report = vault.check_integrity(full=False)
+                return view_of(report) if not report.ok else None
+            return view_of(vault.damage)
         first = self._session.first_page_damage
         return first_page_view(*first) if first is not None else None
 

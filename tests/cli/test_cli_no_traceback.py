@@ -141,3 +141,20 @@ def test_a_vault_another_program_holds_is_said_in_words(vault: Path, tmp_path: P
     assert "Traceback" not in r.stderr
     with Vault.open(vault, PASSPHRASE) as v:
         assert len(list(v.operations())) == ops
+
+
+@pytest.mark.parametrize("words", [["vault", "check"], ["log", "verify"]])
+def test_a_command_whose_reader_goes_away_ends_quietly(vault: Path, tmp_path: Path, words: list[str]) -> None:
+    """`outreach vault check | head -0`: the reader is gone before the report is printed; no BrokenPipeError, and
+    the vault is not changed by the cut-off."""
+    before = file_state(vault)
+    proc = subprocess.Popen([sys.executable, str(launcher(tmp_path)), *words, "--vault", str(vault),
+                             "--passphrase-file", str(tmp_path / "pw")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env(), cwd=tmp_path)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert b"Traceback" not in err
+    assert b"BrokenPipeError" not in err
+    assert proc.returncode in (0, 141)
+    assert file_state(vault) == before
