@@ -439,6 +439,7 @@ MESSAGES: dict[str, str] = {
     ),
     # saving what a damaged vault holds (issue 12)
     "unlock.first_page": "The passphrase is right, but the vault's first page (the file header and the table of contents) is damaged, so it cannot be opened; {intact} of the other {others} pages pass their check. The file was not changed.",
+    "unlock.keys_damaged": "The page of the vault that holds the device keys is damaged: it cannot be opened, and nothing can be exported for the center (nothing can be signed). What was synced is safe at the center. Keep this file and call your supervisor; do not delete it.",
     "salvage.title": "The vault is damaged: save the records that still verify",
     "salvage.pages": "Pages failing their check: {n}",
     "salvage.damaged": "Damaged:",
@@ -450,7 +451,7 @@ MESSAGES: dict[str, str] = {
     "salvage.verdict.first_page": "{intact} of the other {others} pages pass their check. The export first repairs page 1 in a copy, then exports every operation that still verifies into a fresh vault.",
     "salvage.readonly": "Until then this laptop's vault can be read, not saved to, and it does not sync.",
     "salvage.target": "Where to put the fresh vault",
-    "salvage.usb": "USB transfer file (optional; e.g. /media/usb/transfer.json)",
+    "salvage.usb": "USB transfer file (optional: a file path on the USB stick, for the center to import)",
     "salvage.passphrase": "Enter the passphrase again (the fresh vault uses the same one)",
     "salvage.save": "Export",
     "salvage.later": "Later",

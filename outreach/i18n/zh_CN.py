@@ -439,6 +439,7 @@ MESSAGES: dict[str, str] = {
     ),
     # saving what a damaged vault holds (issue 12)
     "unlock.first_page": "口令正确，但保险库第 1 页（文件头和数据库结构目录）已损坏，无法正常打开；其余 {others} 页中 {intact} 页校验完好。原文件未作任何改动。",
+    "unlock.keys_damaged": "保险库中存放设备密钥的页已损坏：无法打开，也无法导出可交给中心的记录（无法签名）。已同步到中心的内容在中心完好。请保留此文件并联系主管，不要删除。",
     "salvage.title": "保险库已损坏：保存仍可验证的记录",
     "salvage.pages": "校验失败的页数：{n}",
     "salvage.damaged": "受损的内容：",
@@ -450,7 +451,7 @@ MESSAGES: dict[str, str] = {
     "salvage.verdict.first_page": "其余 {others} 页中 {intact} 页校验完好。导出时先在副本中修复第 1 页，再把每条仍能校验的操作导出到新的保险库。",
     "salvage.readonly": "在此之前，本机保险库只能查看，不能保存，也不会同步。",
     "salvage.target": "新保险库的位置",
-    "salvage.usb": "U 盘传输文件（可不填；例如 /media/u盘/传输文件.json）",
+    "salvage.usb": "U 盘传输文件（可不填；填 U 盘上的文件路径，交给中心导入）",
     "salvage.passphrase": "请再次输入口令（新保险库使用同一口令）",
     "salvage.save": "导出",
     "salvage.later": "稍后",

@@ -30,7 +30,13 @@ from outreach.services.errors import (
 from outreach.services.ports import VaultPort
 from outreach.services.security import MIN_STRENGTH, passphrase_strength
 from storage import Vault
-from storage.errors import FirstPageDamagedError, TooManyAttemptsError, VaultError, WrongPassphraseError
+from storage.errors import (
+    DamagedVaultError,
+    FirstPageDamagedError,
+    TooManyAttemptsError,
+    VaultError,
+    WrongPassphraseError,
+)
 from storage.guard import delay_for
 
 
@@ -121,6 +127,8 @@ class VaultSession:
         except FirstPageDamagedError as exc:  # the passphrase is right: say what is damaged, not "wrong"
             self.first_page_damage = (exc.others, exc.intact)
             raise FirstPageDamaged(exc.others, exc.intact) from None
+        except DamagedVaultError:  # the page of the device keys: nothing can be opened, signed or exported
+            raise ServiceError("unlock.keys_damaged") from None
         except VaultError as exc:
             raise ServiceError("unlock.failed", detail=(exc.message_zh, exc.message_en)) from None
         self._opened(vault, passphrase)

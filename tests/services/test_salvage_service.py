@@ -76,3 +76,19 @@ def test_an_export_is_refused_before_anything_is_written(ctx, tmp_path: Path) ->
     result = ctx.salvage.save(PASSPHRASE, fresh)
     assert result.lost == ()
     assert fresh.is_file()
+
+
+def test_damaged_device_keys_are_said_at_unlock(tmp_path: Path) -> None:
+    ctx = make_context(tmp_path)
+    path = ctx.session.path
+    flip(path, roots(path)["vault_state"])
+    before = file_state(path)
+    try:
+        with pytest.raises(ServiceError) as info:
+            ctx.session.unlock(PASSPHRASE)
+        assert info.value.key == "unlock.keys_damaged"
+        assert not ctx.session.is_open
+        assert ctx.salvage.damage() is None  # nothing to offer: nothing can be signed for the center
+    finally:
+        ctx.close()
+    assert file_state(path) == before

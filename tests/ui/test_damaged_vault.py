@@ -22,6 +22,8 @@ from tests.support.context import PASSPHRASE, make_context
 from tests.support.damage import flip, pages_of, reset_attempts, roots
 from tests.support.pilot import screen_text, settle, unlock, wait_for
 from tests.support.storage import file_state
+from tests.ui.test_one_language import chinese_runs, english_words
+from tests.ui.test_one_language import screen_text as visible_text
 
 pytestmark = pytest.mark.anyio
 
@@ -59,9 +61,14 @@ async def test_a_damaged_vault_is_said_at_unlock_and_nothing_is_written_or_synce
             await unlock(pilot)
             await settle(pilot)
             assert isinstance(app.screen, SalvageDialog), screen_text(app)
-            text = screen_text(app)
+            text = visible_text(app)
             assert cat["salvage.title"] in text
             assert ("走访" if lang == "zh_CN" else "visits") in text  # the damaged table, in the worker's words
+            shown = text.replace(app.screen.query_one("#salvage-target", Input).value, " ")  # a path, as it is
+            if lang == "zh_CN":  # one language on screen (issue 11's rule), the damage words included
+                assert not english_words(shown), english_words(shown)
+            else:
+                assert not chinese_runs(shown, []), chinese_runs(shown, [])
             assert app._sync_timer is None  # no background sync armed
             assert not app._may_sync()
             await pilot.press("escape")  # later: browse read-only
