@@ -79,14 +79,13 @@ def diagnose(path: Path, key: bytes, salt: bytes) -> FirstPageDamage | None:
     return FirstPageDamage(others, intact) if intact else None
 
 
-def _repaired_first(raw: bytes, key: bytes, mac_key: bytes, page_count: int, wal: bool) -> bytes:
+def _repaired_first(raw: bytes, key: bytes, mac_key: bytes, page_count: int) -> bytes:
     usable = PAGE_SIZE - RESERVE
     iv = raw[usable : usable + _IV]
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
     plain = bytearray(bytes(SALT_SIZE) + decryptor.update(raw[SALT_SIZE:usable]) + decryptor.finalize())
-    # The header's fixed fields for every vault (SQLite file format, section 1.3).
-    version = 2 if wal else 1
-    plain[16:24] = struct.pack(">HBBBBBB", PAGE_SIZE, version, version, RESERVE, 64, 32, 32)
+    # The header's fixed fields for every vault (SQLite file format, section 1.3); a vault is always in WAL mode.
+    plain[16:24] = struct.pack(">HBBBBBB", PAGE_SIZE, 2, 2, RESERVE, 64, 32, 32)
     plain[28:32] = struct.pack(">I", page_count)
     plain[44:48] = struct.pack(">I", 4)
     plain[56:60] = struct.pack(">I", 1)
@@ -112,7 +111,7 @@ def repaired_copy(path: Path, key: bytes, salt: bytes, target: Path) -> None:
     files.create_private_file(target)
     with path.open("rb") as src, target.open("r+b") as out:
         first = src.read(PAGE_SIZE)
-        out.write(_repaired_first(first, key, mac_key, size // PAGE_SIZE, has_wal))
+        out.write(_repaired_first(first, key, mac_key, size // PAGE_SIZE))
         shutil.copyfileobj(src, out, 1 << 20)
         out.flush()
         os.fsync(out.fileno())

@@ -25,6 +25,7 @@ class SyncService:
         self._clock = clock
         self._factory = factory
         self._client: SyncPort | None = None
+        self._client_vault: VaultPort | None = None
 
     @property
     def available(self) -> bool:
@@ -34,8 +35,12 @@ class SyncService:
             return False
 
     def _get_client(self) -> SyncPort | None:
+        vault = self._session.vault
+        if self._client is not None and self._client_vault is not vault:  # another vault took its place (salvage)
+            self._client = None
         if self._client is None and self._factory is not None:
-            self._client = self._factory(self._session.vault)
+            self._client = self._factory(vault)
+            self._client_vault = vault
         return self._client
 
     def run(

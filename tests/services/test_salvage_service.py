@@ -92,3 +92,36 @@ def test_damaged_device_keys_are_said_at_unlock(tmp_path: Path) -> None:
     finally:
         ctx.close()
     assert file_state(path) == before
+
+
+def test_the_fresh_vault_takes_the_damaged_ones_place_and_sync_follows_it(tmp_path: Path) -> None:
+    built: list[object] = []
+
+    class _Client:
+        def sync_once(self, **_: object) -> None:  # pragma: no cover - never reached in this test
+            raise AssertionError
+
+    def factory(vault: object) -> _Client:
+        built.append(vault)
+        return _Client()
+
+    ctx = make_context(tmp_path, sync_factory=factory)
+    path = ctx.session.path
+    flip(path, roots(path)["visits"])
+    damaged_bytes = path.read_bytes()
+    try:
+        ctx.session.unlock(PASSPHRASE)
+        assert ctx.sync.available  # a client for the damaged vault (sync itself refuses it)
+        assert ctx.sync.run().error_key == "sync.damaged"
+        result = ctx.salvage.save(PASSPHRASE, ctx.salvage.suggested_target())
+        kept = ctx.salvage.adopt(result)
+        assert not ctx.session.is_open
+        assert kept.read_bytes() == damaged_bytes  # kept, not deleted
+        assert not result.target.exists()
+        ctx.session.unlock(PASSPHRASE)
+        assert not ctx.session.damaged
+        assert ctx.sync.available
+        assert len(built) == 2
+        assert built[1] is ctx.session.vault  # the client follows the vault now in use
+    finally:
+        ctx.close()

@@ -50,6 +50,7 @@ class SalvageDialog(BaseModal[bool]):
         self._view = view
         self._result: SalvageResult | None = None
         self._adopted = False
+        self._busy = False  # an export is running: the dialog stays until it has said how it went
 
     def compose(self) -> ComposeResult:
         salvage = self.outreach.ctx.salvage
@@ -97,14 +98,15 @@ class SalvageDialog(BaseModal[bool]):
             self._start()
         elif event.button.id == "salvage-adopt":
             self._adopt()
-        else:
+        elif not self._busy:
             self.dismiss(self._adopted)
 
     def action_later(self) -> None:
-        self.dismiss(self._adopted)
+        if not self._busy:
+            self.dismiss(self._adopted)
 
     def _start(self) -> None:
-        if self._result is not None:
+        if self._result is not None or self._busy:
             return
         passphrase = self.query_one("#salvage-passphrase", Input).value
         target = self.query_one("#salvage-target", Input).value.strip()
@@ -116,7 +118,9 @@ class SalvageDialog(BaseModal[bool]):
             self._say(t("salvage.need_target"))
             return
         self._say(t("salvage.saving"))
+        self._busy = True
         self.query_one("#salvage-save", Button).disabled = True
+        self.query_one("#salvage-later", Button).disabled = True
         self._export(passphrase, Path(target), Path(usb) if usb else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="salvage")
@@ -135,12 +139,18 @@ class SalvageDialog(BaseModal[bool]):
             return
         self.app.call_from_thread(self._done, result)
 
+    def _idle(self) -> None:
+        self._busy = False
+        self.query_one("#salvage-later", Button).disabled = False
+
     def _failed(self, text: str) -> None:
+        self._idle()
         self.query_one("#salvage-passphrase", Input).value = ""
         self.query_one("#salvage-save", Button).disabled = False
         self._say(text)
 
     def _done(self, result: SalvageResult) -> None:
+        self._idle()
         self._result = result
         self.query_one("#salvage-passphrase", Input).value = ""
         lines = [t("salvage.done", n=result.recovered, path=str(result.target))]
