@@ -57,7 +57,7 @@ def _failures(path: Path) -> int:
 def test_first_page_damage_is_not_a_wrong_passphrase(vault: Path, tmp_path: Path, offset: int) -> None:
     flip(vault, 1, offset)
     before = file_state(vault)
-    for words in (("vault", "check"), ("log", "verify")):
+    for words in (("vault", "check"), ("log", "verify"), ("sync",), ("demo", "seed", "--people", "1")):
         r = run(*_cmd(vault, *words), cwd=tmp_path)
         assert r.returncode == 1, r.stdout + r.stderr
         assert "口令正确，但保险库第 1 页" in r.stderr
