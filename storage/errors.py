@@ -11,6 +11,7 @@ Tree::
     ├── WrongPassphraseError         the passphrase does not open this vault (file left untouched)
     ├── TooManyAttemptsError         too many wrong passphrases: wait ``retry_after`` seconds
     ├── CorruptVaultError            file truncated or damaged
+    │   └── FirstPageDamagedError    the passphrase is right (other pages verify) but page 1 is damaged
     ├── ForeignFileError             not a vault (plain SQLite, text, anything else)
     ├── VaultLockedError             the vault was locked/closed; open it again
     ├── SchemaError                  the vault was written by a newer version / a migration failed
@@ -79,6 +80,24 @@ class TooManyAttemptsError(VaultError):
 class CorruptVaultError(VaultError):
     message_zh = "保险库文件已损坏或不完整（可能被截断），未作任何改动"
     message_en = "the vault file is damaged or incomplete (truncated?); nothing was changed"
+
+
+class FirstPageDamagedError(CorruptVaultError):
+    """The passphrase is right (``intact`` of the ``others`` pages after page 1 verify under its key) but the
+    first page, which holds the file header and the root of the table of contents, fails its check, so the
+    vault cannot be opened the ordinary way. ``outreach vault salvage`` repairs a copy of that page."""
+
+    def __init__(self, others: int = 0, intact: int = 0) -> None:
+        self.others, self.intact = others, intact
+        super().__init__(
+            f"口令正确，但保险库第 1 页（文件头和数据库结构目录）已损坏，无法正常打开；其余 {others} 页中 {intact} 页"
+            "校验完好。请运行 outreach vault salvage --out 新文件：它修复第 1 页的副本，把每条仍可验证的操作导出到新的"
+            "保险库；已同步到中心的内容在中心完好。原文件未作任何改动",
+            f"the passphrase is right, but the vault's first page (the file header and the table of contents) is "
+            f"damaged, so it cannot be opened; {intact} of the other {others} pages pass their check. Run "
+            "`outreach vault salvage --out NEW`: it repairs a copy of the first page and exports every operation "
+            "that still verifies into a fresh vault; what was synced is safe at the center. The file was not changed",
+        )
 
 
 class ForeignFileError(VaultError):

@@ -20,12 +20,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from outreach.domain.operation import GENESIS_HASH
-from storage import driver, files, guard, integrity, keys, schema
+from storage import driver, files, firstpage, guard, integrity, keys, schema
 from storage.driver import Connection
 from storage.errors import (
     CorruptVaultError,
     DiskFullError,
+    FirstPageDamagedError,
     SchemaError,
+    VaultError,
     VaultExistsError,
     VaultIOError,
     VaultNotFoundError,
@@ -133,6 +135,7 @@ def open_file(path: Path, passphrase: str, *, read_only: bool = False, check: bo
         TooManyAttemptsError: wrong passphrases recently; wait ``retry_after`` seconds.
         WrongPassphraseError: counted for the back-off; ``retry_after`` is the next wait.
         ForeignFileError / CorruptVaultError: not a vault / truncated or damaged beyond opening.
+        FirstPageDamagedError: the passphrase is right but page 1 is damaged (not counted as a failure).
         NotEncryptedError: the driver does not encrypt.
         SchemaError: written by a newer version, or needs an upgrade that read-only media cannot take.
         DiskFullError / VaultIOError: the disk refused.
@@ -149,16 +152,11 @@ def open_file(path: Path, passphrase: str, *, read_only: bool = False, check: bo
     try:
         conn = driver.connect(path, bytes(key), read_only=read_only)
     except Exception as exc:
-        keys.wipe(key)
         if not driver.is_db_error(exc):
+            keys.wipe(key)
             raise
-        if driver.error_code(exc) == driver.SQLITE_CORRUPT:
-            raise CorruptVaultError() from None  # page 1 decrypted: right key, damaged file
-        if driver.error_code(exc) in (driver.SQLITE_CANTOPEN, driver.SQLITE_IOERR, driver.SQLITE_FULL):
-            raise driver.translate(exc, path) or CorruptVaultError() from None
-        error = keys.classify_open_failure(path)
-        if isinstance(error, WrongPassphraseError):
-            error.retry_after = guard.delay_for(guard.record_failure(path))
+        error = _open_failure(exc, path, key, salt)
+        keys.wipe(key)
         raise error from None
     damage: DamageReport | None = None
     try:
@@ -187,6 +185,22 @@ def open_file(path: Path, passphrase: str, *, read_only: bool = False, check: bo
     if not read_only:
         guard.reset(path)
     return OpenedFile(conn, key, salt, read_only, damage)
+
+
+def _open_failure(exc: BaseException, path: Path, key: bytearray, salt: bytes) -> VaultError:
+    """The vault's own error for a connection that failed: a damaged file, a disk error, a damaged first
+    page (other pages verify under the key: :mod:`storage.firstpage`) or a wrong passphrase (counted)."""
+    if driver.error_code(exc) == driver.SQLITE_CORRUPT:
+        return CorruptVaultError()  # page 1 decrypted: right key, damaged file
+    if driver.error_code(exc) in (driver.SQLITE_CANTOPEN, driver.SQLITE_IOERR, driver.SQLITE_FULL):
+        return driver.translate(exc, path) or CorruptVaultError()
+    error = keys.classify_open_failure(path)
+    if isinstance(error, WrongPassphraseError):
+        first = firstpage.diagnose(path, bytes(key), salt)
+        if first is not None:
+            return FirstPageDamagedError(first.others, first.intact)
+        error.retry_after = guard.delay_for(guard.record_failure(path))
+    return error
 
 
 def _needs_migration(conn: Connection) -> bool:

@@ -34,6 +34,8 @@ from outreach.domain.models import CardState, Person, PersonCards, Visit
 from outreach.domain.operation import KINDS, Operation
 from storage import (
     driver,
+    files,
+    firstpage,
     guard,
     integrity,
     keys,
@@ -48,16 +50,20 @@ from storage.driver import Connection
 from storage.errors import (
     AttachmentNotFoundError,
     BadInputError,
+    CorruptVaultError,
     DamagedVaultError,
+    FirstPageDamagedError,
     ForeignFileError,
     LogAppendError,
     ReadOnlyVaultError,
     VaultError,
+    VaultExistsError,
     VaultLockedError,
     WrongPassphraseError,
 )
 from storage.integrity import DamageReport
 from storage.oplog import LogVerdict
+from storage.salvage import Salvaged
 
 #: Wall clock in milliseconds for the HLC (tests replace it to move time backwards).
 wall_clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)  # noqa: E731
@@ -432,24 +438,65 @@ class Vault:
             if self._key is None:
                 raise VaultLockedError()
             found = salvage.read(self.path, bytes(self._key))
-        conn, key, salt = opening.create_file(target, passphrase, worker_id=found.state["worker_id"],
-                                              device_id=found.state["device_id"])
+        _write_salvaged(target, passphrase, found)
+        return found
+
+    @classmethod
+    def salvage_first_page(cls, path: Path | str, passphrase: str, target: Path | str,
+                           new_passphrase: str | None = None) -> Salvaged:
+        """:meth:`salvage` for a vault that does not open because its first page is damaged
+        (:class:`FirstPageDamagedError`): page 1 is repaired in an encrypted copy beside ``target``
+        (:mod:`storage.firstpage`, removed afterwards) and every operation of the copy that verifies is
+        saved. The damaged file is only read.
+
+        Raises:
+            CorruptVaultError: the repaired copy still cannot be read (the table of contents on page 1 is
+                garbled, or the device keys are damaged too): nothing was created.
+            WrongPassphraseError / TooManyAttemptsError / the errors of :meth:`open`: page 1 is not
+                damaged after all, or the passphrase is wrong.
+            VaultExistsError: something exists at ``target`` (or at the copy's place).
+            DamagedVaultError: the device keys are unreadable.
+        """
+        path, target = Path(path), Path(target)
+        if target.exists() or target.is_symlink():
+            raise VaultExistsError()
         try:
-            salvage.write_vault(conn, found, _now())
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except BaseException as exc:
-            with contextlib.suppress(Exception):
-                conn.close()
+            intact = opening.open_file(path, passphrase, read_only=True, check=False)
+        except FirstPageDamagedError as exc:
+            damaged = exc
+        else:
+            intact.conn.close()
+            keys.wipe(intact.key)
+            raise CorruptVaultError("第 1 页完好：请用 outreach vault salvage 的常规方式",
+                                    "the first page is intact: salvage the ordinary way")
+        salt = keys.precheck(path)
+        key = keys.derive_key(passphrase, salt)
+        copy = target.with_name(target.name + ".page1-repair")
+        try:
+            files.make_private_dirs(target.parent)
+            try:
+                firstpage.repaired_copy(path, bytes(key), salt, copy)
+            except FileExistsError:
+                raise VaultExistsError() from None
+            except OSError as exc:
+                raise driver.translate(exc, target) or exc from None
+            try:
+                found = salvage.read(copy, bytes(key))
+            except VaultError:
+                found = None
+            if found is None or (not found.operations and found.head_seq):
+                raise CorruptVaultError(
+                    f"第 1 页上的数据库结构目录本身已损坏，本机无法恢复（其余 {damaged.others} 页中 {damaged.intact} 页"
+                    "完好）；已同步到中心的操作在中心完好。请保留原文件并联系主管，未作任何改动",
+                    f"the table of contents on the first page is itself damaged and cannot be recovered on this "
+                    f"laptop ({damaged.intact} of the other {damaged.others} pages are intact); what was synced is "
+                    "safe at the center. Keep the file and call your supervisor; nothing was changed") from None
+        finally:
             keys.wipe(key)
-            for suffix in ("", "-wal", "-shm", ".attempts.json"):
+            for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
-                    Path(str(target) + suffix).unlink()
-            mapped = driver.translate(exc)
-            if mapped is not None and mapped is not exc:
-                raise mapped from None
-            raise
-        conn.close()
-        keys.wipe(key)
+                    Path(str(copy) + suffix).unlink()
+        _write_salvaged(target, new_passphrase or passphrase, found)
         return found
 
     # ------------------------------------------------------------------ sync-facing
@@ -610,3 +657,25 @@ class Vault:
 
 
 __all__ = ["LogVerdict", "Vault", "VaultError"]
+
+
+def _write_salvaged(target: Path, passphrase: str, found: Salvaged) -> None:
+    """Create the fresh vault at ``target`` holding ``found``; on any failure nothing is left there."""
+    conn, key, _ = opening.create_file(target, passphrase, worker_id=found.state["worker_id"],
+                                       device_id=found.state["device_id"])
+    try:
+        salvage.write_vault(conn, found, _now())
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            conn.close()
+        keys.wipe(key)
+        for suffix in ("", "-wal", "-shm", ".attempts.json"):
+            with contextlib.suppress(OSError):
+                Path(str(target) + suffix).unlink()
+        mapped = driver.translate(exc)
+        if mapped is not None and mapped is not exc:
+            raise mapped from None
+        raise
+    conn.close()
+    keys.wipe(key)

@@ -165,6 +165,8 @@ def _cmd_import_reply(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
         with _open_vault(args) as vault:
+            if _writable_or_fail(vault):  # a reply is applied into the vault: never into a damaged one
+                return 1
             s = transfer.import_reply(vault, data)
     except OSError as exc:
         print(f"无法读取 / cannot read: {exc.strerror}", file=sys.stderr)

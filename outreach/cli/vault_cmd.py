@@ -164,7 +164,7 @@ def _damaged(report: Any) -> int:
 
 
 def _cmd_salvage(args: argparse.Namespace) -> int:
-    from storage import Vault, VaultError
+    from storage import FirstPageDamagedError, Vault, VaultError
 
     path, target = _vault_path(args), Path(args.out)
     usb = Path(args.usb) if args.usb else None
@@ -179,8 +179,12 @@ def _cmd_salvage(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args)
     new = read_new_passphrase(args) if args.new_passphrase_file or args.new_passphrase_fd is not None else passphrase
     try:
-        with Vault.open(path, passphrase, read_only=True) as vault:
-            found = vault.salvage(target, new)
+        try:
+            with Vault.open(path, passphrase, read_only=True) as vault:
+                found = vault.salvage(target, new)
+        except FirstPageDamagedError as exc:
+            print(f"{exc}\n正在修复第 1 页的副本 / repairing a copy of the first page", file=sys.stderr)
+            found = Vault.salvage_first_page(path, passphrase, target, new)
     except VaultError as exc:
         return _fail(exc)
     recovered, lost = len(found.operations), len(found.lost)

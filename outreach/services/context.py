@@ -89,6 +89,9 @@ class AppContext:
         from outreach.services.photos import PhotoService
 
         self.photos = PhotoService(self.session, lambda: self.settings.photo_folder)
+        from outreach.services.salvage import SalvageService
+
+        self.salvage = SalvageService(self.session, self.clock)
         #: Called once by :meth:`close` (the demo removes its throwaway folder and stops its center).
         self.cleanup: Callable[[], None] | None = None
 

@@ -5,6 +5,7 @@ Tree::
     ServiceError                 base; ``key`` names a message in ``outreach.i18n``
     ├── WrongPassphrase          the passphrase does not open the vault (``wait_seconds`` before the next try)
     ├── VaultMissing             no vault file yet (first start)
+    ├── FirstPageDamaged         the passphrase is right but the vault's first page is damaged (it did not open)
     ├── VaultExists              a vault is already there (creating would overwrite it)
     ├── WeakPassphrase           a new passphrase is too weak or the two entries differ
     ├── NotUnlocked              a use case was called before the vault was opened
@@ -46,6 +47,17 @@ class VaultMissing(ServiceError):
     """Raised by ``unlock`` when there is no vault file yet."""
 
     key = "unlock.missing"
+
+
+class FirstPageDamaged(ServiceError):
+    """Raised by ``unlock`` when the passphrase is right (``intact`` of the ``others`` later pages verify) but
+    page 1 is damaged, so the vault cannot open; ``SalvageService`` can still save what verifies."""
+
+    key = "unlock.first_page"
+
+    def __init__(self, others: int = 0, intact: int = 0) -> None:
+        super().__init__(others=others, intact=intact)
+        self.others, self.intact = others, intact
 
 
 class VaultExists(ServiceError):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from outreach.services.errors import (
+    FirstPageDamaged,
     NotUnlocked,
     ServiceError,
     VaultExists,
@@ -29,7 +30,13 @@ from outreach.services.errors import (
 from outreach.services.ports import VaultPort
 from outreach.services.security import MIN_STRENGTH, passphrase_strength
 from storage import Vault
-from storage.errors import TooManyAttemptsError, VaultError, WrongPassphraseError
+from storage.errors import (
+    DamagedVaultError,
+    FirstPageDamagedError,
+    TooManyAttemptsError,
+    VaultError,
+    WrongPassphraseError,
+)
 from storage.guard import delay_for
 
 
@@ -68,6 +75,8 @@ class VaultSession:
         self._salt = b""
         self._check = b""
         self.locked = False
+        #: (later pages, of which intact) when the last unlock found page 1 damaged (the vault did not open).
+        self.first_page_damage: tuple[int, int] | None = None
 
     # --- state -----------------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -115,6 +124,11 @@ class VaultSession:
         except (WrongPassphraseError, TooManyAttemptsError) as exc:  # the storage counts and says how long
             self._not_before = self._clock() + exc.retry_after
             raise WrongPassphrase(exc.retry_after) from None
+        except FirstPageDamagedError as exc:  # the passphrase is right: say what is damaged, not "wrong"
+            self.first_page_damage = (exc.others, exc.intact)
+            raise FirstPageDamaged(exc.others, exc.intact) from None
+        except DamagedVaultError:  # the page of the device keys: nothing can be opened, signed or exported
+            raise ServiceError("unlock.keys_damaged") from None
         except VaultError as exc:
             raise ServiceError("unlock.failed", detail=(exc.message_zh, exc.message_en)) from None
         self._opened(vault, passphrase)
@@ -130,6 +144,14 @@ class VaultSession:
             raise self._failed()
         self._failures = 0
         self.locked = False
+
+    def confirm(self, passphrase: str) -> None:
+        """Check the open vault's passphrase again before a weighty step (a salvage); the lock state is kept.
+        Raises WrongPassphrase (with the growing wait of the lock screen)."""
+        self._gate()
+        if not self._check or not hmac.compare_digest(_verifier(passphrase, self._salt), self._check):
+            raise self._failed()
+        self._failures = 0
 
     def close(self) -> None:
         vault, self._vault = self._vault, None
@@ -151,6 +173,7 @@ class VaultSession:
 
     def _opened(self, vault: VaultPort, passphrase: str) -> None:
         self._vault = vault
+        self.first_page_damage = None
         self._failures = 0
         self._not_before = 0.0
         self._salt = os.urandom(16)

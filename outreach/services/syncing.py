@@ -25,6 +25,7 @@ class SyncService:
         self._clock = clock
         self._factory = factory
         self._client: SyncPort | None = None
+        self._client_vault: VaultPort | None = None
 
     @property
     def available(self) -> bool:
@@ -34,8 +35,12 @@ class SyncService:
             return False
 
     def _get_client(self) -> SyncPort | None:
+        vault = self._session.vault
+        if self._client is not None and self._client_vault is not vault:  # another vault took its place (salvage)
+            self._client = None
         if self._client is None and self._factory is not None:
-            self._client = self._factory(self._session.vault)
+            self._client = self._factory(vault)
+            self._client_vault = vault
         return self._client
 
     def run(
@@ -43,6 +48,8 @@ class SyncService:
     ) -> SyncSummary:
         """One sync; never raises for a missing or unreachable center: the summary says so."""
         cancel = cancel or threading.Event()
+        if self._session.damaged:  # nothing is sent from, or pulled into, a damaged vault (salvage it first)
+            return SyncSummary(error_key="sync.damaged", issues=self.issues())
         try:
             client = self._get_client()
         except Exception:  # building the client touches the network and keys; report, do not crash

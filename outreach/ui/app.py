@@ -48,6 +48,7 @@ class OutreachApp(App[int]):
     BINDINGS = [
         Binding("ctrl+l", "lock", "bind.lock", id="lock", tooltip="tip.lock"),
         Binding("ctrl+q", "quit", "bind.quit", id="quit", priority=True),
+        Binding("f7", "salvage", "bind.salvage", id="salvage"),
         # Declared here (not left to Textual) so that its footer label is translated too.
         Binding("ctrl+p", "command_palette", "bind.palette", id="palette", show=False, priority=True),
     ]
@@ -101,12 +102,38 @@ class OutreachApp(App[int]):
         self.switch_screen(HomeScreen())
         self.ctx.reader.watch(self._poke_reader)
         self.post_message(ReaderPoke())
-        if self.ctx.session.damaged:  # readable, not writable: say so before the worker types anything
-            from outreach.ui.dialogs.message import MessageDialog
-
-            self.push_screen(MessageDialog(t("damaged.title"), t("damaged.body"), kind="refusal"))
+        if self.ctx.session.damaged:  # readable, not writable, no sync: say so and offer to save what verifies
+            self.action_salvage()
             return
         self.arm_sync()
+
+    # --- a damaged vault: export what verifies (F7 while it is open) -------------------------------
+    def action_salvage(self) -> None:
+        from outreach.ui.dialogs.salvage import SalvageDialog
+
+        view = self.ctx.salvage.damage()
+        if view is not None:
+            self.push_screen(SalvageDialog(view), callback=self.after_salvage)
+
+    def after_salvage(self, adopted: bool | None) -> None:
+        """The fresh vault took the damaged one's place (the session is closed): ask for the passphrase."""
+        if adopted:
+            self.call_later(self._back_to_unlock)
+
+    async def _back_to_unlock(self) -> None:
+        from outreach.ui.screens.unlock import UnlockScreen
+
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        if not isinstance(self.screen, UnlockScreen):
+            await self.switch_screen(UnlockScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "salvage":  # shown in the footer and the palette only while the vault is damaged
+            return self.ctx.session.damaged
+        return True
 
     # --- the idle lock ----------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -196,7 +223,7 @@ class OutreachApp(App[int]):
     def _may_sync(self) -> bool:
         """Background sync runs while the screen is locked too (the vault stays open, nothing is shown): with a
         5-minute idle lock, a timer that waited for the worker would seldom fire (m17)."""
-        return self.ctx.session.is_open and not self.sync_running
+        return self.ctx.session.is_open and not self.sync_running and not self.ctx.session.damaged
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connection")
     def check_connection(self) -> None:

@@ -19,6 +19,8 @@ def _load(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tupl
     code = main(["center", "load-people", "--db", str(tmp_path / "center.db"), str(path)])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
+    if code:
+        assert not (tmp_path / "center.db").exists()  # refused before the center is even opened: nothing loaded
     return code, captured.err
 
 
@@ -62,6 +64,7 @@ def test_enrolment_code_lifetime_out_of_range(tmp_path: Path, capsys: pytest.Cap
     assert "1-720 hours" in captured.err
     assert "enrolment code" not in captured.out
     assert "Traceback" not in captured.err
+    assert not (tmp_path / "center.db").exists()  # no code was made
 
 
 @pytest.mark.parametrize("listen", ["127.0.0.1:70000", "127.0.0.1:0", "127.0.0.1:", "nohost"])
@@ -69,6 +72,7 @@ def test_listen_port_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[
     code = main(["center", "serve", "--db", str(tmp_path / "center.db"), "--listen", listen])
     assert code == 2
     assert "port 1-65535" in capsys.readouterr().err
+    assert not (tmp_path / "center.db").exists()
 
 
 def test_import_with_a_reply_into_a_missing_folder_applies_nothing(tmp_path: Path,

@@ -114,3 +114,47 @@ def test_an_unexpected_error_is_one_line_and_a_log_without_personal_data(
     err = capsys.readouterr().err
     assert err.startswith("unexpected error (RuntimeError)")
     assert "意外" not in err
+
+
+def test_a_vault_another_program_holds_is_said_in_words(vault: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's OperationalError ("database is locked") becomes the vault's own error: words, exit 1, and the
+    command's work is not half-done (the log is as it was)."""
+    from storage import Vault
+    from tests.support.storage import raw_connection
+    from tests.support.vaults import use_cheap_kdf
+
+    use_cheap_kdf(monkeypatch)  # the same keys as the command's launcher
+    with Vault.open(vault, PASSPHRASE) as v:
+        ops = len(list(v.operations()))
+    holder = raw_connection(vault)
+    holder.execute("BEGIN IMMEDIATE")  # another program is writing
+    try:
+        r = run("demo", "seed", "--people", "2", "--vault", str(vault), "--passphrase-file", str(tmp_path / "pw"),
+                cwd=tmp_path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "另一个程序" in r.stderr
+    assert "another program is using the vault" in r.stderr
+    assert "Traceback" not in r.stderr
+    with Vault.open(vault, PASSPHRASE) as v:
+        assert len(list(v.operations())) == ops
+
+
+@pytest.mark.parametrize("words", [["vault", "check"], ["log", "verify"]])
+def test_a_command_whose_reader_goes_away_ends_quietly(vault: Path, tmp_path: Path, words: list[str]) -> None:
+    """`outreach vault check | head -0`: the reader is gone before the report is printed; no BrokenPipeError, and
+    the vault is not changed by the cut-off."""
+    before = file_state(vault)
+    proc = subprocess.Popen([sys.executable, str(launcher(tmp_path)), *words, "--vault", str(vault),
+                             "--passphrase-file", str(tmp_path / "pw")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env(), cwd=tmp_path)
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert b"Traceback" not in err
+    assert b"BrokenPipeError" not in err
+    assert proc.returncode in (0, 141)
+    assert file_state(vault) == before

@@ -118,6 +118,8 @@ class UnlockScreen(BaseScreen):
             self.set_interval(1, self._countdown, repeat=self._wait_left)
             return
         self._message(t(message.key, **(message.params or {})))
+        if message.key == "unlock.first_page":  # the passphrase was right: offer to save what verifies
+            self.outreach.action_salvage()
 
     def _countdown(self) -> None:
         if self._wait_left <= 0:
