@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from sync.center.sessions_schema import SESSIONS_MIGRATION
+from sync.center.sessions_schema import SESSION_OPERATORS_MIGRATION, SESSIONS_MIGRATION
 from sync.errors import MigrationFailed, SchemaTooNew, SyncError
 
 if TYPE_CHECKING:
@@ -114,6 +114,8 @@ MIGRATIONS: list[Migration] = [
     Migration.same("0005_change_origin", "ALTER TABLE changes ADD COLUMN origin TEXT"),
     # Employer bulk activation days (sync/center/sessions.py): an employer host is bound to one employer.
     Migration.same("0006_sessions", *SESSIONS_MIGRATION),
+    # Operators sharing a session (sync/center/sessions.py): the plan's workers pull its state.
+    Migration.same("0007_session_operators", *SESSION_OPERATORS_MIGRATION),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

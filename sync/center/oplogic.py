@@ -88,9 +88,10 @@ def defer_sequencing(tx: Tx) -> None:
 def sequence(tx: Tx) -> None:
     """Take the log lock, give the held-back operations their log positions (leaves appended in one batch)
     and publish their changes; the lock is held to commit, so positions and change numbers commit in order."""
-    pending: Pending | None = tx.cache.pop("pending", None)
-    if pending is None:
+    if tx.cache.get("pending") is None:
         return
+    sessions.publish_touched(tx)  # session progress and work: counted under the log lock, held back with the rest
+    pending: Pending = tx.cache.pop("pending")
     tx.many("UPDATE devices SET last_seq = ?, last_hash = ? WHERE device_id = ?",
             [(seq, h, dev) for dev, (seq, h) in pending.heads.items()])  # under the device lock, not the log's
     if not (pending.ops or pending.changes):
@@ -139,7 +140,8 @@ def _facts(tx: Tx, device: Device, op: Operation) -> access.Facts:
         own = isinstance(target, str) and bool(tx.q("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?",
                                                     (target, device.device_id)))
     return access.Facts(exists=bool(rows and rows[0][1]), area_code=rows[0][0] if rows else None,
-                        assigned=assigned, resolves_own=own)
+                        assigned=assigned, resolves_own=own,
+                        on_session=not assigned and sessions.operates(tx, device, op))
 
 
 #: Card events only the center decides (Art. 12 recall, Art. 17 self-lifting loss report, card production).
