@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -241,9 +242,10 @@ def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now:
     people = _people(tx, sorted(roster))
     lines = [{"person_id": ln.person_id, "outcome": ln.outcome, "reason": mask_free_text(ln.reason),
               **_masked(people[ln.person_id])} for ln in manifest.lines if ln.person_id in people]
+    follow_ups = _plan_follow_ups(tx, device, sid, manifest, people, now)
     data = {"session_id": sid, "closed_on": manifest.closed_on.isoformat(), "roster_revision": manifest.roster_revision,
             "counts": manifest.counts(), "lines": lines, "not_on_roster": len(manifest.lines) - len(lines),
-            "manifest_agrees": check["agree"]}
+            "manifest_agrees": check["agree"], "follow_ups": follow_ups}
     _change(tx, "session_close", sid, _next_version(tx, "session_close", sid), data, code)
     if check["agree"]:
         return OpResult(op_id=op.op_id, status="applied", code="manifest_agrees",
@@ -255,6 +257,37 @@ def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now:
                     message_en=f"the close manifest differs from the center: {len(check['missing_at_center'])} "
                                f"missing at the center, {len(check['hash_differs'])} with another hash, "
                                f"{len(check['not_in_manifest'])} not listed")
+
+
+def _plan_follow_ups(tx: Tx, device: Device, sid: str, manifest: CloseManifest,
+                     people: dict[str, dict[str, Any]], now: dt.datetime) -> int:
+    """The roster people the session did not serve (absent, or an exception, as the center counts them from
+    every laptop's work) become planned visits of the closing worker, the day after the close: the visit plan
+    a supervisor's ``center assign`` makes (an assignment and a ``visit_plan`` change), one per person and
+    session, so a second laptop's close plans nobody twice. Returns how many were planned."""
+    from sync.center import oplogic  # oplogic calls this module: imported when first used
+
+    done = (*OUTCOME_OF, *DONE)
+    served = {str(r[0]) for r in tx.q(f"SELECT DISTINCT person_id FROM session_ops WHERE session_id = ? AND "
+                                      f"{_done('')}", (sid, *done))}
+    reasons = {str(r[0]): str(r[1]) for r in tx.q(
+        "SELECT s.person_id, o.body FROM session_ops s JOIN operations o ON o.op_id = s.op_id WHERE "
+        "s.session_id = ? AND s.kind = 'visit.log' AND s.status = 'applied'", (sid,))}
+    day = (manifest.closed_on + dt.timedelta(days=1)).isoformat()
+    planned = 0
+    for pid in sorted(set(people) - served):
+        plan_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"outreach-session-follow-up:{sid}/{pid}"))
+        if tx.q("SELECT 1 FROM changes WHERE type = 'visit_plan' AND id = ?", (plan_id,)):
+            continue
+        why = json.loads(reasons[pid]).get("payload", {}).get("session_exception") if pid in reasons else None
+        notes = f"集中激活未完成：{why}" if isinstance(why, str) else "集中激活当日未到场"
+        tx.w("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+             (device.worker_id, pid, iso(now)))
+        visit = {"visit_id": plan_id, "person_id": pid, "worker_id": device.worker_id, "day": day, "planned": True,
+                 "present": [], "notes": notes[:200], "op_ids": []}
+        oplogic._change(tx, "visit_plan", plan_id, 1, visit, pid, device.worker_id, people[pid].get("area_code"))
+        planned += 1
+    return planned
 
 
 def is_exception(op: Operation) -> bool:

@@ -10,6 +10,7 @@ list every operation of the session and agree with the center. A worker the plan
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
 
     with EmbeddedCenter(store=store) as ec:
         now = dt.datetime.now(dt.UTC)
-        ps = [people.adult() for _ in range(4)]
+        ps = [people.adult() for _ in range(5)]
         store.load_people([p.model_dump(mode="json") for p in ps], now)
         for p in ps:
             _active_card(store, people, p)
@@ -77,7 +78,7 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
                 for i, p in enumerate(ps)]
         path = write_csv(tmp_path / "roster.csv", rows, "gbk")
         preview = a.bulkdays.preview_roster(day.session_id, path)
-        assert len(preview.matched) == 4
+        assert len(preview.matched) == 5
         a.bulkdays.confirm_roster(day.session_id, preview)
         assert sync_once(a.session.vault, ec.url).issues == []
 
@@ -89,22 +90,25 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
             p.person_id: "activation" for p in ps}
 
         # offline at the table: A activates P0 and P1; B activates P1 (the same person) and P2
-        p0, p1, p2, p3 = ps
+        p0, p1, p2, p3, p4 = ps
         for ctx, who in ((a, (p0, p1)), (b, (p1, p2))):
             for p in who:
                 line = ctx.bulkdays.open_line(day.session_id, digits=p.document.number[-6:])
                 assert line.person_id == p.person_id
                 assert ctx.bulkdays.record(day.session_id, p.person_id, "bank_done").op_id is not None
+        # ... and the bank declines P4 at B's table; P3 never comes
+        assert b.bulkdays.record(day.session_id, p4.person_id, "bank_declined", "银行系统故障").op_id is not None
         sa = sync_once(a.session.vault, ec.url)
         sb = sync_once(b.session.vault, ec.url)
         assert (sa.applied, sa.issues) == (2, [])
-        assert (sb.applied, sb.duplicate, sb.issues) == (1, 1, [])  # one activation, no conflict for a worker
+        assert (sb.applied, sb.duplicate, sb.issues) == (2, 1, [])  # one activation, no conflict for a worker
         assert sync_once(a.session.vault, ec.url).errors == []  # A pulls B's work
 
         # each laptop now shows the merged day: P1 counted once, P3 still to come
         for ctx in (a, b):
             progress = ctx.bulkdays.progress(day.session_id)
             assert (progress.counts["activated"], progress.counts["absent"], progress.done) == (3, 1, 3)
+            assert [(e.person_id, e.reason) for e in progress.exception_list] == [(p4.person_id, "银行系统故障")]
         # the same card on B's laptop for P0 (A's work): when and by whom, nothing recorded
         before = _count(b)
         again = b.bulkdays.record(day.session_id, p0.person_id, "bank_done")
@@ -119,17 +123,18 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
 
         # the center counts people, not operations
         report = store.session_check(day.session_id)
-        assert report["held"] == 2 + 4  # plan, roster and four activations (one a duplicate)
+        assert report["held"] == 2 + 4 + 1  # plan, roster, four activations (one a duplicate), the bank's refusal
         progress_c = report["progress"]
-        assert (progress_c["activated"], progress_c["done"], progress_c["remaining"]) == (3, 3, 1)
+        assert (progress_c["activated"], progress_c["done"], progress_c["remaining"]) == (3, 3, 2)
+        assert progress_c["exceptions"] == 1
 
         # both close: each manifest lists every operation the laptop knows (own and pulled), all six
         ma = a.bulkdays.close(day.session_id)
         mb = b.bulkdays.close(day.session_id)
         assert set(ma.operations) == set(mb.operations)
-        assert len(ma.operations) == 6
+        assert len(ma.operations) == 7
         assert ma.counts() == mb.counts() == {"activated": 3, "handed_over": 0, "applied": 0, "absent": 1,
-                                              "exception": 0}
+                                              "exception": 1}
         assert sync_once(a.session.vault, ec.url).issues == []
         assert sync_once(b.session.vault, ec.url).issues == []
         report = store.session_check(day.session_id)
@@ -137,6 +142,20 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
         assert [c["now"]["from_other_devices"] for c in report["closes"]] == [[], []]
         assert report["not_in_any_manifest"] == []
         assert report["agree"] is True
+        # follow-ups: the people nobody served (P3 absent, P4 declined) are planned visits of the first to close
+        assert sync_once(a.session.vault, ec.url).errors == []
+        assert sync_once(b.session.vault, ec.url).errors == []
+        follow_up_day = center_day(now) + dt.timedelta(days=1)  # (A's own visit plan of today is the assignment's)
+        planned_a = [v for v in a.session.vault.visits(day=follow_up_day) if v.planned]
+        notes = {v.person_id: v.notes for v in planned_a if v.worker_id == "wa"}
+        assert len(planned_a) == len(notes) == 2
+        assert "未到场" in notes[p3.person_id]
+        assert "银行系统故障" in notes[p4.person_id]
+        assert [v for v in b.session.vault.visits() if v.planned] == []
+        assert report["closes"][0]["at_close"]["agree"] is True
+        closed = store._run(lambda tx: tx.q("SELECT data FROM changes WHERE type = 'session_close' AND id = ?",
+                                            (day.session_id,)))
+        assert json.loads(closed[0][0])["follow_ups"] == 0  # B's close, the later one: nobody planned twice
 
         # a worker the plan does not list (in the employer's own area) gets nothing and may do nothing
         c = _laptop(tmp_path, "wc")
@@ -152,6 +171,6 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
                                {"event": event, "cards": None, "fee": None, "session_id": day.session_id})
         sc = sync_once(c.session.vault, ec.url)
         assert [i.code for i in sc.issues] == [NOT_PERMITTED]
-        assert store.session_check(day.session_id)["progress"]["remaining"] == 1
+        assert store.session_check(day.session_id)["progress"]["remaining"] == 2
         for ctx in (a, b, c):
             ctx.close()
