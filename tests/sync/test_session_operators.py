@@ -174,3 +174,44 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
         assert store.session_check(day.session_id)["progress"]["remaining"] == 2
         for ctx in (a, b, c):
             ctx.close()
+
+
+def test_the_areas_supervisor_and_a_worker_added_to_the_plan_later_pull_the_day(center, make_vault, people):
+    """The supervisor of the employer's area pulls the session's records; one of another area does not. A
+    worker listed only by a later plan pulls the plan, roster and roster people past their checkpoint."""
+    from tests.sync.test_sessions import _load, _plan, _push_plan, _push_roster, _sync
+
+    *ps, q = _load(center, people, 3)
+    planner, late = make_vault("wa"), make_vault("wd")
+    center.enrol(planner, "worker", "4690")
+    center.enrol(late, "worker", "4690")
+    sup_in, sup_out = make_vault("s-in"), make_vault("s-out")
+    center.enrol(sup_in, "supervisor", "4601")  # the employer's division is 460100
+    center.enrol(sup_out, "supervisor", "4690")
+    center.store.assign("wa", [p.person_id for p in ps], center.clock())
+    plan = _plan(("wa",))
+    _push_plan(planner, plan)
+    _push_roster(planner, plan.session_id, [p.person_id for p in ps])
+    assert _sync(center, planner).issues == []
+    session_types = {"session", "session_roster", "session_progress", "session_lines", "session_work"}
+
+    def pulled(vault: Any, since: int = 0) -> tuple[list[Any], int]:
+        changes, checkpoint, _ = center.store.pull(center.store.device(vault.device_id), since, 1000)
+        return changes, checkpoint
+
+    inside, _ = pulled(sup_in)
+    assert {c.type for c in inside} >= session_types
+    assert {c.id for c in inside if c.type == "session_lines"} == {plan.session_id}
+    outside, _ = pulled(sup_out)
+    assert {c.type for c in outside} & session_types == set()
+    center.store.assign("wd", [q.person_id], center.clock())  # wd's own plan: its checkpoint passes the roster's
+    own, checkpoint = pulled(late)
+    assert {c.id for c in own} == {q.person_id, *(c.id for c in own if c.type == "visit_plan")}
+    assert {c.type for c in own} & session_types == set()
+    # the plan now lists wd too: wd pulls the day and its people from where its last pull stopped
+    _push_plan(planner, plan.model_copy(update={"workers": ("wa", "wd")}))
+    assert _sync(center, planner).issues == []
+    later, _ = pulled(late, checkpoint)
+    assert {c.type for c in later} >= session_types - {"session_roster"}  # the masked copy is the hosts'
+    assert {c.id for c in later if c.type == "person"} == {p.person_id for p in ps}
+    assert {c.id for c in later if c.type == "cards"} <= {p.person_id for p in ps}
