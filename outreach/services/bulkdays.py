@@ -137,6 +137,7 @@ class DayState:
     index: tuple[int, dict[str, str], dict[str, str]] | None = None
     """(roster revision, identity/social security number -> person, card number -> person), built on first use."""
     own_plan: SessionPlan | None = None
+    own_plan_op: str = ""
     own_roster: Roster | None = None
     own_ops: list[tuple[str, str]] = field(default_factory=list)
     own_results: dict[str, Result] = field(default_factory=dict)
@@ -147,7 +148,12 @@ class DayState:
     def merge(self) -> None:
         """The day as this laptop knows it: its own log, and the center's record of every operator's work."""
         p = self.pulled
-        self.plan = self.own_plan or (p.plan if p is not None and p.plan is not None else self.plan)
+        # the center's plan is the latest pushed by anyone: it wins once it has this laptop's own latest plan
+        center_has_mine = p is not None and any(op_id == self.own_plan_op for op_id, _ in p.ops)
+        if p is not None and p.plan is not None and (self.own_plan is None or center_has_mine):
+            self.plan = p.plan
+        elif self.own_plan is not None:
+            self.plan = self.own_plan
         self.roster = self.own_roster
         if p is not None and p.roster is not None and (self.roster is None or p.roster.revision > self.roster.revision):
             self.roster = p.roster
@@ -345,6 +351,7 @@ class BulkDayService:
                 if day is None:
                     self._days[sid] = day = DayState(plan=plan)
                 day.plan = day.own_plan = plan
+                day.own_plan_op = op_id
             day = self._days.get(sid)
             if day is None:
                 return

@@ -89,6 +89,14 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
         assert {line.person_id: line.need for line in b.bulkdays.prepare(day.session_id)} == {
             p.person_id: "activation" for p in ps}
 
+        # B moves the day to another room: A's laptop shows the center's latest plan, not its own older one
+        b.bulkdays.plan(employer=day.employer.name, credit_code=EMPLOYER, venue="二楼大厅", day=day.day,
+                        workers=list(day.workers), bank_branch=day.bank_branch, session_id=day.session_id)
+        assert sync_once(b.session.vault, ec.url).issues == []
+        assert a.bulkdays.state(day.session_id).plan.venue == "公司三楼会议室"  # not synced yet
+        assert sync_once(a.session.vault, ec.url).errors == []
+        assert a.bulkdays.state(day.session_id).plan.venue == "二楼大厅"
+
         # offline at the table: A activates P0 and P1; B activates P1 (the same person) and P2
         p0, p1, p2, p3, p4 = ps
         for ctx, who in ((a, (p0, p1)), (b, (p1, p2))):
@@ -123,7 +131,7 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
 
         # the center counts people, not operations
         report = store.session_check(day.session_id)
-        assert report["held"] == 2 + 4 + 1  # plan, roster, four activations (one a duplicate), the bank's refusal
+        assert report["held"] == 3 + 4 + 1  # two plans, roster, four activations (one a duplicate), the refusal
         progress_c = report["progress"]
         assert (progress_c["activated"], progress_c["done"], progress_c["remaining"]) == (3, 3, 2)
         assert progress_c["exceptions"] == 1
@@ -132,7 +140,7 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
         ma = a.bulkdays.close(day.session_id)
         mb = b.bulkdays.close(day.session_id)
         assert set(ma.operations) == set(mb.operations)
-        assert len(ma.operations) == 7
+        assert len(ma.operations) == 8
         assert ma.counts() == mb.counts() == {"activated": 3, "handed_over": 0, "applied": 0, "absent": 1,
                                               "exception": 1}
         assert sync_once(a.session.vault, ec.url).issues == []
