@@ -41,7 +41,8 @@ refused operation can always be closed on the laptop and at the center.
 An operation outside the device's rights is answered ``rejected`` with code ``not_permitted``; it is recorded
 (the device's chain moves on, the Merkle log keeps it) but touches nothing of the subject, publishes nothing,
 and its answer carries no center state. Being refused never makes a person visible: visibility comes from
-assignment and area only, never from having pushed something.
+assignment, area and being listed in a session's plan (its current roster's people) only, never from having
+pushed something.
 """
 
 from __future__ import annotations
