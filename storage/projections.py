@@ -194,7 +194,8 @@ def record_base(conn: Connection, op_id: str, kind: str, subject: str) -> None:
 
 
 #: The change types the center publishes about bulk activation days (sync/center/sessions.py).
-SESSION_CHANGE_TYPES = ("session", "session_roster", "session_progress", "session_close")
+SESSION_CHANGE_TYPES = ("session", "session_roster", "session_progress", "session_close", "session_lines",
+                        "session_work")
 
 
 def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:

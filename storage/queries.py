@@ -203,6 +203,13 @@ def center_sessions(conn: Connection) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
+def center_sessions_mark(conn: Connection) -> tuple[int, str, float]:
+    """Changes whenever a pull kept a session record (count, latest pull time, sum of versions): a reader
+    rebuilds its view of the pulled sessions only then."""
+    row = conn.execute("SELECT COUNT(*), COALESCE(MAX(synced_at), ''), TOTAL(version) FROM center_sessions").fetchone()
+    return int(row[0]), str(row[1]), float(row[2])
+
+
 def put_attachment(conn: Connection, data: bytes, mime: str, now: str) -> str:
     """Store a blob inside the vault (caller's transaction); returns its new reference."""
     ref = str(uuid.uuid4())

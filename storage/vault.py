@@ -533,6 +533,11 @@ class Vault:
         with self._reading():
             return queries.center_sessions(self._db())
 
+    def center_sessions_mark(self) -> tuple[int, str, float]:
+        """A value that changes whenever a pull keeps a session record (see :func:`queries.center_sessions_mark`)."""
+        with self._reading():
+            return queries.center_sessions_mark(self._db())
+
     def apply_pulled(self, changes: list[dict[str, Any]], checkpoint: str) -> None:
         """Apply center changes and store ``checkpoint`` (meta ``pull_checkpoint``) in ONE transaction.
 

@@ -194,8 +194,10 @@ class Change(_Model):
     a worker logged (pulled by the workers the person is assigned to and by the area's supervisors)."""
 
     type: Literal["person", "cards", "visit_plan", "visit",
-                  # an employer bulk activation day, pulled by the employer's hosts only (sync/center/sessions.py)
-                  "session", "session_roster", "session_progress", "session_close"]
+                  # an employer bulk activation day, pulled by the employer's hosts and its operators
+                  # (sync/center/sessions.py); roster lines and the work list by its operators only
+                  "session", "session_roster", "session_progress", "session_close", "session_lines",
+                  "session_work"]
     id: str
     version: int
     data: dict[str, Any]

@@ -8,6 +8,7 @@ raising. Constructing a model with structurally bad data raises :class:`pydantic
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Annotated, Literal
@@ -16,19 +17,25 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from outreach.domain.enums import LIVE_STATUSES, CardStatus, DocType, Gender, Hardship, VisitOutcome
 
+#: C0 and C1 control characters and the Unicode line and paragraph separators; one regex search per value
+#: (a per-character Python test cost a fifth of a 5,000-person roster import).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: The same but newline and tab.
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
 
 def _is_control(c: str) -> bool:
-    return ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"
+    return _CONTROL.match(c) is not None
 
 
 def _no_control(value: str) -> str:
-    if any(_is_control(c) for c in value):
+    if _CONTROL.search(value):
         raise ValueError("control characters are not allowed")
     return value
 
 
 def _no_control_but_lines(value: str) -> str:
-    if any(_is_control(c) for c in value if c not in "\n\t"):
+    if _CONTROL_BUT_LINES.search(value):
         raise ValueError("control characters (other than newline and tab) are not allowed")
     return value
 

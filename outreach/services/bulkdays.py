@@ -8,6 +8,13 @@ the card work (the same ``card.bank_activate`` / ``card.deliver`` a home visit m
 ``visit.log`` with payload ``session_id`` and ``session_exception``) and the close (``session.close``). The
 service's picture of the days is rebuilt by reading the log, so a laptop that died mid-session resumes where
 it was; after that it follows its own appends (and reads any newer operation before each step).
+
+Operators sharing a day: the center publishes to every worker the plan lists the session's plan, its roster
+(``session_lines``), the roster people and their cards, and the work list of every laptop (``session_work``).
+The service merges what was pulled with its own log: a day planned on another laptop appears here, the newer
+roster revision is the day's roster, a colleague's activation is this day's result (the same card again says
+when and by whom, and records nothing), and the close manifest lists every operation this laptop knows of
+the session, its own and the pulled ones.
 """
 
 from __future__ import annotations
@@ -102,6 +109,19 @@ class Result:
     outcome: Outcome
     hlc: str
     reason: str = ""
+    worker_id: str = ""
+    """Who recorded it ("" for this laptop's own work in older logs)."""
+
+
+@dataclass
+class _Pulled:
+    """What the center published about one session to this laptop as an operator."""
+
+    plan: SessionPlan | None
+    roster: Roster | None
+    ops: list[tuple[str, str]]
+    results: dict[str, Result]
+    first_work_ms: int | None
 
 
 @dataclass
@@ -116,6 +136,40 @@ class DayState:
     first_work_ms: int | None = None
     index: tuple[int, dict[str, str], dict[str, str]] | None = None
     """(roster revision, identity/social security number -> person, card number -> person), built on first use."""
+    own_plan: SessionPlan | None = None
+    own_plan_op: str = ""
+    own_roster: Roster | None = None
+    own_ops: list[tuple[str, str]] = field(default_factory=list)
+    own_results: dict[str, Result] = field(default_factory=dict)
+    own_first_ms: int | None = None
+    """This laptop's log; ``plan``, ``roster``, ``ops``, ``results`` are it merged with what was pulled."""
+    pulled: _Pulled | None = None
+
+    def merge(self) -> None:
+        """The day as this laptop knows it: its own log, and the center's record of every operator's work."""
+        p = self.pulled
+        # the center's plan is the latest pushed by anyone: it wins once it has this laptop's own latest plan
+        center_has_mine = p is not None and any(op_id == self.own_plan_op for op_id, _ in p.ops)
+        if p is not None and p.plan is not None and (self.own_plan is None or center_has_mine):
+            self.plan = p.plan
+        elif self.own_plan is not None:
+            self.plan = self.own_plan
+        self.roster = self.own_roster
+        if p is not None and p.roster is not None and (self.roster is None or p.roster.revision > self.roster.revision):
+            self.roster = p.roster
+        self.ops = list(self.own_ops)
+        self.results = dict(self.own_results)
+        self.first_work_ms = self.own_first_ms
+        if p is None:
+            return
+        mine = {op_id for op_id, _ in self.own_ops}
+        self.ops += [o for o in p.ops if o[0] not in mine]
+        for person_id, result in p.results.items():
+            current = self.results.get(person_id)
+            if current is None or _RANK[result.outcome] > _RANK[current.outcome]:
+                self.results[person_id] = result
+        if p.first_work_ms is not None:
+            self.first_work_ms = min(p.first_work_ms, self.own_first_ms or p.first_work_ms)
 
     @property
     def open(self) -> bool:
@@ -234,6 +288,7 @@ class BulkDayService:
         self._lock = threading.RLock()
         self._photos: dict[str, Path] = {}
         """Photos found by :meth:`prepare`, per person: an application at the table takes them by default."""
+        self._pulled_mark: tuple[int, str, float] | None = None
 
     def hosted(self) -> list[HostedSession]:
         """The sessions pulled from the center (read-only): what an employer host's laptop shows."""
@@ -257,10 +312,34 @@ class BulkDayService:
     def _catch_up_locked(self) -> None:
         vault = self._session.vault
         if id(vault) != self._vault_id:  # another vault (relock, another user): start over
-            self._days, self._seq, self._vault_id = {}, 0, id(vault)
-        for op in vault.operations(self._seq):
+            self._days, self._seq, self._vault_id, self._pulled_mark = {}, 0, id(vault), None
+        mark = vault.center_sessions_mark()
+        pulled_changed = mark != self._pulled_mark
+        if pulled_changed:  # first, so that this laptop's work on a day planned elsewhere finds its day
+            self._pulled_mark = mark
+            self._read_pulled(vault.center_sessions())
+        ops = vault.operations(self._seq)
+        for op in ops:
             self._seq = op.seq
             self._apply(op.op_id, op.hash, op.kind, op.subject, op.payload, op.hlc)
+        if pulled_changed or ops:
+            for day in self._days.values():
+                day.merge()
+
+    def _read_pulled(self, records: Mapping[str, Mapping[str, JSONObject]]) -> None:
+        """The sessions the center published to this laptop as one of their operators (a ``session_work``
+        record; an employer host's laptop gets none, :meth:`hosted` shows its sessions)."""
+        for sid, kinds in records.items():
+            work = kinds.get("session_work")
+            if work is None:
+                continue
+            plan = _pulled_plan(kinds.get("session"))
+            day = self._days.get(sid)
+            if day is None:
+                if plan is None:
+                    continue
+                self._days[sid] = day = DayState(plan=plan)
+            day.pulled = _pulled(plan, kinds.get("session_lines"), work)
 
     def _apply(self, op_id: str, op_hash: str, kind: str, subject: str, payload: Mapping[str, object],
                hlc: str) -> None:
@@ -271,21 +350,23 @@ class BulkDayService:
                 day = self._days.get(sid)
                 if day is None:
                     self._days[sid] = day = DayState(plan=plan)
-                day.plan = plan
+                day.plan = day.own_plan = plan
+                day.own_plan_op = op_id
             day = self._days.get(sid)
             if day is None:
                 return
             if kind == "session.roster":
-                day.roster = Roster.model_validate(payload["roster"])
+                day.roster = day.own_roster = Roster.model_validate(payload["roster"])
             elif kind == "session.close":
                 day.close = CloseManifest.model_validate(payload["close"])
-            day.ops.append((op_id, op_hash))
+            if kind != "session.close":  # the center lists no close, nor does a manifest
+                day.own_ops.append((op_id, op_hash))
             return
         tagged = payload.get("session_id")
         if not isinstance(tagged, str) or tagged not in self._days:
             return
         day = self._days[tagged]
-        day.ops.append((op_id, op_hash))
+        day.own_ops.append((op_id, op_hash))
         outcome: Outcome | None = _KIND_OUTCOME.get(kind)
         reason = ""
         if kind == "visit.log" and isinstance(payload.get("session_exception"), str):
@@ -293,11 +374,11 @@ class BulkDayService:
         if outcome is None:
             return
         wall = parse_hlc(hlc)[0]
-        if day.first_work_ms is None:
-            day.first_work_ms = wall
-        current = day.results.get(subject)
+        if day.own_first_ms is None:
+            day.own_first_ms = wall
+        current = day.own_results.get(subject)
         if current is None or _RANK[outcome] >= _RANK[current.outcome]:
-            day.results[subject] = Result(outcome, hlc, reason)
+            day.own_results[subject] = Result(outcome, hlc, reason, self._session.vault.worker_id)
 
     def _day(self, session_id: str, *, open_only: bool = False) -> DayState:
         self._catch_up()
@@ -582,6 +663,9 @@ class BulkDayService:
                   "apply": "applied"}[action]
         if done is not None and _RANK[done.outcome] >= _RANK[target] and done.outcome != "exception":
             when = _clock_text(done.hlc)
+            if done.worker_id and done.worker_id != self._session.vault.worker_id:  # a colleague's laptop
+                return Recorded(None, (f"已于{when}由{done.worker_id}办理，本次未重复记录",
+                                       f"already done at {when} by {done.worker_id}; nothing recorded"), already=True)
             return Recorded(None, (f"已于{when}办理，本次未重复记录", f"already done at {when}; nothing recorded"), already=True)
         tags = {"session_id": session_id}
         if action == "bank_declined":
@@ -718,6 +802,55 @@ def _person(row: RowPerson) -> Person:
                   document=IdentityDocument(doc_type=row.doc_type, number=row.doc_number),
                   ss_number=row.doc_number if row.doc_type in CITIZEN_DOCS else None, mobile=row.mobile,
                   ethnicity=row.ethnicity, address=row.address)
+
+
+def _pulled_plan(data: JSONObject | None) -> SessionPlan | None:
+    if data is None:
+        return None
+    try:
+        return SessionPlan.model_validate({k: v for k, v in data.items() if k != "roster_revision"})
+    except ValidationError:
+        return None
+
+
+#: The center's answers that mean a colleague's operation did the work (a ``duplicate`` was done before).
+_DONE_AT_CENTER = ("applied", "applied_with_conflict")
+
+
+def _pulled(plan: SessionPlan | None, lines: JSONObject | None, work: JSONObject) -> _Pulled:
+    """The center's session records as the day's plan, roster, operations and results."""
+    roster = None
+    if lines is not None:
+        try:
+            roster = Roster.model_validate({k: v for k, v in lines.items() if k != "session_id"})
+        except ValidationError:
+            roster = None
+    ops: list[tuple[str, str]] = []
+    results: dict[str, Result] = {}
+    first: int | None = None
+    for item in objs(work.get("ops")):
+        op_id, op_hash, kind = string(item.get("op_id")), string(item.get("hash")), string(item.get("kind"))
+        if not op_id or not op_hash:
+            continue
+        ops.append((op_id, op_hash))
+        person_id, hlc = string(item.get("person_id")), string(item.get("hlc"))
+        if not person_id or string(item.get("status")) not in _DONE_AT_CENTER:
+            continue
+        outcome: Outcome | None = _KIND_OUTCOME.get(kind)
+        reason = ""
+        if kind == "visit.log" and "reason" in item:
+            outcome, reason = "exception", string(item.get("reason"))
+        if outcome is None:
+            continue
+        try:
+            wall = parse_hlc(hlc)[0]
+        except (ValueError, IndexError):
+            continue
+        first = wall if first is None else min(first, wall)
+        current = results.get(person_id)
+        if current is None or _RANK[outcome] > _RANK[current.outcome]:  # the first to do it, by time
+            results[person_id] = Result(outcome, hlc, reason, string(item.get("worker_id")))
+    return _Pulled(plan=plan, roster=roster, ops=ops, results=results, first_work_ms=first)
 
 
 def _clock_text(hlc: str) -> str:

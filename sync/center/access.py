@@ -31,9 +31,13 @@ Roles
 Sessions (``session.plan`` / ``session.roster`` / ``session.close`` on subject ``session:<id>``, see
 :mod:`sync.center.sessions`): a worker or supervisor may push them when listed in the plan's ``workers`` (the
 center's plan; for a session the center does not know yet, the pushed plan) or when the employer's
-administrative division (positions 3-8 of its credit code) is in their area. Session records are pulled by
-the employer's hosts only; workers and supervisors pull the people, cards and visits above, as before. A
-roster naming a person the center does not know is refused, and a roster gives nobody sight of its people.
+administrative division (positions 3-8 of its credit code) is in their area. Operators sharing a day: a worker
+or supervisor listed in the center's plan (and a supervisor whose area holds the employer's division) pulls
+the session's records (plan, roster lines unmasked, progress, close report, and the work list of every
+laptop's session operations) and the people and cards of its current roster; a listed worker may push the
+session's card work (``payload["session_id"]``) for the people on its current roster (:attr:`Facts.on_session`).
+A worker not listed gets none of it. Employer hosts pull their own employer's masked records only. A roster
+naming a person the center does not know is refused.
 
 Every role may push ``conflict.resolve`` for an operation *this device* pushed (whatever its subject), so a
 refused operation can always be closed on the laptop and at the center.
@@ -41,8 +45,9 @@ refused operation can always be closed on the laptop and at the center.
 An operation outside the device's rights is answered ``rejected`` with code ``not_permitted``; it is recorded
 (the device's chain moves on, the Merkle log keeps it) but touches nothing of the subject, publishes nothing,
 and its answer carries no center state. Being refused never makes a person visible: visibility comes from
-assignment and area only, never from having pushed something (one exception, :mod:`sync.center.person_keys`: a
-registration refused ``duplicate_person`` puts the registered person, if in the worker's area, on their plan).
+assignment, area and being listed in a session's plan (its current roster's people) only, never from
+having pushed something (one exception, :mod:`sync.center.person_keys`: a registration refused
+``duplicate_person`` puts the registered person, if in the worker's area, on their plan).
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ AREA_RE = re.compile(r"^[0-9]{1,12}$")
 NOT_PERMITTED = "not_permitted"
 #: Change types carrying a session (``changes.owner`` is the employer's credit code): employer hosts only.
 SESSION_CHANGE_TYPES = ("session", "session_roster", "session_progress", "session_close")
+#: Change types carrying a session for its operators only (unmasked roster lines; the work of every laptop).
+OPERATOR_CHANGE_TYPES = ("session_lines", "session_work")
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Facts:
     assigned: bool  # the subject is on the pushing worker's plan
     resolves_own: bool = False  # conflict.resolve naming an operation this device pushed
     export: bool = False  # the subject is a full export's (``export:<id>``), not a person
+    on_session: bool = False  # names a session the worker operates, whose current roster lists the subject
 
 
 @dataclass(frozen=True)
@@ -100,9 +108,9 @@ def in_area(device_area: str | None, area: str | None) -> bool:
 def may_read(device: Device, facts: Facts) -> bool:
     """May ``device`` see the subject's center state (pull, or the state in a push answer)?"""
     if device.role == "worker":
-        return facts.assigned
+        return facts.assigned or facts.on_session
     if device.role == "supervisor":
-        return facts.assigned or in_area(device.area_code, facts.area_code)
+        return facts.assigned or facts.on_session or in_area(device.area_code, facts.area_code)
     return False
 
 
@@ -115,7 +123,8 @@ def check_push(device: Device, kind: str, payload: dict[str, Any], facts: Facts)
         return None if device.role == "supervisor" and kind == "audit.export" and facts.export \
             else _refused_kind()
     if device.role == "worker":
-        if facts.assigned:
+        if facts.assigned or (facts.on_session and kind.startswith("card.")) or (
+                facts.on_session and kind == "visit.log" and "session_exception" in payload):
             return None
         if kind == "person.register" and not facts.exists:
             person = payload.get("person")
@@ -163,11 +172,23 @@ def pull_filter(device: Device) -> tuple[str, tuple[Any, ...]]:
     cond = ("(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND person_id IN "
             "(SELECT person_id FROM assignments WHERE worker_id = ?))")
     params: tuple[Any, ...] = (device.worker_id, device.worker_id)
+    # the sessions this worker operates (listed in the plan); a supervisor also those of employers in the area
+    operated = "SELECT session_id FROM session_operators WHERE worker_id = ?"
+    operated_params: tuple[Any, ...] = (device.worker_id,)
     if device.role == "supervisor" and device.area_code and valid_area(device.area_code):
         cond += " OR (type <> 'visit_plan' AND substr(area_code, 1, length(?)) = ?)"
         params += (device.area_code, device.area_code)
-    # session changes have no person and no area, so the conditions above never match them; said once more
-    return f"({cond}) AND type NOT IN ({session_types})", (*params, *SESSION_CHANGE_TYPES)
+        operated += (" UNION SELECT session_id FROM sessions WHERE length(?) <= 6 AND "
+                     "substr(credit_code, 3, length(?)) = ?")
+        operated_params += (device.area_code,) * 3
+    every = (*SESSION_CHANGE_TYPES, *OPERATOR_CHANGE_TYPES)
+    every_marks = ", ".join("?" * len(every))
+    roster_people = ("SELECT r.person_id FROM session_roster r JOIN sessions s ON s.session_id = r.session_id "
+                     f"AND s.roster_revision = r.revision WHERE r.session_id IN ({operated})")
+    # session changes have no person and no area, so the first conditions never match them; said once more
+    return (f"(({cond}) AND type NOT IN ({every_marks})) OR (type IN ({every_marks}) AND id IN ({operated})) "
+            f"OR (type IN ('person', 'cards') AND person_id IN ({roster_people}))",
+            (*params, *every, *every, *operated_params, *operated_params))
 
 
 def _refused() -> OpResult:

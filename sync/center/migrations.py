@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from sync.center import person_keys
-from sync.center.sessions_schema import SESSIONS_MIGRATION
+from sync.center.sessions_schema import SESSION_OPERATORS_MIGRATION, SESSIONS_MIGRATION
 from sync.errors import MigrationFailed, SchemaTooNew, SyncError
 
 if TYPE_CHECKING:
@@ -122,6 +122,8 @@ MIGRATIONS: list[Migration] = [
     Migration.same("0007_person_keys", *person_keys.MIGRATION, backfill=person_keys.backfill),
     # A person's published rows, found again when they move area or are assigned (oplogic._follow_area).
     Migration.same("0008_changes_person", "CREATE INDEX changes_person ON changes (person_id, type)"),
+    # Operators sharing a session (sync/center/sessions.py): the plan's workers pull its state.
+    Migration.same("0009_session_operators", *SESSION_OPERATORS_MIGRATION),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -79,9 +79,10 @@ def defer_sequencing(tx: Tx) -> None:
 def sequence(tx: Tx) -> None:
     """Take the log lock, give the held-back operations their log positions (leaves appended in one batch)
     and publish their changes; the lock is held to commit, so positions and change numbers commit in order."""
-    pending: Pending | None = tx.cache.pop("pending", None)
-    if pending is None:
+    if tx.cache.get("pending") is None:
         return
+    sessions.publish_touched(tx)  # session progress and work: counted under the log lock, held back with the rest
+    pending: Pending = tx.cache.pop("pending")
     devices.set_chain_heads(tx, pending.heads)  # under the device lock, not the log's
     if not (pending.ops or pending.changes):
         return
@@ -123,7 +124,8 @@ def _facts(tx: Tx, device: Device, op: Operation) -> access.Facts:
         target = op.payload.get("op_id")
         own = isinstance(target, str) and operations.made_by(tx, target, device.device_id)
     return access.Facts(exists=bool(found and found[1]), area_code=found[0] if found else None,
-                        assigned=assigned, resolves_own=own, export=op.subject.startswith(access.EXPORT_PREFIX))
+                        assigned=assigned, resolves_own=own, export=op.subject.startswith(access.EXPORT_PREFIX),
+                        on_session=not assigned and sessions.operates(tx, device, op))
 
 
 #: Card events only the center decides (Art. 12 recall, Art. 17 self-lifting loss report, card production).

@@ -19,6 +19,16 @@ mobile numbers masked as in :mod:`outreach.exports.masking`), ``session_progress
 ``session_close`` (the reconciliation of the people on the roster, masked). No card event, no visit, no
 person record.
 
+What the session's operators pull (the workers the latest plan lists, kept in ``session_operators``, and the
+supervisors of the employer's area; :func:`access.pull_filter`): those records, and ``session_lines`` (the
+current roster unmasked: person, row, department, walk-in), ``session_work`` (every operation the manifest
+check counts, from every laptop: op_id, hash, kind, person, the center's answer, worker, device and time, and a
+bank refusal's reason), and the ``person`` and ``cards`` of the current roster's people, published again when
+they join a roster or an operator joins the plan (as an assignment does), so a pull past its checkpoint gets
+them. A listed worker may push the session's card work for those people (:func:`operates`). Every change goes
+through :func:`oplogic._change`: under late sequencing it is held back to the push's sequencing step, and the
+progress and work list are counted there, under the log lock (:func:`publish_touched`).
+
 The manifest check compares the manifest's (op_id, hash) list with the session's operations at the center
 (its plans and rosters, and the linked card operations; closes themselves are not listed):
 ``missing_at_center`` (listed, not held), ``hash_differs`` (held with another hash), ``not_in_manifest`` (held
@@ -32,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -93,12 +104,6 @@ def enrol_employer(role: str, employer: str | None) -> str | None:
 
 def is_session_subject(subject: str) -> bool:
     return subject.startswith(SUBJECT_PREFIX)
-
-
-def concerns_session(op: Operation) -> bool:
-    """An operation on a session, or work that names one (its progress is republished): the push takes the
-    log lock first for these (sessions publish their changes as they go, not through late sequencing)."""
-    return is_session_subject(op.subject) or "session_id" in op.payload or "session_exception" in op.payload
 
 
 def session_of_payload(payload: dict[str, Any]) -> str | None:
@@ -165,7 +170,16 @@ def _keep_plan(tx: Tx, op: Operation, plan: SessionPlan, facts: access.SessionFa
     else:
         tx.write("INSERT INTO sessions (session_id, credit_code, plan, plan_op, updated_at) VALUES (?, ?, ?, ?, ?)",
              (sid, code, data, op.op_id, iso(now)))
+    tx.write("DELETE FROM session_operators WHERE session_id = ?", (sid,))
+    tx.many("INSERT INTO session_operators (session_id, worker_id) VALUES (?, ?)",
+            [(sid, w) for w in sorted(set(plan.workers))])
     _publish_plan(tx, sid, code)
+    if facts.exists and set(plan.workers) - set(facts.workers):
+        # a newly listed operator's checkpoint may lie past the session's rows and its people: publish them again
+        people = sorted(_roster_people(tx, sid))
+        _publish_lines(tx, sid, code)
+        _republish_people(tx, people)
+    touch(tx, sid)
     return OpResult(op_id=op.op_id, status="applied")
 
 
@@ -196,6 +210,7 @@ def _keep_roster(tx: Tx, op: Operation, sid: str, code: str, revision: int, now:
                        "操作未生效",
                        f"{len(unknown)} people on the roster are not known to the center (rows {_rows(unknown)}): "
                        "register them first, then upload the roster; nothing was changed")
+    before = _roster_people(tx, sid)
     for e in roster.entries:
         tx.write("INSERT INTO session_roster (session_id, revision, person_id, row_no, department, walk_in) "
              "VALUES (?, ?, ?, ?, ?, ?)", (sid, roster.revision, e.person_id, e.row, e.department, int(e.walk_in)))
@@ -205,7 +220,10 @@ def _keep_roster(tx: Tx, op: Operation, sid: str, code: str, revision: int, now:
               "walk_in": e.walk_in, **_masked(people[e.person_id])} for e in roster.entries]
     _change(tx, "session_roster", sid, roster.revision,
             {"session_id": sid, "revision": roster.revision, "lines": lines}, code)
-    publish_progress(tx, sid)
+    _change(tx, "session_lines", sid, roster.revision, {"session_id": sid, **roster.model_dump(mode="json")}, code)
+    # the people new on the roster, for the operators' laptops (their checkpoints lie past these people's rows)
+    _republish_people(tx, sorted(seen - before))
+    touch(tx, sid)
     return OpResult(op_id=op.op_id, status="applied")
 
 
@@ -224,9 +242,10 @@ def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now:
     people = _people(tx, sorted(roster))
     lines = [{"person_id": ln.person_id, "outcome": ln.outcome, "reason": mask_free_text(ln.reason),
               **_masked(people[ln.person_id])} for ln in manifest.lines if ln.person_id in people]
+    follow_ups = _plan_follow_ups(tx, device, sid, manifest, people, now)
     data = {"session_id": sid, "closed_on": manifest.closed_on.isoformat(), "roster_revision": manifest.roster_revision,
             "counts": manifest.counts(), "lines": lines, "not_on_roster": len(manifest.lines) - len(lines),
-            "manifest_agrees": check["agree"]}
+            "manifest_agrees": check["agree"], "follow_ups": follow_ups}
     _change(tx, "session_close", sid, _next_version(tx, "session_close", sid), data, code)
     if check["agree"]:
         return OpResult(op_id=op.op_id, status="applied", code="manifest_agrees",
@@ -238,6 +257,37 @@ def _keep_close(tx: Tx, device: Device, op: Operation, sid: str, code: str, now:
                     message_en=f"the close manifest differs from the center: {len(check['missing_at_center'])} "
                                f"missing at the center, {len(check['hash_differs'])} with another hash, "
                                f"{len(check['not_in_manifest'])} not listed")
+
+
+def _plan_follow_ups(tx: Tx, device: Device, sid: str, manifest: CloseManifest,
+                     people: dict[str, dict[str, Any]], now: dt.datetime) -> int:
+    """The roster people the session did not serve (absent, or an exception, as the center counts them from
+    every laptop's work) become planned visits of the closing worker, the day after the close: the visit plan
+    a supervisor's ``center assign`` makes (an assignment and a ``visit_plan`` change), one per person and
+    session, so a second laptop's close plans nobody twice. Returns how many were planned."""
+    from sync.center import oplogic  # oplogic calls this module: imported when first used
+
+    done = (*OUTCOME_OF, *DONE)
+    served = {str(r[0]) for r in tx.rows(f"SELECT DISTINCT person_id FROM session_ops WHERE session_id = ? AND "
+                                      f"{_done('')}", (sid, *done))}
+    reasons = {str(r[0]): str(r[1]) for r in tx.rows(
+        "SELECT s.person_id, o.body FROM session_ops s JOIN operations o ON o.op_id = s.op_id WHERE "
+        "s.session_id = ? AND s.kind = 'visit.log' AND s.status = 'applied'", (sid,))}
+    day = (manifest.closed_on + dt.timedelta(days=1)).isoformat()
+    planned = 0
+    for pid in sorted(set(people) - served):
+        plan_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"outreach-session-follow-up:{sid}/{pid}"))
+        if tx.rows("SELECT 1 FROM changes WHERE type = 'visit_plan' AND id = ?", (plan_id,)):
+            continue
+        why = json.loads(reasons[pid]).get("payload", {}).get("session_exception") if pid in reasons else None
+        notes = f"集中激活未完成：{why}" if isinstance(why, str) else "集中激活当日未到场"
+        tx.write("INSERT INTO assignments (worker_id, person_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+             (device.worker_id, pid, iso(now)))
+        visit = {"visit_id": plan_id, "person_id": pid, "worker_id": device.worker_id, "day": day, "planned": True,
+                 "present": [], "notes": notes[:200], "op_ids": []}
+        oplogic._change(tx, "visit_plan", plan_id, 1, visit, pid, device.worker_id, people[pid].get("area_code"))
+        planned += 1
+    return planned
 
 
 def is_exception(op: Operation) -> bool:
@@ -256,18 +306,23 @@ def link(tx: Tx, op: Operation, result: OpResult) -> None:
         return
     tx.write("INSERT INTO session_ops (session_id, op_id, person_id, kind, status) VALUES (?, ?, ?, ?, ?) "
          "ON CONFLICT DO NOTHING", (sid, op.op_id, op.subject, op.kind, result.status))
-    tx.cache.setdefault(_TOUCHED, set()).add(sid)  # progress: publish_touched, at the end of the transaction
+    touch(tx, sid)  # progress and work list: publish_touched, at the end of the transaction
 
 
 # -- what hosts pull ------------------------------------------------------------------------------------------
 def _change(tx: Tx, kind: str, sid: str, version: int, data: dict[str, Any], code: str) -> None:
-    # Delete + insert gives the row a new, higher change_seq (see oplogic._change); owner: the employer.
-    tx.write("DELETE FROM changes WHERE type = ? AND id = ?", (kind, sid))
-    tx.write("INSERT INTO changes (type, id, version, data, person_id, owner, area_code) VALUES (?, ?, ?, ?, ?, ?, NULL)",
-         (kind, sid, version, json.dumps(data), SUBJECT_PREFIX + sid, code))
+    """Publish a session row through the center's one publishing step (oplogic._change: held back to the push's
+    sequencing step under late sequencing, else written under the log lock); owner: the employer."""
+    from sync.center import oplogic  # oplogic calls this module: imported when first used
+
+    oplogic._change(tx, kind, sid, version, data, SUBJECT_PREFIX + sid, code, None)
 
 
 def _next_version(tx: Tx, kind: str, sid: str) -> int:
+    pending = tx.cache.get("pending")  # oplogic.Pending: a change of this transaction not sequenced yet
+    held = pending.changes.get((kind, sid)) if pending is not None else None
+    if held is not None:
+        return int(held[2]) + 1
     rows = tx.rows("SELECT version FROM changes WHERE type = ? AND id = ?", (kind, sid))
     return int(rows[0][0]) + 1 if rows else 1
 
@@ -321,11 +376,92 @@ def publish_progress(tx: Tx, sid: str) -> None:
         _change(tx, "session_progress", sid, _next_version(tx, "session_progress", sid), counts, str(row[0][0]))
 
 
+def touch(tx: Tx, sid: str) -> None:
+    """Mark the session's progress and work list for :func:`publish_touched` at the end of the transaction."""
+    tx.cache.setdefault(_TOUCHED, set()).add(sid)
+
+
 def publish_touched(tx: Tx) -> None:
-    """Republish the progress of the sessions the transaction's card operations named: once per transaction
-    (a push of 100 activations counts once, not 100 times)."""
-    for sid in sorted(tx.cache.pop(_TOUCHED, set())):
+    """Republish the progress and the work list of the sessions the transaction touched: once per transaction
+    (a push of 100 activations counts once, not 100 times). Counted under the log lock, which every writer of
+    session work holds to commit, so the counts include every committed push (under late sequencing this runs
+    in oplogic.sequence, after the decisions)."""
+    touched = sorted(tx.cache.pop(_TOUCHED, set()))
+    if not touched:
+        return
+    tx.lock("log")
+    for sid in touched:
         publish_progress(tx, sid)
+        publish_work(tx, sid)
+
+
+def _publish_lines(tx: Tx, sid: str, code: str) -> None:
+    """The current roster, unmasked, for the session's operators (from the lines the center keeps)."""
+    revision = tx.rows("SELECT roster_revision FROM sessions WHERE session_id = ?", (sid,))
+    if not revision or not int(revision[0][0]):
+        return
+    rev = int(revision[0][0])
+    entries = [{"person_id": str(r[0]), "row": int(r[1]), "department": str(r[2]), "walk_in": bool(r[3])}
+               for r in tx.rows("SELECT person_id, row_no, department, walk_in FROM session_roster WHERE session_id = ? "
+                             "AND revision = ? ORDER BY row_no, person_id", (sid, rev))]
+    _change(tx, "session_lines", sid, _next_version(tx, "session_lines", sid),
+            {"session_id": sid, "revision": rev, "source_sha256": "", "entries": entries}, code)
+
+
+def _republish_people(tx: Tx, person_ids: list[str]) -> None:
+    """Publish the people's records and cards again (as :func:`oplogic.assign` does), so that operators who
+    now may read them pull them past their checkpoints."""
+    from sync.center import oplogic  # oplogic calls this module: imported when first used
+
+    for i in range(0, len(person_ids), _CHUNK):
+        part = person_ids[i:i + _CHUNK]
+        marks = ", ".join("?" * len(part))
+        for subject, version, area, person, cards in tx.rows(
+                f"SELECT subject, version, area_code, person, cards FROM subjects WHERE person IS NOT NULL AND "
+                f"subject IN ({marks})", tuple(part)):
+            oplogic._change(tx, "person", str(subject), int(version), json.loads(person), str(subject), None, area)
+            if cards:
+                oplogic._change(tx, "cards", str(subject), int(version), json.loads(cards), str(subject), None, area)
+
+
+def publish_work(tx: Tx, sid: str) -> None:
+    """The session's operations the center holds (the plans, rosters and the work naming it, as in the manifest
+    check), for its operators: each with its hash, kind, person, answer, worker and time, so that a laptop
+    shows what colleagues did and its close manifest lists every operation of the session."""
+    row = tx.rows("SELECT credit_code FROM sessions WHERE session_id = ?", (sid,))
+    if not row:
+        return
+    cols = "o.op_id, o.hash, o.kind, o.device_id, o.worker_id, o.hlc, o.body"
+    own = tx.rows(f"SELECT {cols}, o.status, NULL FROM operations o WHERE o.subject = ? AND o.kind IN (?, ?)",
+               (SUBJECT_PREFIX + sid, "session.plan", "session.roster"))
+    work = tx.rows(f"SELECT {cols}, s.status, s.person_id FROM session_ops s JOIN operations o ON o.op_id = s.op_id "
+                "WHERE s.session_id = ?", (sid,))
+    ops = []
+    for op_id, op_hash, kind, device_id, worker_id, hlc, body, status, person_id in sorted(
+            [*own, *work], key=lambda r: (str(r[5]), str(r[0]))):
+        item: dict[str, Any] = {"op_id": op_id, "hash": op_hash, "kind": kind, "device_id": device_id,
+                                "worker_id": worker_id, "hlc": hlc, "status": status}
+        if person_id is not None:
+            item["person_id"] = person_id
+        if kind == "visit.log" and body:
+            reason = json.loads(body).get("payload", {}).get("session_exception")
+            if isinstance(reason, str):
+                item["reason"] = reason
+        ops.append(item)
+    _change(tx, "session_work", sid, _next_version(tx, "session_work", sid), {"session_id": sid, "ops": ops},
+            str(row[0][0]))
+
+
+def operates(tx: Tx, device: Device, op: Operation) -> bool:
+    """True when ``op`` names a session whose plan lists the device's worker and whose current roster lists
+    the operation's subject: the operator may read and do the session's work for that person."""
+    sid = session_of_payload(op.payload)
+    if sid is None or device.role not in ("worker", "supervisor"):
+        return False
+    return bool(tx.rows("SELECT 1 FROM session_operators o JOIN sessions s ON s.session_id = o.session_id JOIN "
+                     "session_roster r ON r.session_id = s.session_id AND r.revision = s.roster_revision "
+                     "WHERE o.session_id = ? AND o.worker_id = ? AND r.person_id = ?",
+                     (sid, device.worker_id, op.subject)))
 
 
 def _roster_people(tx: Tx, sid: str) -> set[str]:

@@ -12,6 +12,10 @@
     counted from them, and the close manifest is compared with them.
 ``session_closes``
     Every ``session.close`` received, with the manifest check the center made when it arrived.
+``session_operators`` (migration ``0007_session_operators``)
+    The workers the latest plan lists: they (and the supervisors of the employer's area) pull the session's
+    plan, roster, roster people and work, and may do the session's work for its roster people. Sessions
+    planned before this migration get their operators with their next plan.
 ``enrol_code_employers``, ``device_employers``
     The employer an employer host's enrolment code, and then their device, is bound to. Beside the code and
     device rows rather than columns of them: only hosts have one, and the statements every enrolment and
@@ -35,4 +39,10 @@ SESSIONS_MIGRATION: tuple[str, ...] = (
     "CREATE TABLE session_closes (op_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, device_id TEXT NOT NULL, "
     "manifest TEXT NOT NULL, check_result TEXT NOT NULL, received_at TEXT NOT NULL)",
     "CREATE INDEX session_closes_session ON session_closes (session_id)",
+)
+
+SESSION_OPERATORS_MIGRATION: tuple[str, ...] = (
+    "CREATE TABLE session_operators (session_id TEXT NOT NULL, worker_id TEXT NOT NULL, "
+    "PRIMARY KEY (session_id, worker_id))",
+    "CREATE INDEX session_operators_worker ON session_operators (worker_id)",
 )

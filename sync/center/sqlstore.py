@@ -254,9 +254,7 @@ class SqlStore(Store):
         n = self.push_chunk
         for i in range(0, len(ops), n):
             def chunk(tx: Tx, part: list[Any] = ops[i:i + n]) -> list[Any]:
-                if not self.late_sequencing or any(sessions.concerns_session(op) for op in part):
-                    # session operations and the card work of a session publish their own changes as they
-                    # go: the log lock is taken first, as before late sequencing
+                if not self.late_sequencing:
                     tx.lock("log")
                     results = [oplogic.push_one(tx, device, op, today, now) for op in part]
                     sessions.publish_touched(tx)  # session progress, once per transaction

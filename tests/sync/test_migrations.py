@@ -98,6 +98,12 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
         scaffold = ["CREATE TABLE merkle_nodes (id BIGINT PRIMARY KEY, hash TEXT NOT NULL)",
                     "ALTER TABLE changes ADD COLUMN origin TEXT", *person_keys.MIGRATION]
         undo = ["DROP TABLE merkle_nodes", "ALTER TABLE changes DROP COLUMN origin", "DROP TABLE person_keys"]
+        # a pull reads the session tables (the sessions a worker operates, sync/center/access.py)
+        from sync.center.sessions_schema import SESSION_OPERATORS_MIGRATION, SESSIONS_MIGRATION
+
+        scaffold += [*SESSIONS_MIGRATION, *SESSION_OPERATORS_MIGRATION]
+        undo += [f"DROP TABLE {t}" for t in ("enrol_code_employers", "device_employers", "sessions",
+                                              "session_roster", "session_ops", "session_closes", "session_operators")]
         if kind == "postgres":
             scaffold.append("ALTER TABLE operations ALTER COLUMN log_index DROP NOT NULL")
             undo.append("ALTER TABLE operations ALTER COLUMN log_index SET NOT NULL")

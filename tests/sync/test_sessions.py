@@ -100,9 +100,13 @@ def test_a_listed_worker_plans_and_revises_the_roster_and_the_center_keeps_every
     kept = _q(center.store, "SELECT plan FROM sessions WHERE session_id = ?", (plan.session_id,))
     assert SessionPlan.model_validate_json(kept[0][0]).venue == "二楼大厅"
     assert _roster_at_center(center.store, plan.session_id)[0] == 2
-    # workers and supervisors pull nothing of a session
+    # a listed operator pulls the session's records (shared day, issue 13 item 5); a worker not listed nothing
     pulled, _, _ = center.store.pull(center.store.device(w.device_id), 0, 1000)
-    assert {c.type for c in pulled} & set(SESSION_CHANGE_TYPES) == set()
+    assert {c.type for c in pulled} >= {*SESSION_CHANGE_TYPES[:3], "session_lines", "session_work"}
+    outsider = make_vault("w9")
+    center.enrol(outsider, "worker", "4601")  # the employer's area, but not listed and not a supervisor
+    pulled, _, _ = center.store.pull(center.store.device(outsider.device_id), 0, 1000)
+    assert pulled == []
 
 
 def test_a_roster_with_people_the_center_does_not_know_is_refused_in_both_languages(center, make_vault, people):

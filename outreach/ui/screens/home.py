@@ -30,12 +30,15 @@ class HomeScreen(BaseScreen):
         Binding("d", "drafts", "bind.drafts", id="drafts"),
         Binding("m", "supervisor", "bind.supervisor", id="supervisor"),
         Binding("b", "bulkdays", "bind.bulkdays", id="bulkdays"),
+        Binding("h", "hosted", "bind.hosted", id="hosted"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.supervisor = False
         """The laptop was enrolled as a supervisor's: the supervisor home is offered (never to a worker)."""
+        self.host = False
+        """The laptop was enrolled as an employer host's: their sessions' screen is offered (to nobody else)."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -107,8 +110,9 @@ class HomeScreen(BaseScreen):
     def _loaded(self, message: HomeLoaded) -> None:
         summary = message.summary
         supervisor = self.outreach.ctx.supervision.is_supervisor()
-        if supervisor != self.supervisor:
-            self.supervisor = supervisor
+        host = self.outreach.ctx.supervision.role() == "employer_host"
+        if (supervisor, host) != (self.supervisor, self.host):
+            self.supervisor, self.host = supervisor, host
             self.refresh_bindings()
         self.query_one(DaySummary).show(summary)
         table = self.query_one(PlannedVisits)
@@ -157,6 +161,8 @@ class HomeScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "supervisor":
             return self.supervisor  # hidden from the footer and the palette on a worker's laptop
+        if action == "hosted":
+            return self.host
         return super().check_action(action, parameters)
 
     def action_supervisor(self) -> None:
@@ -165,6 +171,13 @@ class HomeScreen(BaseScreen):
         from outreach.ui.screens.supervisor import SupervisorScreen
 
         self.app.push_screen(SupervisorScreen())
+
+    def action_hosted(self) -> None:
+        if self.outreach.ctx.supervision.role() != "employer_host":
+            return
+        from outreach.ui.screens.hosted import HostedScreen
+
+        self.app.push_screen(HostedScreen())
 
     def action_bulkdays(self) -> None:
         from outreach.ui.screens.bulkday import BulkDaysScreen
