@@ -78,7 +78,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         from outreach.cli.center_cmd import _store
         from outreach.receipts.center import verify_at_center
 
-        store = _store(argparse.Namespace(db=args.center_db, pg_schema=None, key_file=None))
+        store = _store(argparse.Namespace(db=args.center_db, pg_schema=args.pg_schema, key_file=None))
         try:
             verdict = verify_at_center(store, args.code)
         finally:
@@ -133,6 +133,8 @@ def register(sub: Any) -> None:
     v = rsub.add_parser("verify", help="核验回执 / check a receipt's QR payload or short code")
     v.add_argument("code", metavar="CODE", help="the QR payload or the short code (XXXX-XXXX-XXXX-XXXX)")
     v.add_argument("--center-db", metavar="URL", help="check at the center: its PostgreSQL URL or SQLite file")
+    v.add_argument("--pg-schema", metavar="NAME",
+                   help="with --center-db on PostgreSQL: the center's schema (default: $OUTREACH_CENTER_PG_SCHEMA)")
     v.add_argument("--offline", action="store_true",
                    help="只在本机核验，不联网问中心 / check on this laptop only, without asking the center")
     common(v)
