@@ -4,7 +4,6 @@ jam; and nothing with personal data left in tmp, home or the CUPS spool afterwar
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -15,26 +14,14 @@ import pytest
 
 from outreach.receipts.printing import problem_of
 from outreach.services.receipts import ReceiptProblem
-from tests.receipts.receipt_support import PERSON, pdf_text
-
-PDF_PPD = "lsb/usr/cupsfilters/Generic-PDF_Printer-PDF.ppd"
+from tests.receipts.receipt_support import PERSON, cups_file_queue, pdf_text
 
 
 @pytest.fixture
-def queue(tmp_path):
-    """A CUPS queue printing into a file (cupsd writes only into a file that exists: it is made first)."""
-    assert shutil.which("lpadmin"), "cups is missing: scripts/bootstrap.sh installs it"
-    running = subprocess.run(["lpstat", "-r"], capture_output=True, text=True).stdout
-    assert "is running" in running, "cupsd is not running: run scripts/services.sh"
-    out = Path(tempfile.mkdtemp(prefix="cups-out-")) / "printed.pdf"
-    out.touch()
-    out.chmod(0o666)
-    name = f"receipt-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["lpadmin", "-p", name, "-E", "-v", f"file://{out}", "-m", PDF_PPD], check=True,
-                   capture_output=True)
-    yield name, out
-    subprocess.run(["lpadmin", "-x", name], check=False, capture_output=True)
-    shutil.rmtree(out.parent, ignore_errors=True)
+def queue():
+    """A CUPS queue printing into a file."""
+    with cups_file_queue() as made:
+        yield made
 
 
 def _files(root: Path) -> dict[Path, float]:
