@@ -14,7 +14,7 @@ import pytest
 
 from outreach.receipts.printing import problem_of
 from outreach.services.receipts import ReceiptProblem
-from tests.receipts.receipt_support import PERSON, cups_file_queue, pdf_text
+from tests.receipts.receipt_support import PERSON, cups_file_queue, pdf_text, printed
 
 
 @pytest.fixture
@@ -82,14 +82,21 @@ def test_disabled_printer_is_offline(receipts, ctx, every_kind, queue):
 
 
 def test_jam_and_offline_alerts_from_lpstat():
-    jam = "printer p is idle.  enabled since Wed\n\tAlerts: media-jam-error\n"
-    empty = "printer p is idle.  enabled since Wed\n\tAlerts: media-empty-warning\n"
-    off = "printer p disabled since Wed -\n\treason unknown\n"
+    """As ``lpstat -l -p`` words them (C locale): a stopped printer is jammed or offline by its reasons; an
+    enabled printer's reasons count only once a job waits on it (CUPS keeps a cleared jam listed until then)."""
+    stopped_jam = "printer p disabled since Wed -\n\tmedia jam\n\tAlerts: media-jam-error paused\n"
+    stopped_empty = "printer p disabled since Wed -\n\tAlerts: media-empty-warning,paused\n"
+    off = "printer p disabled since Wed -\n\treason unknown\n\tAlerts: paused\n"
+    cleared = "printer p is idle.  enabled since Wed\n\tAlerts: media-jam-error\n"
+    reporting = "printer p is idle.  enabled since Wed\n\tAlerts: offline-report\n"
     fine = "printer p is idle.  enabled since Wed\n\tAlerts: none\n"
-    assert problem_of(jam).code == "printer_jammed"
-    assert problem_of(empty).code == "printer_jammed"
+    assert problem_of(stopped_jam).code == "printer_jammed"
+    assert problem_of(stopped_empty).code == "printer_jammed"
     assert problem_of(off).code == "printer_offline"
-    assert problem_of(fine) is None
+    assert problem_of(cleared) is None  # resumed after the jam was cleared: CUPS tries the job
+    assert problem_of(cleared, enabled_too=True).code == "printer_jammed"  # a job still waits on it
+    assert problem_of(reporting, enabled_too=True) is None  # a capability, not a state
+    assert problem_of(fine, enabled_too=True) is None
 
 
 def test_speech_from_the_same_text(receipts, every_kind, monkeypatch):
@@ -101,3 +108,40 @@ def test_speech_from_the_same_text(receipts, every_kind, monkeypatch):
     with pytest.raises(ReceiptProblem) as caught:
         receipts.speak(every_kind["card.apply"].op_id)
     assert "espeak-ng" in caught.value.detail[0]
+
+
+JAM_BACKEND = Path("/usr/lib/cups/backend/outreach-test-jam")
+
+
+@pytest.fixture
+def jamming_queue(queue):
+    """The queue of ``queue``, its device swapped for a printer that jams on every job (the test backend
+    scripts/services.sh installs: it reports media-jam-error and stops the queue, as a real driver does)."""
+    if not JAM_BACKEND.exists():
+        pytest.skip("the outreach-test-jam CUPS backend is not installed: run scripts/services.sh")
+    name, out = queue
+    subprocess.run(["lpadmin", "-p", name, "-v", "outreach-test-jam:/"], check=True, capture_output=True)
+    return name, out
+
+
+def test_a_jam_on_this_receipt_is_said_the_job_cancelled_and_the_receipt_reprinted(receipts, ctx, every_kind,
+                                                                                   jamming_queue):
+    name, out = jamming_queue
+    op = every_kind["card.apply"].op_id
+    ctx.settings = ctx.settings.model_copy(update={"printer": name})
+    with pytest.raises(ReceiptProblem) as caught:
+        receipts.print(op)  # lp accepts the job; the printer jams on it
+    assert "卡纸" in caught.value.detail[0]
+    assert "jammed" in caught.value.detail[1]
+    queued = subprocess.run(["lpstat", "-o", name], capture_output=True, text=True).stdout
+    assert queued.strip() == ""  # cancelled: no spool copy with the person's data waits to come out unseen
+    with pytest.raises(ReceiptProblem) as again:  # still jammed: said before anything is sent
+        receipts.print(op)
+    assert "卡纸" in again.value.detail[0]
+    assert op in [c.op_id for c in receipts.choices(every_kind["card.apply"].subject)]  # kept for reprinting
+
+    # the worker clears the jam (here: the device becomes the file again) and resumes the printer
+    subprocess.run(["lpadmin", "-p", name, "-v", f"file://{out}"], check=True, capture_output=True)
+    subprocess.run(["cupsenable", name], check=True)
+    assert receipts.print(op) == name
+    assert PERSON in pdf_text(printed(out))
