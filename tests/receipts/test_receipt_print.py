@@ -4,6 +4,8 @@ jam; and nothing with personal data left in tmp, home or the CUPS spool afterwar
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -99,11 +101,43 @@ def test_jam_and_offline_alerts_from_lpstat():
     assert problem_of(fine, enabled_too=True) is None
 
 
-def test_speech_from_the_same_text(receipts, every_kind, monkeypatch):
-    from outreach.receipts.speech import speak
+ESPEAK = shutil.which("espeak-ng")
+needs_espeak = pytest.mark.skipif(ESPEAK is None, reason="espeak-ng is not installed (scripts/bootstrap.sh installs it)")
 
-    text = receipts.receipt(every_kind["card.apply"].op_id).plain_text()
-    assert speak(text[:80], "zh_CN", wav=True).startswith(b"RIFF")
+
+def _no_sound_card() -> bool:
+    cards = Path("/proc/asound/cards")
+    return not cards.exists() or "no soundcards" in cards.read_text(encoding="utf-8", errors="replace")
+
+
+@needs_espeak
+def test_speech_reads_the_whole_receipt_in_mandarin_from_the_printed_words(receipts, every_kind):
+    from outreach.receipts.speech import VOICES, speak
+
+    voices = subprocess.run(["espeak-ng", f"--voices={VOICES['zh_CN']}"], capture_output=True, text=True).stdout
+    assert "Mandarin" in voices  # espeak-ng's cmn voice
+    op = every_kind["card.apply"].op_id
+    receipt = receipts.receipt(op)
+    printed_words = re.sub(r"\s+", "", pdf_text(receipts.pdf(op)))
+    for line in receipt.plain_text().splitlines():  # the spoken text is the printed text, line by line
+        assert re.sub(r"\s+", "", line) in printed_words, line
+    wav = speak(receipt.plain_text(), "zh_CN", wav=True)
+    assert wav.startswith(b"RIFF")
+    rate = int.from_bytes(wav[24:28], "little")
+    seconds = (len(wav) - 44) / (rate * 2)  # 16-bit mono
+    assert seconds > 30  # all of it read out, not a word or two
+
+
+@needs_espeak
+@pytest.mark.skipif(not _no_sound_card(), reason="this machine has a sound card: the receipt would be spoken")
+def test_no_sound_device_is_said_clearly(receipts, every_kind):
+    with pytest.raises(ReceiptProblem) as caught:
+        receipts.speak(every_kind["card.apply"].op_id)
+    assert "声音设备" in caught.value.detail[0]
+    assert "sound device" in caught.value.detail[1]
+
+
+def test_no_speech_engine_is_said_clearly(receipts, every_kind, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ReceiptProblem) as caught:
         receipts.speak(every_kind["card.apply"].op_id)
