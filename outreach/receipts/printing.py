@@ -129,11 +129,18 @@ def check_printer(printer: str | None, commands: PrintCommands = PrintCommands()
     return printer
 
 
-def print_pdf(data: bytes, printer: str | None, *, title: str = "receipt",
+#: The CUPS ``media`` of each paper. Without it a queue prints on its default size (Letter or A4) and the
+#: driver scales the A5 receipt to it. The roll has none: an 80 mm roll printer's default is its roll, and the
+#: strip is as long as the receipt (the driver cuts after the page).
+MEDIA: dict[str, str | None] = {"a5": "A5", "roll80": None}
+
+
+def print_pdf(data: bytes, printer: str | None, *, title: str = "receipt", media: str | None = None,
               commands: PrintCommands = PrintCommands()) -> str:
     """Send PDF bytes to ``printer`` from memory; returns the CUPS job id.
 
-    ``title`` becomes the job name that ``lpstat -o`` shows: never put personal data in it.
+    ``title`` becomes the job name that ``lpstat -o`` shows: never put personal data in it. ``media`` is the
+    paper to print on (:data:`MEDIA`), None for the queue's default.
 
     Raises:
         NoPrinter, PrintServiceDown, PrinterOffline, PrinterJammed: see :func:`check_printer`; the last two
@@ -142,8 +149,9 @@ def print_pdf(data: bytes, printer: str | None, *, title: str = "receipt",
     """
     name = check_printer(printer, commands)
     try:
-        done = subprocess.run([commands.lp, "-d", name, "-t", title, "-"], input=data, capture_output=True,
-                              env=_env(), timeout=commands.timeout, check=False)
+        options = ["-o", f"media={media}"] if media else []
+        done = subprocess.run([commands.lp, "-d", name, "-t", title, *options, "-"], input=data,
+                              capture_output=True, env=_env(), timeout=commands.timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         raise PrintServiceDown("timeout") from exc
     err = done.stderr.decode("utf-8", "replace").lower()

@@ -104,12 +104,13 @@ class ReceiptService:
             ReceiptProblem: no printer, CUPS down, printer offline or jammed (the receipt can be reprinted).
         """
         from outreach.receipts.errors import ReceiptError
-        from outreach.receipts.printing import print_pdf
+        from outreach.receipts.printing import MEDIA, print_pdf
 
-        data = self.pdf(op_id, lang)
-        printer = self._settings().printer
+        settings = self._settings()
+        data = self.pdf(op_id, lang, settings.receipt_paper)
+        printer = settings.printer
         try:
-            print_pdf(data, printer, title=f"outreach-receipt-{op_id[:8]}")
+            print_pdf(data, printer, title=f"outreach-receipt-{op_id[:8]}", media=MEDIA.get(settings.receipt_paper))
         except ReceiptError as exc:
             raise _problem(exc) from exc
         return str(printer)

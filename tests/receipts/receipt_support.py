@@ -127,7 +127,8 @@ PDF_PPD = "lsb/usr/cupsfilters/Generic-PDF_Printer-PDF.ppd"
 @contextlib.contextmanager
 def cups_file_queue() -> Iterator[tuple[str, Path]]:
     """A real CUPS queue printing into a file (cupsd writes only into a file that exists: it is made first);
-    removed afterwards. Yields (queue name, the file)."""
+    removed afterwards. Yields (queue name, the file). Its PDF driver lays the job on the media the job names
+    (Letter by default, and it has no 80 mm roll size)."""
     assert shutil.which("lpadmin"), "cups is missing: scripts/bootstrap.sh installs it"
     running = subprocess.run(["lpstat", "-r"], capture_output=True, text=True, check=False).stdout
     assert "is running" in running, "cupsd is not running: run scripts/services.sh"

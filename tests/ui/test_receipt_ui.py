@@ -28,6 +28,14 @@ def queue():
         yield made
 
 
+def _page(data: bytes) -> tuple[float, float, int]:
+    """(width mm, height mm, pages) of a PDF, by pdfinfo."""
+    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    size = info.split("Page size:")[1].split("pts")[0].split("x")
+    pages = int(info.split("Pages:")[1].split()[0])
+    return float(size[0]) / 72 * 25.4, float(size[1]) / 72 * 25.4, pages
+
+
 async def _save_a_loss_report(app, pilot) -> str:
     """Report the card lost (15 days) and stay on the confirmation; returns the operation's id."""
     pid = app.ctx.people.find(NAME)[0].person_id
@@ -52,9 +60,12 @@ async def test_print_key_on_the_confirmation_prints_through_cups(make_app, queue
         await pilot.press("p")
         await wait_for(pilot, lambda: dialog.last_status.startswith("✓"))
         assert dialog.last_status == "✓ " + ZH["receipt.ui.printed"].format(printer=name)
-    text = pdf_text(printed(out))
+    data = printed(out)
+    text = pdf_text(data)
     assert NAME in text
     assert ZH["kind.card.loss_temporary"] in text
+    width, height, _pages = _page(data)
+    assert (round(width), round(height)) == (148, 210)  # on A5, the settings' default, not the queue's Letter
 
 
 async def test_save_key_writes_the_pdf_only_where_the_worker_chose(make_app, tmp_path):
@@ -109,3 +120,37 @@ async def test_offline_printer_is_said_and_the_receipt_is_reprinted_from_history
     text = pdf_text(printed(out))
     assert NAME in text
     assert ZH["kind.card.loss_temporary"] in text
+
+
+async def test_printer_and_roll_paper_chosen_in_the_settings_screen_are_used(make_app, queue):
+    """The worker names the CUPS queue and picks the 80 mm roll in the settings: the next receipt goes to that
+    queue, laid out 80 mm wide in one strip. (The test queue's PDF driver has no roll size and lays what it gets
+    on Letter, so the strip is measured as the app renders it for that print.)"""
+    from textual.widgets import Select
+
+    from outreach.ui.dialogs.receipt import receipt_service
+    from outreach.ui.screens.settings import SettingsScreen
+
+    name, out = queue
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await unlock(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one("#printer", Input).value = name
+        app.screen.query_one("#paper", Select).value = "roll80"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.ctx.settings.printer == name
+        assert app.ctx.settings.receipt_paper == "roll80"
+        await _save_a_loss_report(app, pilot)
+        dialog = app.screen
+        await pilot.press("p")
+        await wait_for(pilot, lambda: dialog.last_status.startswith("✓"))
+        strip = receipt_service(app).pdf(dialog.op_id)  # what the print sent: the paper of the settings
+    width, height, pages = _page(strip)
+    assert round(width) == 80
+    assert pages == 1
+    assert height > 210  # one long strip rather than pages
+    assert NAME in pdf_text(printed(out))
