@@ -9,6 +9,7 @@ import pytest
 
 from outreach.cli.main import main
 from outreach.receipts.center import verify_at_center
+from outreach.receipts.content import RECEIPT_KINDS
 from sync.center.pg_store import PgStore
 from tests.receipts.receipt_support import pdf_text, qr_codes
 from tests.sync.conftest import make_store, pg_schema  # noqa: F401  (pg_schema: the PostgreSQL fixture)
@@ -119,3 +120,14 @@ def test_cli_saves_the_receipt_where_asked(ctx, every_kind, tmp_path, capsys):
     assert main(["receipt", "save", op.op_id, "--out", str(tmp_path / "x.txt"), "--vault", vault_path,
                  "--passphrase-file", str(secret)]) == 1
     assert "请换一个位置" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", sorted(RECEIPT_KINDS))
+def test_every_kinds_qr_decodes_to_its_own_genuine_code(receipts, every_kind, kind, tmp_path):
+    op = every_kind[kind]
+    [payload] = qr_codes(receipts.pdf(op.op_id, paper="roll80"), tmp_path)  # the smaller print: the roll
+    verdict = receipts.verify(payload)
+    assert verdict.ok
+    assert (verdict.op_id, verdict.kind) == (op.op_id, kind)
+    assert receipts.verify(payload.replace(kind, "card.apply" if kind != "card.apply" else "card.cancel")).validity \
+        == "invalid"
