@@ -183,3 +183,21 @@ def test_a_jam_on_this_receipt_is_said_the_job_cancelled_and_the_receipt_reprint
     subprocess.run(["cupsenable", name], check=True)
     assert receipts.print(op) == name
     assert PERSON in pdf_text(printed(out))
+
+
+def test_a_printer_waiting_jammed_on_the_job_is_said_after_the_follow(queue):
+    """The queue stays enabled while the printer waits for the jam to be cleared: after following the job for
+    a while the jam is said and the job cancelled (no spool copy left waiting)."""
+    from outreach.receipts.errors import PrinterJammed
+    from outreach.receipts.printing import PrintCommands, print_pdf
+
+    if not JAM_BACKEND.exists():
+        pytest.skip("the outreach-test-jam CUPS backend is not installed: run scripts/services.sh")
+    name, _out = queue
+    subprocess.run(["lpadmin", "-p", name, "-v", "outreach-test-jam:/hold"], check=True, capture_output=True)
+    with pytest.raises(PrinterJammed):
+        print_pdf(b"%PDF-1.4\n% no personal data\n", name, commands=PrintCommands(follow=4.0))
+    assert subprocess.run(["lpstat", "-o", name], capture_output=True, text=True).stdout.strip() == ""
+    state = subprocess.run(["lpstat", "-p", name], capture_output=True, text=True, env={"LC_ALL": "C",
+                           "PATH": os.environ["PATH"]}).stdout
+    assert "enabled" in state  # it never stopped: only following the job could tell
