@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sync import protocol as P
+from sync.center import access
 from sync.center.rules import center_day
 from sync.center.store import Device, Store
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, ReplayedRequest, StoreError, SyncError
@@ -245,7 +246,9 @@ class Center:
     async def receipt(self, request: Request) -> Response:
         """A receipt check from an enrolled device (issue 16): the operations whose id starts with the prefix,
         each with the center's decision, and the signing device's public key; ids, kinds and hashes only."""
-        req, _device = await self._signed_request(request, P.ReceiptLookupRequest)
+        req, device = await self._signed_request(request, P.ReceiptLookupRequest)
+        if not access.may_check_receipts(device):
+            raise HttpError(403, "not_permitted", "本设备无权核验回执", "this device may not check receipts")
         rows = await run_in_threadpool(self.store.receipt_lookup, req.op_prefix)
         key = None
         if req.key_of:

@@ -184,3 +184,16 @@ def test_cli_verify_on_an_enrolled_laptop_asks_the_center_and_falls_back(ctx, ce
     out = capsys.readouterr().out
     assert "cannot be reached" in out
     assert "At the last sync the center had this operation" in out
+
+
+def test_an_employer_host_may_not_check_receipts(ctx, center, receipts, every_kind):
+    """HR staff of a bulk activation day hand out no receipts: the center refuses them, in words."""
+    from tests.sync.conftest import EMPLOYER
+
+    vault = ctx.session.vault
+    code = center.store.create_enrol_code(vault.worker_id, "employer_host", None, dt.timedelta(hours=1),
+                                          employer=EMPLOYER)
+    enrol(vault, center.url, code)
+    with pytest.raises(ReceiptProblem) as caught:
+        receipts.verify_with_center(receipts.receipt(every_kind["card.apply"].op_id).qr_payload)
+    assert caught.value.detail == ("本设备无权核验回执", "this device may not check receipts")
