@@ -27,6 +27,11 @@ start_services() {
       || { echo 'FileDevice Yes' | $SUDO tee -a /etc/cups/cups-files.conf >/dev/null; cups_changed=1; }
     grep -q '^PreserveJobFiles No' /etc/cups/cupsd.conf 2>/dev/null \
       || { echo 'PreserveJobFiles No' | $SUDO tee -a /etc/cups/cupsd.conf >/dev/null; cups_changed=1; }
+    # A test backend whose printer jams on every job (tests/receipts: a jam through the real queue).
+    jam_backend="$(dirname "${BASH_SOURCE[0]}")/cups/outreach-test-jam"
+    if [ -d /usr/lib/cups/backend ] && ! cmp -s "$jam_backend" /usr/lib/cups/backend/outreach-test-jam; then
+      $SUDO install -o root -g root -m 0755 "$jam_backend" /usr/lib/cups/backend/outreach-test-jam
+    fi
     cups_pid=$(pgrep -x cupsd | head -1 || true)
     if [ -n "$cups_pid" ] && [ "$cups_changed" = 1 ]; then $SUDO kill -HUP "$cups_pid"; sleep 1; fi
     if [ -z "$cups_pid" ]; then $SUDO cupsd >/dev/null 2>&1 || true; fi

@@ -9,6 +9,8 @@ signed by the center's key (pinned by the laptop at enrolment) over :func:`answe
 * ``POST /v1/enrol``   :class:`EnrolRequest` -> :class:`EnrolResponse` (one-time code, no signature)
 * ``POST /v1/push``    :class:`PushRequest`  -> :class:`PushResponse` (always 200; one answer per operation)
 * ``POST /v1/pull``    :class:`PullRequest`  -> :class:`PullResponse` (one page of changes)
+* ``POST /v1/receipt`` :class:`ReceiptLookupRequest` -> :class:`ReceiptLookupResponse` (checking a person's
+  receipt on any enrolled laptop: the operations with an id prefix, their center decision, a device's key)
 * errors:              :class:`ErrorResponse` (426 for an old client, 401/403 auth, 400 input, 413 too large)
 """
 
@@ -211,6 +213,36 @@ class PullResponse(_Model):
     log: LogProof
 
 
+class ReceiptLookupRequest(_Model):
+    """Checking a receipt (issue 16) from an enrolled laptop: which operations start with ``op_prefix`` and, for a
+    QR code, the public key of the device ``key_of`` that signed it. No personal data either way."""
+
+    protocol_version: int
+    device_id: str = Field(max_length=64)
+    op_prefix: str = Field(min_length=8, max_length=36, pattern=r"^[0-9a-fA-F-]+$")
+    key_of: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class ReceiptRecord(_Model):
+    """One operation as the center holds it, with its decision; never its payload."""
+
+    op_id: str
+    device_id: str
+    kind: str
+    hlc: str
+    hash: str
+    status: PushStatus
+    code: str | None = None
+    message_zh: str | None = None
+    message_en: str | None = None
+
+
+class ReceiptLookupResponse(_Model):
+    protocol_version: int
+    operations: list[ReceiptRecord] = Field(default_factory=list, max_length=10)
+    device_key: str | None = Field(default=None, description="public key (hex) of key_of; None when unknown")
+
+
 class ErrorResponse(_Model):
     code: str
     message_zh: str
@@ -284,6 +316,7 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, written from the pydantic models."""
     models: list[type[BaseModel]] = [
         EnrolRequest, EnrolResponse, PushRequest, PushResponse, PullRequest, PullResponse, ErrorResponse,
+        ReceiptLookupRequest, ReceiptLookupResponse,
     ]
     schemas: dict[str, Any] = {}
     for m in models:
@@ -318,6 +351,8 @@ def openapi_document() -> dict[str, Any]:
             "/v1/enrol": {"post": op("Enrol a device 登记设备", "EnrolRequest", "EnrolResponse", False)},
             "/v1/push": {"post": op("Push operations 上传操作", "PushRequest", "PushResponse", True)},
             "/v1/pull": {"post": op("Pull changes 下载变更", "PullRequest", "PullResponse", True)},
+            "/v1/receipt": {"post": op("Check a receipt 核验回执", "ReceiptLookupRequest", "ReceiptLookupResponse",
+                                       True)},
         },
         "components": {"schemas": schemas},
     }

@@ -1,8 +1,10 @@
 """``outreach receipt print|save|speak OP_ID`` and ``outreach receipt verify CODE [--center-db URL]``.
 
 ``print``, ``save`` and ``speak`` open the vault (passphrase from ``--passphrase-file`` / ``--passphrase-fd``
-or a prompt) and rebuild the receipt of one operation; ``verify`` checks a QR payload or short code on this
-laptop (its vault) or, with ``--center-db``, at the center (its store: every device's key and its decisions).
+or a prompt) and rebuild the receipt of one operation; ``verify`` checks a QR payload or short code: with
+``--center-db``, at the center (its store: every device's key and its decisions); on an enrolled laptop, by
+asking the center over the network (one signed request); on this laptop alone (its vault, with the center's
+decisions of the last sync) when the center cannot be reached or with ``--offline``.
 Exit codes: 0 done / genuine, 1 refused / not genuine, 2 usage.
 """
 
@@ -68,6 +70,7 @@ def _run(args: argparse.Namespace, action: str) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    from outreach.receipts.content import tr
     from outreach.services.errors import ServiceError
 
     lang = args.lang or "zh_CN"
@@ -75,7 +78,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         from outreach.cli.center_cmd import _store
         from outreach.receipts.center import verify_at_center
 
-        store = _store(argparse.Namespace(db=args.center_db, pg_schema=None, key_file=None))
+        store = _store(argparse.Namespace(db=args.center_db, pg_schema=args.pg_schema, key_file=None))
         try:
             verdict = verify_at_center(store, args.code)
         finally:
@@ -84,7 +87,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         ctx = None
         try:
             ctx, service = _service(args)
-            verdict = service.verify(args.code)
+            verdict = None
+            if not args.offline and service.enrolled():  # any enrolled laptop asks the center first
+                try:
+                    verdict = service.verify_with_center(args.code)
+                    print(tr(lang, "receipt.verify.asked_center"))
+                except ServiceError as exc:
+                    reason = (exc.detail[1] if lang == "en" else exc.detail[0]) if exc.detail else ""
+                    print(tr(lang, "receipt.verify.center_unreachable", reason=reason))
+            if verdict is None:
+                verdict = service.verify(args.code)
         except ServiceError as exc:
             _say_error(exc)
             return 1
@@ -121,5 +133,9 @@ def register(sub: Any) -> None:
     v = rsub.add_parser("verify", help="核验回执 / check a receipt's QR payload or short code")
     v.add_argument("code", metavar="CODE", help="the QR payload or the short code (XXXX-XXXX-XXXX-XXXX)")
     v.add_argument("--center-db", metavar="URL", help="check at the center: its PostgreSQL URL or SQLite file")
+    v.add_argument("--pg-schema", metavar="NAME",
+                   help="with --center-db on PostgreSQL: the center's schema (default: $OUTREACH_CENTER_PG_SCHEMA)")
+    v.add_argument("--offline", action="store_true",
+                   help="只在本机核验，不联网问中心 / check on this laptop only, without asking the center")
     common(v)
     v.set_defaults(func=_cmd_verify)

@@ -4,5 +4,6 @@ Headless (no UI toolkit). ``content`` builds a :class:`~outreach.receipts.conten
 of the vault, with its words from the message catalogues and its dates from the domain; ``code`` signs and
 verifies the printed code and QR payload; ``pdf`` renders it (A5 or an 80 mm roll, CJK font embedded);
 ``printing`` feeds CUPS from memory; ``speech`` reads it aloud with espeak-ng; ``center`` answers a
-verification at the center. Errors: :mod:`outreach.receipts.errors`.
+verification with the center's knowledge (at the center, or from an enrolled laptop over ``/v1/receipt``);
+``local`` on a laptop alone. Errors: :mod:`outreach.receipts.errors`.
 """

@@ -22,7 +22,8 @@ Where = Literal["center", "laptop"]
 
 @dataclass(frozen=True)
 class OpRecord:
-    """An operation as the checker holds it; ``status`` etc. are the center's decision (None on a laptop)."""
+    """An operation as the checker holds it; ``status`` etc. are the center's decision (on a laptop: as recorded
+    at its last sync; None when the center has not answered for it yet)."""
 
     op_id: str
     device_id: str
@@ -70,6 +71,14 @@ class Verdict:
                     out.append(tr(lang, "receipt.verify.center_reason", reason=reason))
         elif rec is not None:
             out.append(tr(lang, "receipt.verify.local_has"))
+            if rec.status is None:  # not answered by the center yet: in the outbox, or never synced
+                out.append(tr(lang, "receipt.verify.laptop_unsent"))
+            else:
+                out.append(tr(lang, "receipt.verify.laptop_center_has",
+                              status=tr(lang, f"receipt.verify.status.{rec.status}")))
+                reason = rec.message_zh if lang != "en" else rec.message_en
+                if reason:
+                    out.append(tr(lang, "receipt.verify.center_reason", reason=reason))
         return out
 
 

@@ -104,12 +104,13 @@ class ReceiptService:
             ReceiptProblem: no printer, CUPS down, printer offline or jammed (the receipt can be reprinted).
         """
         from outreach.receipts.errors import ReceiptError
-        from outreach.receipts.printing import print_pdf
+        from outreach.receipts.printing import MEDIA, print_pdf
 
-        data = self.pdf(op_id, lang)
-        printer = self._settings().printer
+        settings = self._settings()
+        data = self.pdf(op_id, lang, settings.receipt_paper)
+        printer = settings.printer
         try:
-            print_pdf(data, printer, title=f"outreach-receipt-{op_id[:8]}")
+            print_pdf(data, printer, title=f"outreach-receipt-{op_id[:8]}", media=MEDIA.get(settings.receipt_paper))
         except ReceiptError as exc:
             raise _problem(exc) from exc
         return str(printer)
@@ -158,7 +159,43 @@ class ReceiptService:
         return [ReceiptChoice(op.op_id, op.kind, when_text(op.hlc)) for op in reversed(ops[-limit:])]
 
     def verify(self, text: str) -> Verdict:
-        """Check a receipt code against this laptop: its own device key and its own operations."""
+        """Check a receipt code against this laptop: its own device key, its own operations and the center's
+        decisions as recorded at the last sync."""
         from outreach.receipts.local import verify_on_laptop
 
         return verify_on_laptop(self._session.vault, text)
+
+    def enrolled(self) -> bool:
+        """Whether this laptop is enrolled with a center (so it can ask the center about a receipt)."""
+        from sync.client.trust import META_SIGN_KEY, META_URL
+
+        vault = self._session.vault
+        return bool(vault.get_meta(META_URL) and vault.get_meta(META_SIGN_KEY))
+
+    def verify_with_center(self, text: str) -> Verdict:
+        """Check a receipt code with the center, from this enrolled laptop: the center knows every device's key
+        (a receipt another laptop printed) and says whether it has the operation and what it decided.
+
+        Raises:
+            ReceiptProblem: not enrolled, or the center cannot be reached or refuses this laptop (the detail
+                says which, in both languages).
+        """
+        from outreach.receipts.center import verify_with_center
+        from sync.client.client import receipt_lookup
+        from sync.errors import SyncError
+
+        vault = self._session.vault
+        url = self._settings().center_url
+
+        def ask(prefix: str, key_of: str | None) -> tuple[list[dict[str, object]], bytes | None]:
+            answer = receipt_lookup(vault, prefix, key_of, url=url)
+            try:
+                key = bytes.fromhex(answer.device_key) if answer.device_key else None
+            except ValueError:
+                key = None
+            return [r.model_dump() for r in answer.operations], key
+
+        try:
+            return verify_with_center(text, ask)
+        except SyncError as exc:
+            raise ReceiptProblem(detail=(exc.message_zh, exc.message_en)) from exc

@@ -39,6 +39,10 @@ session's card work (``payload["session_id"]``) for the people on its current ro
 A worker not listed gets none of it. Employer hosts pull their own employer's masked records only. A roster
 naming a person the center does not know is refused.
 
+Checking a person's receipt (``POST /v1/receipt``: operation ids, kinds, hashes and the center's decisions by
+id prefix, never a payload or a person) is for workers and supervisors, who hand receipts out and answer for
+them; an employer host, who hands out none, may not (:func:`may_check_receipts`).
+
 Every role may push ``conflict.resolve`` for an operation *this device* pushed (whatever its subject), so a
 refused operation can always be closed on the laptop and at the center.
 
@@ -154,6 +158,11 @@ def check_session_push(device: Device, kind: str, facts: SessionFacts) -> OpResu
     if device.worker_id in facts.workers or in_area(device.area_code, division):
         return None
     return _refused_session()
+
+
+def may_check_receipts(device: Device) -> bool:
+    """True when ``device`` may ask the center about a receipt (workers and supervisors)."""
+    return device.role in ("worker", "supervisor")
 
 
 def claims(device: Device, kind: str, facts: Facts) -> bool:

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sync import protocol as P
+from sync.center import access
 from sync.center.rules import center_day
 from sync.center.store import Device, Store
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, ReplayedRequest, StoreError, SyncError
@@ -242,6 +243,21 @@ class Center:
         return await self._reply(request, P.PullResponse(protocol_version=P.PROTOCOL_VERSION, changes=changes,
                                                          checkpoint=str(cp), more=more, log=log))
 
+    async def receipt(self, request: Request) -> Response:
+        """A receipt check from an enrolled device (issue 16): the operations whose id starts with the prefix,
+        each with the center's decision, and the signing device's public key; ids, kinds and hashes only."""
+        req, device = await self._signed_request(request, P.ReceiptLookupRequest)
+        if not access.may_check_receipts(device):
+            raise HttpError(403, "not_permitted", "本设备无权核验回执", "this device may not check receipts")
+        rows = await run_in_threadpool(self.store.receipt_lookup, req.op_prefix)
+        key = None
+        if req.key_of:
+            signer = await run_in_threadpool(self.store.device, req.key_of)
+            key = bytes(signer.public_key).hex() if signer is not None else None
+        ops = [P.ReceiptRecord.model_validate({k: row.get(k) for k in P.ReceiptRecord.model_fields}) for row in rows]
+        return await self._reply(request, P.ReceiptLookupResponse(protocol_version=P.PROTOCOL_VERSION,
+                                                                  operations=ops, device_key=key))
+
     def run_due(self, force: bool = False) -> int:
         """Apply time-driven events from the center's clock, at most every few minutes per process."""
         now = self.clock()
@@ -318,6 +334,7 @@ def create_app(store: Store, clock: Callable[[], dt.datetime] | None = None, *,
         Route("/v1/enrol", center.enrol, methods=["POST"]),
         Route("/v1/push", center.push, methods=["POST"]),
         Route("/v1/pull", center.pull, methods=["POST"]),
+        Route("/v1/receipt", center.receipt, methods=["POST"]),
     ]
     handlers: dict[Any, Any] = {HttpError: _http_error, StoreError: _store_error}
     app = Starlette(routes=routes, exception_handlers=handlers)

@@ -295,6 +295,30 @@ def _pull(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
             return
 
 
+def receipt_lookup(vault: trust.VaultLike, op_prefix: str, key_of: str | None = None, *, url: str | None = None,
+                   transport: httpx.BaseTransport | None = None, timeout: float = 10.0,
+                   retries: int = 1) -> P.ReceiptLookupResponse:
+    """Ask the center about a person's receipt (issue 16): its operations whose id starts with ``op_prefix``,
+    with the center's decision, and the public key of ``key_of`` (the device that signed a QR code).
+
+    One signed request, few retries: someone is waiting at the door or on the phone.
+
+    Raises:
+        NotEnrolled: the vault has no center. CenterUnreachable, AuthRefused, BadResponse, ProtocolTooOld.
+    """
+    url = url or vault.get_meta(trust.META_URL)
+    if not url or not vault.get_meta(trust.META_SIGN_KEY):
+        raise NotEnrolled()
+    client = CenterClient(url, transport=transport, timeout=timeout, retries=retries, backoff=0.2,
+                          center_key=vault.get_meta(trust.META_SIGN_KEY))
+    try:
+        req = P.ReceiptLookupRequest(protocol_version=P.PROTOCOL_VERSION, device_id=vault.device_id,
+                                     op_prefix=op_prefix, key_of=key_of)
+        return client.call("/v1/receipt", req, P.ReceiptLookupResponse, trust.device_signer(vault), vault.device_id)
+    finally:
+        client.close()
+
+
 class SyncClient:
     """What the app's "sync now" holds (``outreach.services`` SyncPort): ``sync_once(progress=, cancel=)`` with
     ``progress(stage, done, total)``; returns a :class:`SyncSummary` (``pushed``, ``pulled``, ``rejected``,
@@ -314,4 +338,5 @@ class SyncClient:
                          batch_size=self.batch_size)
 
 
-__all__ = ["CenterClient", "Conflict", "Progress", "SyncError", "SyncClient", "SyncSummary", "enrol", "sync_once"]
+__all__ = ["CenterClient", "Conflict", "Progress", "SyncError", "SyncClient", "SyncSummary", "enrol", "receipt_lookup",
+           "sync_once"]

@@ -3,10 +3,14 @@ decided by the domain, and reading PDFs and QR codes back with poppler-utils and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import subprocess
+import tempfile
+import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +118,37 @@ def qr_codes(data: bytes, tmp_path: Path) -> list[str]:
         out = subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, check=False)
         found += [line for line in out.stdout.decode("utf-8").splitlines() if line]
     return found
+
+
+#: The PDF printer driver of Debian's cups-filters: the queue's file gets the PDF as sent.
+PDF_PPD = "lsb/usr/cupsfilters/Generic-PDF_Printer-PDF.ppd"
+
+
+@contextlib.contextmanager
+def cups_file_queue() -> Iterator[tuple[str, Path]]:
+    """A real CUPS queue printing into a file (cupsd writes only into a file that exists: it is made first);
+    removed afterwards. Yields (queue name, the file). Its PDF driver lays the job on the media the job names
+    (Letter by default, and it has no 80 mm roll size)."""
+    assert shutil.which("lpadmin"), "cups is missing: scripts/bootstrap.sh installs it"
+    running = subprocess.run(["lpstat", "-r"], capture_output=True, text=True, check=False).stdout
+    assert "is running" in running, "cupsd is not running: run scripts/services.sh"
+    out = Path(tempfile.mkdtemp(prefix="cups-out-")) / "printed.pdf"
+    out.touch()
+    out.chmod(0o666)
+    name = f"receipt-test-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["lpadmin", "-p", name, "-E", "-v", f"file://{out}", "-m", PDF_PPD], check=True,
+                   capture_output=True)
+    try:
+        yield name, out
+    finally:
+        subprocess.run(["lpadmin", "-x", name], check=False, capture_output=True)
+        shutil.rmtree(out.parent, ignore_errors=True)
+
+
+def printed(out: Path, timeout: float = 10.0) -> bytes:
+    """What the file-backed queue received, once cupsd has written it (empty after ``timeout``)."""
+    end = time.monotonic() + timeout
+    while out.stat().st_size == 0 and time.monotonic() < end:
+        time.sleep(0.1)
+    time.sleep(0.2)  # the backend may still be writing the last bytes
+    return out.read_bytes()

@@ -9,8 +9,10 @@ import pytest
 
 from outreach.cli.main import main
 from outreach.receipts.center import verify_at_center
-from sync.center.sqlite_store import SqliteStore
+from outreach.receipts.content import RECEIPT_KINDS
+from sync.center.pg_store import PgStore
 from tests.receipts.receipt_support import pdf_text, qr_codes
+from tests.sync.conftest import make_store, pg_schema  # noqa: F401  (pg_schema: the PostgreSQL fixture)
 
 
 def _flip(text: str, index: int) -> str:
@@ -57,10 +59,9 @@ def test_another_devices_receipt_is_unknown_on_this_laptop(receipts, every_kind,
     assert receipts.verify(payload).validity == "unknown_device"
 
 
-@pytest.fixture
-def center_store(tmp_path, ctx):
-    store = SqliteStore(tmp_path / "center.db")
-    store.init_schema()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def center_store(request, tmp_path, ctx):
+    store = make_store(request.param, tmp_path, request)
     vault = ctx.session.vault
     now = dt.datetime.now(dt.UTC)
     code = store.create_enrol_code(vault.worker_id, "worker", None, dt.timedelta(hours=1))
@@ -69,7 +70,8 @@ def center_store(tmp_path, ctx):
     store.close()
 
 
-def test_center_verifies_and_says_what_it_decided(receipts, ctx, every_kind, center_store, tmp_path, capsys):
+def test_center_verifies_and_says_what_it_decided(receipts, ctx, every_kind, center_store, tmp_path, capsys,
+                                                  request):
     op = every_kind["card.apply"]
     payload = qr_codes(receipts.pdf(op.op_id), tmp_path)[0]
     before = verify_at_center(center_store, payload)
@@ -88,10 +90,17 @@ def test_center_verifies_and_says_what_it_decided(receipts, ctx, every_kind, cen
     assert CATALOGUES["zh_CN"][f"receipt.verify.status.{status}"] in words
     short = receipts.receipt(op.op_id).short_code
     assert verify_at_center(center_store, short).ok
-    # the same through the command line, at the center
-    assert main(["receipt", "verify", payload, "--center-db", str(tmp_path / "center.db")]) == 0
+    # the same through the command line, at the center (its SQLite file, or its PostgreSQL URL and schema)
+    if isinstance(center_store, PgStore):
+        url, schema = request.getfixturevalue("pg_schema")
+        where = ["--center-db", url, "--pg-schema", schema]
+    else:
+        where = ["--center-db", str(tmp_path / "center.db")]
+    capsys.readouterr()
+    assert main(["receipt", "verify", payload, *where]) == 0
     assert "中心已收到" in capsys.readouterr().out
-    assert main(["receipt", "verify", _flip(short, len(short) - 1), "--center-db", str(tmp_path / "center.db")]) == 1
+    assert main(["receipt", "verify", _flip(short, len(short) - 1), *where]) == 1
+    assert "没有找到" in capsys.readouterr().out
 
 
 def test_cli_saves_the_receipt_where_asked(ctx, every_kind, tmp_path, capsys):
@@ -111,3 +120,14 @@ def test_cli_saves_the_receipt_where_asked(ctx, every_kind, tmp_path, capsys):
     assert main(["receipt", "save", op.op_id, "--out", str(tmp_path / "x.txt"), "--vault", vault_path,
                  "--passphrase-file", str(secret)]) == 1
     assert "请换一个位置" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", sorted(RECEIPT_KINDS))
+def test_every_kinds_qr_decodes_to_its_own_genuine_code(receipts, every_kind, kind, tmp_path):
+    op = every_kind[kind]
+    [payload] = qr_codes(receipts.pdf(op.op_id, paper="roll80"), tmp_path)  # the smaller print: the roll
+    verdict = receipts.verify(payload)
+    assert verdict.ok
+    assert (verdict.op_id, verdict.kind) == (op.op_id, kind)
+    assert receipts.verify(payload.replace(kind, "card.apply" if kind != "card.apply" else "card.cancel")).validity \
+        == "invalid"

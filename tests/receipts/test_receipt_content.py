@@ -143,3 +143,25 @@ def test_missing_font_is_said_clearly(receipts, every_kind, monkeypatch, tmp_pat
         receipts.pdf(every_kind["card.apply"].op_id)
     assert "fonts-wqy-zenhei" in caught.value.detail[0]
     assert "font" in caught.value.detail[1]
+
+
+def test_card_ready_date_counts_chinas_adjusted_workdays(receipts, ctx, person_id):
+    """Accepted on Monday 14 September 2026: the 30 working days skip the Mid-Autumn holiday (Friday 25
+    September) and National Day (1-7 October) and count the adjusted workdays Sunday 20 September and Saturday
+    10 October (State Council notice on the 2026 holidays), so the card is due on Friday 30 October, counted by
+    hand. Weekdays alone would give 26 October; the holidays without the adjusted workdays, 3 November."""
+    import datetime as dt
+
+    from outreach.domain import ApplicationForm, CardApply
+    from tests.receipts.receipt_support import record
+
+    vault = ctx.session.vault
+    person = vault.get_person(person_id)
+    form = ApplicationForm(name=person.name, gender=person.gender, birth_date=person.birth_date,
+                           ethnicity=person.ethnicity or "01", document=person.document, photo_ref="photo")
+    op = record(vault, person_id, CardApply(form=form), dt.date(2026, 9, 14))
+    assert receipts.receipt(op.op_id).due["issue"] == dt.date(2026, 10, 30)
+    text = flat(pdf_text(receipts.pdf(op.op_id)))
+    assert "2026年10月30日" in text
+    english = flat(pdf_text(receipts.pdf(op.op_id, lang="en")))
+    assert "2026-10-30" in english

@@ -48,6 +48,7 @@ COVERED: dict[tuple[str, str], str] = {
     ("/v1/enrol", "post"): "enrol",
     ("/v1/push", "post"): "signed",
     ("/v1/pull", "post"): "signed",
+    ("/v1/receipt", "post"): "signed",
 }
 
 

@@ -247,7 +247,7 @@ def test_client_refuses_a_center_whose_log_was_rewritten(center, make_vault, peo
 def test_openapi_document_served(center):
     with httpx.Client(transport=center.transport, base_url=center.url) as c:
         doc = c.get("/openapi.json").json()
-    assert set(doc["paths"]) == {"/v1/enrol", "/v1/push", "/v1/pull"}
+    assert set(doc["paths"]) == {"/v1/enrol", "/v1/push", "/v1/pull", "/v1/receipt"}
     assert "Operation" in doc["components"]["schemas"]
     assert doc["paths"]["/v1/push"]["post"]["responses"]["426"]
 
