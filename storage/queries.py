@@ -203,6 +203,13 @@ def center_sessions(conn: Connection) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
+def center_devices(conn: Connection) -> list[dict[str, Any]]:
+    """The device roster pulled from the center (a supervisor's area), by device id, as the center published
+    it: device_id, worker_id, role, area_code, enrolled_at, last_sync_at, revoked_at (None: not revoked)."""
+    rows = conn.execute("SELECT data FROM center_devices ORDER BY device_id").fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
 def put_attachment(conn: Connection, data: bytes, mime: str, now: str) -> str:
     """Store a blob inside the vault (caller's transaction); returns its new reference."""
     ref = str(uuid.uuid4())

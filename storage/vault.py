@@ -486,6 +486,11 @@ class Vault:
         with self._reading():
             return queries.center_sessions(self._db())
 
+    def center_devices(self) -> list[dict[str, Any]]:
+        """The device roster the center published to this supervisor's laptop (their area's devices)."""
+        with self._reading():
+            return queries.center_devices(self._db())
+
     def apply_pulled(self, changes: list[dict[str, Any]], checkpoint: str) -> None:
         """Apply center changes and store ``checkpoint`` (meta ``pull_checkpoint``) in ONE transaction.
 

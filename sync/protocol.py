@@ -195,7 +195,9 @@ class Change(_Model):
 
     type: Literal["person", "cards", "visit_plan", "visit",
                   # an employer bulk activation day, pulled by the employer's hosts only (sync/center/sessions.py)
-                  "session", "session_roster", "session_progress", "session_close"]
+                  "session", "session_roster", "session_progress", "session_close",
+                  # a device of the area (id, worker, role, last sync, revoked), pulled by its supervisors only
+                  "device"]
     id: str
     version: int
     data: dict[str, Any]

@@ -22,7 +22,8 @@ Roles
 ``supervisor``
     Reads everyone in their area (area code prefix) and anyone assigned to them; writes only what a
     supervisor does: ``visit.log``, ``audit.reveal`` on people they may read, and conflict resolution. No
-    ``person.*`` and no ``card.*`` operation.
+    ``person.*`` and no ``card.*`` operation. Pulls also the **device roster** of their area (the worker and
+    supervisor devices enrolled in it: :mod:`sync.center.device_roster`); no other role pulls any device.
 
 Sessions (``session.plan`` / ``session.roster`` / ``session.close`` on subject ``session:<id>``, see
 :mod:`sync.center.sessions`): a worker or supervisor may push them when listed in the plan's ``workers`` (the
@@ -149,7 +150,8 @@ def pull_filter(device: Device) -> tuple[str, tuple[Any, ...]]:
         if not device.employer:
             return "1 = 0", ()
         return f"type IN ({session_types}) AND owner = ?", (*SESSION_CHANGE_TYPES, device.employer)
-    cond = ("(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND person_id IN "
+    # a device roster row (sync/center/device_roster.py) carries an area and no person: supervisors only
+    cond = ("(type = 'visit_plan' AND owner = ?) OR (type NOT IN ('visit_plan', 'device') AND person_id IN "
             "(SELECT person_id FROM assignments WHERE worker_id = ?))")
     params: tuple[Any, ...] = (device.worker_id, device.worker_id)
     if device.role == "supervisor" and device.area_code and valid_area(device.area_code):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from sync.center import device_roster
 from sync.center.sessions_schema import SESSIONS_MIGRATION
 from sync.errors import MigrationFailed, SchemaTooNew, SyncError
 
@@ -114,6 +115,10 @@ MIGRATIONS: list[Migration] = [
     Migration.same("0005_change_origin", "ALTER TABLE changes ADD COLUMN origin TEXT"),
     # Employer bulk activation days (sync/center/sessions.py): an employer host is bound to one employer.
     Migration.same("0006_sessions", *SESSIONS_MIGRATION),
+    # The device roster a supervisor pulls (device_roster.py): each device's last sync, and the roster of the
+    # devices enrolled before it.
+    Migration("0007_device_roster", sqlite=device_roster.MIGRATION_SQLITE,
+              postgresql=device_roster.MIGRATION_POSTGRESQL),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -28,7 +28,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import access, keyfile, loader, merkle_log, migrations, oplogic, rules, sessions, throttle
+from sync.center import (
+    access,
+    device_roster,
+    keyfile,
+    loader,
+    merkle_log,
+    migrations,
+    oplogic,
+    rules,
+    sessions,
+    throttle,
+)
 from sync.center.migrations import Dialect
 from sync.center.store import CenterKeys, Device, LoadCount, RecordedOperation, Store, iso
 from sync.errors import EnrolmentRefused, EnrolmentThrottled, InvalidInput, ReplayedRequest
@@ -214,13 +225,26 @@ class SqlStore(Store):
                     raise EnrolmentRefused()
                 employer = str(bound[0][0])
                 tx.x("INSERT INTO device_employers (device_id, credit_code) VALUES (?, ?)", (device_id, employer))
+            device_roster.publish(tx, device_id)  # on the area's supervisors' roster (none for a host)
             return Device(device_id, worker_id, role, area, public_key, False, employer)
 
         return go
 
     def revoke(self, device_id: str, now: dt.datetime) -> bool:
-        return self._run(lambda tx: tx.x(
-            "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?", (iso(now), device_id))) > 0
+        def go(tx: Tx) -> bool:
+            if tx.x("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?",
+                    (iso(now), device_id)) == 0:
+                return False
+            device_roster.publish(tx, device_id)  # the area's supervisors see it revoked
+            return True
+
+        return self._run(go)
+
+    def record_sync(self, device: Device, now: dt.datetime) -> None:
+        rows = self._run(lambda tx: tx.q("SELECT last_sync_at FROM devices WHERE device_id = ?",
+                                         (device.device_id,)))
+        if rows and device_roster.needs_sync_note(rows[0][0], now):  # a read first: most syncs write nothing
+            self._run(lambda tx: device_roster.synced(tx, device.device_id, now))
 
     @staticmethod
     def _device(tx: Tx, device_id: str) -> Device | None:
