@@ -168,6 +168,17 @@ def visits(conn: Connection, day: date | str | None = None, person_id: str | Non
     return [Visit.model_validate_json(r[0]) for r in rows]
 
 
+def visits_after(conn: Connection, after: tuple[str, str] | None, limit: int) -> list[Visit]:
+    """Up to ``limit`` visits after ``after`` (day, visit_id), by day then id (index ``visits_day_id``): one
+    page of :meth:`storage.Vault.iter_visits`."""
+    if after is None:
+        rows = conn.execute("SELECT data FROM visits ORDER BY day, visit_id LIMIT ?", (limit,)).fetchall()
+    else:
+        rows = conn.execute("SELECT data FROM visits WHERE (day, visit_id) > (?, ?) ORDER BY day, visit_id LIMIT ?",
+                            (after[0], after[1], limit)).fetchall()
+    return [Visit.model_validate_json(r[0]) for r in rows]
+
+
 _OUTCOME_KEYS = ("op_id", "status", "code", "message_zh", "message_en", "center_state", "recorded_at",
                  "resolved_by", "base_version", "center_version", "theirs", "base")
 

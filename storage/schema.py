@@ -198,6 +198,12 @@ def _m0006_center_devices(conn: Connection) -> None:
     )
 
 
+def _m0007_visit_order(conn: Connection) -> None:
+    """Visits read in pages by (day, visit_id) (``Vault.iter_visits``: an export of 200,000 visits in bounded
+    memory) without sorting the table for each page."""
+    conn.execute("CREATE INDEX visits_day_id ON visits(day, visit_id)")
+
+
 #: Every migration, in order. Append only; never rename or edit one that has shipped.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _m0001_core),
@@ -206,6 +212,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0004_drafts", _m0004_drafts),
     ("0005_center_sessions", _m0005_center_sessions),
     ("0006_center_devices", _m0006_center_devices),
+    ("0007_visit_order", _m0007_visit_order),
 ]
 
 

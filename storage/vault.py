@@ -556,6 +556,24 @@ class Vault:
         with self._reading():
             return queries.visits(self._db(), day, person_id)
 
+    def iter_visits(self, batch: int = 2000) -> Iterator[Visit]:
+        """Every visit, by day then id, read in pages of ``batch`` (each page one short read): what an export
+        of a whole area streams, so memory stays bounded however many visits the vault holds. A visit
+        written meanwhile is read if it sorts after the page being read.
+
+        Raises:
+            VaultLockedError: the vault is (or gets) locked.
+        """
+        after: tuple[str, str] | None = None
+        while True:
+            with self._reading():
+                page = queries.visits_after(self._db(), after, max(1, batch))
+            if not page:
+                return
+            yield from page
+            last = page[-1]
+            after = (last.day.isoformat(), last.visit_id)
+
     def migrations(self) -> list[str]:
         with self._reading():
             return schema.applied(self._db())

@@ -102,7 +102,15 @@ def _cmd_center_export(args: argparse.Namespace) -> int:
     from sync.center.export_source import CenterExportSource, authorise
 
     def go() -> int:
-        store = _store(args)
+        from pydantic import ValidationError
+
+        from sync.center.settings import explain
+
+        try:
+            store = _store(args)
+        except ValidationError as exc:  # a refused setting: which one and what it needs, never its value
+            print(explain(exc), file=sys.stderr)
+            return 2
         try:
             device, area = authorise(store, args.device, args.area)
             source = CenterExportSource(store, device)
@@ -199,6 +207,8 @@ def register(subparsers: Any) -> None:
     actions = [a for a in center._actions if isinstance(a, argparse._SubParsersAction)]
     c = actions[0].add_parser("export", help="中心导出（市、省） / export from the center store")
     c.add_argument("--db", metavar="URL", help="postgresql://... or SQLite file (default: embedded)")
+    c.add_argument("--pg-schema", metavar="NAME", help="PostgreSQL: the schema holding the center's tables "
+                                                       "(default: $OUTREACH_CENTER_PG_SCHEMA, else the search path)")
     c.add_argument("--key-file", metavar="PATH", help="the center's private keys (see center serve)")
     c.add_argument("--device", required=True, metavar="ID", help="the supervisor's enrolled device (role, area)")
     c.add_argument("--since", metavar="DIR", help="a previous center export: export only what came after it")

@@ -187,7 +187,7 @@ class SupervisionService:
         ops_by: dict[str, set[str]] = {}
         last: dict[str, dt.date] = {}
         totals: Counter[str] = Counter()
-        for visit in vault.visits():
+        for visit in vault.iter_visits():  # in pages: a whole area's visits need no big memory
             totals["visits"] += 1
             if visit.planned or visit.outcome is None:
                 continue

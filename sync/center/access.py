@@ -21,8 +21,9 @@ Roles
     the progress counts and the close report (masked). Never a person record, a card event or a visit.
 ``supervisor``
     Reads everyone in their area (area code prefix) and anyone assigned to them; writes only what a
-    supervisor does: ``visit.log``, ``audit.reveal`` on people they may read, and conflict resolution. No
-    ``person.*`` and no ``card.*`` operation. Pulls also the **device roster** of their area (the worker and
+    supervisor does: ``visit.log``, ``audit.reveal`` on people they may read, conflict resolution, and
+    ``audit.export`` (the record of a full export) on subject ``export:<export_id>`` only. No ``person.*``
+    and no ``card.*`` operation. Pulls also the **device roster** of their area (the worker and
     supervisor devices enrolled in it: :mod:`sync.center.device_roster`); no other role pulls any device.
 
 Sessions (``session.plan`` / ``session.roster`` / ``session.close`` on subject ``session:<id>``, see
@@ -70,6 +71,7 @@ class Facts:
     area_code: str | None  # the subject's area at the center
     assigned: bool  # the subject is on the pushing worker's plan
     resolves_own: bool = False  # conflict.resolve naming an operation this device pushed
+    names_export: bool = False  # audit.export whose subject is its own export ("export:<export_id>"), no person
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ def check_push(device: Device, kind: str, payload: dict[str, Any], facts: Facts)
                 return None
         return _refused()
     if device.role == "supervisor":
+        if kind == "audit.export":  # the record of a full export (issue 14): about the export, never a person
+            return None if facts.names_export and not facts.exists else _refused()
         if kind not in SUPERVISOR_KINDS:
             return _refused_kind()
         return None if may_read(device, facts) else _refused()

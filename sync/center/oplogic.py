@@ -138,8 +138,9 @@ def _facts(tx: Tx, device: Device, op: Operation) -> access.Facts:
         target = op.payload.get("op_id")
         own = isinstance(target, str) and bool(tx.q("SELECT 1 FROM operations WHERE op_id = ? AND device_id = ?",
                                                     (target, device.device_id)))
+    export = op.kind == "audit.export" and op.subject == "export:" + str(op.payload.get("export_id"))
     return access.Facts(exists=bool(rows and rows[0][1]), area_code=rows[0][0] if rows else None,
-                        assigned=assigned, resolves_own=own)
+                        assigned=assigned, resolves_own=own, names_export=export)
 
 
 #: Card events only the center decides (Art. 12 recall, Art. 17 self-lifting loss report, card production).
