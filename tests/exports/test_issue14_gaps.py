@@ -155,3 +155,21 @@ def test_a_full_export_writes_nothing_unmasked_in_the_clear_temp_files_included(
         if path.is_file() and path.suffix in (".xlsx", ".json"):
             raw = path.read_bytes()
             assert not any(n in raw for n in numbers), path.name
+
+
+def test_every_formula_lead_is_escaped_in_csv_and_xlsx(sup_vault, out_dir):
+    from tests.exports.conftest import visit
+
+    vault, data = sup_vault
+    leads = ["=1+1", "+86 138", "-2 下次", "@SUM(A1)", "\t=cmd|x"]  # a tab hides a formula too
+    for i, note in enumerate(leads):
+        v = visit(data["people"][0]["person_id"], "sup-1", f"2026-10-{i + 1:02d}", notes=note)
+        vault.append("visit.log", v["person_id"], {"visit": v})
+    res = _export(vault, out_dir, datasets=("visits",), formats=("csv", "xlsx"))
+    notes = {r["备注"] for r in _csv(res, "visits")}
+    book = openpyxl.load_workbook(next(res.folder.glob("*.xlsx")))
+    cells = {str(c.value) for row in book["走访记录"].iter_rows(min_row=2) for c in row if c.value is not None}
+    for note in leads:
+        assert "'" + note in notes, note
+        assert "'" + note in cells, note
+        assert note not in notes
