@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from sync.center import access
 from sync.center.sqlstore import SqlStore
 from sync.center.store import Device
 from sync.errors import SyncError
@@ -53,7 +54,7 @@ def authorise(store: SqlStore, device_id: str, area: str | None) -> tuple[Device
     if not own:
         raise ExportNotAllowed(message_zh="登记时未指定辖区", message_en="no area was given at enrolment")
     wanted = area or own
-    if not wanted.startswith(own):
+    if not access.valid_area(wanted) or not wanted.startswith(own):  # digits only: no LIKE wildcard in it
         raise ExportNotAllowed(message_zh="只能导出本人辖区的数据", message_en="you may export only your own area")
     return device, wanted
 

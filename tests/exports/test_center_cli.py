@@ -134,7 +134,7 @@ def test_center_export_writes_the_area_masked_and_signed_then_only_what_is_new(w
     assert {r["备注"] for r in new} == {"第二次上门"}
 
 
-@pytest.mark.parametrize("who", ["worker", "other_area", "revoked", "unknown"])
+@pytest.mark.parametrize("who", ["worker", "other_area", "wildcard_area", "revoked", "unknown"])
 def test_center_export_refuses_and_writes_nothing(world, tmp_path, capsys, who):
     out = tmp_path / "out"
     out.mkdir()
@@ -144,6 +144,9 @@ def test_center_export_refuses_and_writes_nothing(world, tmp_path, capsys, who):
     elif who == "other_area":
         device = world["sup"].device_id
         args = ["--area", world["far"].area_code[:4]]
+    elif who == "wildcard_area":  # a LIKE wildcard after one's own prefix is no area code
+        device = world["sup"].device_id
+        args = ["--area", world["county"] + "%"]
     elif who == "revoked":
         device = world["other_sup"].device_id
         assert world["store"].revoke(device, world["center"].clock())
