@@ -16,7 +16,7 @@ from typing import Any
 from outreach import locations
 from outreach.cli.secrets import add_passphrase_options, read_passphrase
 
-DATASET_CHOICES = ("visits", "operations", "deadlines", "reveals")
+DATASET_CHOICES = ("visits", "operations", "deadlines", "reveals", "sessions")
 
 
 def _date(text: str) -> dt.date:
@@ -38,7 +38,8 @@ def _request(args: argparse.Namespace, since: dict[str, Any] | None) -> Any:
     from outreach.exports import ExportFilter, ExportRequest
 
     flt = ExportFilter(date_from=args.date_from, date_to=args.date_to, area=args.area, worker=args.worker,
-                       outcome=args.outcome, kinds=tuple(args.kind or ()), horizon_days=args.horizon_days)
+                       outcome=args.outcome, kinds=tuple(args.kind or ()), horizon_days=args.horizon_days,
+                       session=args.session)
     return ExportRequest(datasets=tuple(args.dataset or ("visits",)), formats=tuple(args.format or ("csv",)),
                          filter=flt, masked=not args.full, purpose=args.purpose or "", since=since)
 
@@ -180,6 +181,7 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcome", choices=("done", "nobody_home", "refused", "come_back", "moved", "deceased"))
     p.add_argument("--kind", action="append", metavar="KIND", help="operation kind or prefix, e.g. card.apply")
     p.add_argument("--horizon-days", type=int, default=30, help="deadlines coming within this many days")
+    p.add_argument("--session", metavar="ID", help="one bulk activation day: its reconciliation and card operations")
 
 
 def register(subparsers: Any) -> None:

@@ -508,6 +508,7 @@ MESSAGES: dict[str, str] = {
     "dataset.operations": "Card operations",
     "dataset.deadlines": "Deadlines",
     "dataset.reveals": "Reveal audit",
+    "dataset.sessions": "Session reconciliations",
     # employer bulk activation days (issue 13)
     "bind.bulkdays": "Bulk days",
     "bind.bulk_plan": "Plan a day",

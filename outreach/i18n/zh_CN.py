@@ -508,6 +508,7 @@ MESSAGES: dict[str, str] = {
     "dataset.operations": "卡务操作",
     "dataset.deadlines": "办理期限",
     "dataset.reveals": "敏感信息查看记录",
+    "dataset.sessions": "场次核对记录",
     # employer bulk activation days (issue 13)
     "bind.bulkdays": "集中激活",
     "bind.bulk_plan": "安排场次",

@@ -47,11 +47,12 @@ async def test_the_devices_table_lists_the_areas_devices_with_stale_and_revoked_
     from outreach.ui.app import OutreachApp
     from sync.client.client import SyncClient
 
-    use_cheap_kdf(monkeypatch)
-    fresh = _colleague(tmp_path, center, "w-fresh", "460105")
-    quiet = _colleague(tmp_path, center, "w-quiet", "460106")
-    gone = _colleague(tmp_path, center, "w-gone", "460107")
-    far = _colleague(tmp_path, center, "w-far", "460200")
+    with monkeypatch.context() as m:  # the colleagues' vaults stay open: cheap keys for them only (the app's
+        use_cheap_kdf(m)  # vault is a copy of the session's template, made with its own)
+        fresh = _colleague(tmp_path, center, "w-fresh", "460105")
+        quiet = _colleague(tmp_path, center, "w-quiet", "460106")
+        gone = _colleague(tmp_path, center, "w-gone", "460107")
+        far = _colleague(tmp_path, center, "w-far", "460200")
     try:
         assert sync_once(fresh, center.url).errors == []
         assert sync_once(far, center.url).errors == []
