@@ -488,6 +488,7 @@ MESSAGES: dict[str, str] = {
     "sup.export.outcome": "Visit outcome",
     "sup.export.outcome_any": "All outcomes",
     "sup.export.kind": "Operation kind, e.g. card.apply",
+    "sup.export.session": "Session id (bulk day)",
     "sup.export.since_last": "Only what is new since the last export",
     "sup.export.full": "Full export (unmasked, encrypted XLSX, needs a purpose, recorded)",
     "sup.export.purpose": "Purpose of the full export",

@@ -488,6 +488,7 @@ MESSAGES: dict[str, str] = {
     "sup.export.outcome": "走访结果",
     "sup.export.outcome_any": "全部结果",
     "sup.export.kind": "业务类型，如 card.apply",
+    "sup.export.session": "场次编号（批量激活日）",
     "sup.export.since_last": "只导出上次导出后的新数据",
     "sup.export.full": "完整导出（不脱敏，加密 XLSX，须说明用途，会被记录）",
     "sup.export.purpose": "完整导出的用途",

@@ -133,6 +133,7 @@ class ExportChoice:
     worker: str | None = None
     outcome: str | None = None
     kind: str | None = None
+    session: str | None = None
     since_last: bool = False
     full: bool = False
     purpose: str = ""
@@ -320,7 +321,7 @@ class SupervisionService:
         try:
             flt = ExportFilter(date_from=choice.date_from, date_to=choice.date_to, area=choice.area or None,
                                worker=choice.worker or None, outcome=choice.outcome or None,
-                               kinds=(choice.kind,) if choice.kind else ())
+                               kinds=(choice.kind,) if choice.kind else (), session=choice.session or None)
             source = VaultSource(vault, today=self._clock.today())
             since = source.load_checkpoint() if choice.since_last else None
             request = source.authorise(ExportRequest(
