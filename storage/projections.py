@@ -196,6 +196,8 @@ def record_base(conn: Connection, op_id: str, kind: str, subject: str) -> None:
 #: The change types the center publishes about bulk activation days (sync/center/sessions.py).
 SESSION_CHANGE_TYPES = ("session", "session_roster", "session_progress", "session_close", "session_lines",
                         "session_work")
+#: The change type of the center's device roster (sync/center/device_roster.py), pulled by supervisors.
+DEVICE_CHANGE_TYPE = "device"
 
 
 def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:
@@ -223,8 +225,20 @@ def apply_change(conn: Connection, change: dict[str, Any], now: str) -> None:
             upsert_visit(conn, visit.model_dump(mode="json"), source="center")
     elif kind in SESSION_CHANGE_TYPES:
         keep_center_session(conn, str(kind), ident, version, data, now)
+    elif kind == DEVICE_CHANGE_TYPE:
+        keep_center_device(conn, ident, version, data, now)
     else:
         raise ValueError("unknown change type")
+
+
+def keep_center_device(conn: Connection, device_id: str, version: int, data: dict[str, Any], now: str) -> None:
+    """Keep the center's latest roster row of a device; an older or equal version changes nothing."""
+    conn.execute(
+        "INSERT INTO center_devices (device_id, version, data, synced_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(device_id) DO UPDATE SET version = excluded.version, data = excluded.data,"
+        " synced_at = excluded.synced_at WHERE excluded.version > center_devices.version",
+        (device_id, version, json.dumps(data, ensure_ascii=False), now),
+    )
 
 
 def keep_center_session(conn: Connection, kind: str, sid: str, version: int, data: dict[str, Any], now: str) -> None:

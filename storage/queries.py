@@ -168,6 +168,17 @@ def visits(conn: Connection, day: date | str | None = None, person_id: str | Non
     return [Visit.model_validate_json(r[0]) for r in rows]
 
 
+def visits_after(conn: Connection, after: tuple[str, str] | None, limit: int) -> list[Visit]:
+    """Up to ``limit`` visits after ``after`` (day, visit_id), by day then id (index ``visits_day_id``): one
+    page of :meth:`storage.Vault.iter_visits`."""
+    if after is None:
+        rows = conn.execute("SELECT data FROM visits ORDER BY day, visit_id LIMIT ?", (limit,)).fetchall()
+    else:
+        rows = conn.execute("SELECT data FROM visits WHERE (day, visit_id) > (?, ?) ORDER BY day, visit_id LIMIT ?",
+                            (after[0], after[1], limit)).fetchall()
+    return [Visit.model_validate_json(r[0]) for r in rows]
+
+
 _OUTCOME_KEYS = ("op_id", "status", "code", "message_zh", "message_en", "center_state", "recorded_at",
                  "resolved_by", "base_version", "center_version", "theirs", "base")
 
@@ -208,6 +219,13 @@ def center_sessions_mark(conn: Connection) -> tuple[int, str, float]:
     rebuilds its view of the pulled sessions only then."""
     row = conn.execute("SELECT COUNT(*), COALESCE(MAX(synced_at), ''), TOTAL(version) FROM center_sessions").fetchone()
     return int(row[0]), str(row[1]), float(row[2])
+
+
+def center_devices(conn: Connection) -> list[dict[str, Any]]:
+    """The device roster pulled from the center (a supervisor's area), by device id, as the center published
+    it: device_id, worker_id, role, area_code, enrolled_at, last_sync_at, revoked_at (None: not revoked)."""
+    rows = conn.execute("SELECT data FROM center_devices ORDER BY device_id").fetchall()
+    return [json.loads(r[0]) for r in rows]
 
 
 def put_attachment(conn: Connection, data: bytes, mime: str, now: str) -> str:

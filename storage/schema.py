@@ -184,6 +184,26 @@ def _m0005_center_sessions(conn: Connection) -> None:
     )
 
 
+def _m0006_center_devices(conn: Connection) -> None:
+    """The device roster the center publishes to a supervisor (issue 14): the devices of their area's workers,
+    each the latest version pulled (device id, worker, role, area, enrolled, last sync, revoked). Center state;
+    no key or address of any device."""
+    conn.execute(
+        """CREATE TABLE center_devices (
+            device_id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            synced_at TEXT NOT NULL
+        )"""
+    )
+
+
+def _m0007_visit_order(conn: Connection) -> None:
+    """Visits read in pages by (day, visit_id) (``Vault.iter_visits``: an export of 200,000 visits in bounded
+    memory) without sorting the table for each page."""
+    conn.execute("CREATE INDEX visits_day_id ON visits(day, visit_id)")
+
+
 #: Every migration, in order. Append only; never rename or edit one that has shipped.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _m0001_core),
@@ -191,6 +211,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0003_conflict_sides", _m0003_conflict_sides),
     ("0004_drafts", _m0004_drafts),
     ("0005_center_sessions", _m0005_center_sessions),
+    ("0006_center_devices", _m0006_center_devices),
+    ("0007_visit_order", _m0007_visit_order),
 ]
 
 

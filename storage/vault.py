@@ -538,6 +538,11 @@ class Vault:
         with self._reading():
             return queries.center_sessions_mark(self._db())
 
+    def center_devices(self) -> list[dict[str, Any]]:
+        """The device roster the center published to this supervisor's laptop (their area's devices)."""
+        with self._reading():
+            return queries.center_devices(self._db())
+
     def apply_pulled(self, changes: list[dict[str, Any]], checkpoint: str) -> None:
         """Apply center changes and store ``checkpoint`` (meta ``pull_checkpoint``) in ONE transaction.
 
@@ -602,6 +607,24 @@ class Vault:
         """Visits (planned, logged here, or logged by colleagues and pulled), by day."""
         with self._reading():
             return queries.visits(self._db(), day, person_id)
+
+    def iter_visits(self, batch: int = 2000) -> Iterator[Visit]:
+        """Every visit, by day then id, read in pages of ``batch`` (each page one short read): what an export
+        of a whole area streams, so memory stays bounded however many visits the vault holds. A visit
+        written meanwhile is read if it sorts after the page being read.
+
+        Raises:
+            VaultLockedError: the vault is (or gets) locked.
+        """
+        after: tuple[str, str] | None = None
+        while True:
+            with self._reading():
+                page = queries.visits_after(self._db(), after, max(1, batch))
+            if not page:
+                return
+            yield from page
+            last = page[-1]
+            after = (last.day.isoformat(), last.visit_id)
 
     def migrations(self) -> list[str]:
         with self._reading():

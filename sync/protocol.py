@@ -199,7 +199,9 @@ class Change(_Model):
                   # an employer bulk activation day, pulled by the employer's hosts and its operators
                   # (sync/center/sessions.py); roster lines and the work list by its operators only
                   "session", "session_roster", "session_progress", "session_close", "session_lines",
-                  "session_work"]
+                  "session_work",
+                  # a device of the area (id, worker, role, last sync, revoked), pulled by its supervisors only
+                  "device"]
     id: str
     version: int
     data: dict[str, Any]

@@ -16,7 +16,7 @@ from typing import Any
 from outreach import locations
 from outreach.cli.secrets import add_passphrase_options, read_passphrase
 
-DATASET_CHOICES = ("visits", "operations", "deadlines", "reveals")
+DATASET_CHOICES = ("visits", "operations", "deadlines", "reveals", "sessions")
 
 
 def _date(text: str) -> dt.date:
@@ -38,7 +38,8 @@ def _request(args: argparse.Namespace, since: dict[str, Any] | None) -> Any:
     from outreach.exports import ExportFilter, ExportRequest
 
     flt = ExportFilter(date_from=args.date_from, date_to=args.date_to, area=args.area, worker=args.worker,
-                       outcome=args.outcome, kinds=tuple(args.kind or ()), horizon_days=args.horizon_days)
+                       outcome=args.outcome, kinds=tuple(args.kind or ()), horizon_days=args.horizon_days,
+                       session=args.session)
     return ExportRequest(datasets=tuple(args.dataset or ("visits",)), formats=tuple(args.format or ("csv",)),
                          filter=flt, masked=not args.full, purpose=args.purpose or "", since=since)
 
@@ -102,7 +103,15 @@ def _cmd_center_export(args: argparse.Namespace) -> int:
     from sync.center.export_source import CenterExportSource, authorise
 
     def go() -> int:
-        store = _store(args)
+        from pydantic import ValidationError
+
+        from sync.center.settings import explain
+
+        try:
+            store = _store(args)
+        except ValidationError as exc:  # a refused setting: which one and what it needs, never its value
+            print(explain(exc), file=sys.stderr)
+            return 2
         try:
             device, area = authorise(store, args.device, args.area)
             source = CenterExportSource(store, device)
@@ -172,6 +181,7 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcome", choices=("done", "nobody_home", "refused", "come_back", "moved", "deceased"))
     p.add_argument("--kind", action="append", metavar="KIND", help="operation kind or prefix, e.g. card.apply")
     p.add_argument("--horizon-days", type=int, default=30, help="deadlines coming within this many days")
+    p.add_argument("--session", metavar="ID", help="one bulk activation day: its reconciliation and card operations")
 
 
 def register(subparsers: Any) -> None:
@@ -199,6 +209,8 @@ def register(subparsers: Any) -> None:
     actions = [a for a in center._actions if isinstance(a, argparse._SubParsersAction)]
     c = actions[0].add_parser("export", help="中心导出（市、省） / export from the center store")
     c.add_argument("--db", metavar="URL", help="postgresql://... or SQLite file (default: embedded)")
+    c.add_argument("--pg-schema", metavar="NAME", help="PostgreSQL: the schema holding the center's tables "
+                                                       "(default: $OUTREACH_CENTER_PG_SCHEMA, else the search path)")
     c.add_argument("--key-file", metavar="PATH", help="the center's private keys (see center serve)")
     c.add_argument("--device", required=True, metavar="ID", help="the supervisor's enrolled device (role, area)")
     c.add_argument("--since", metavar="DIR", help="a previous center export: export only what came after it")

@@ -60,7 +60,16 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "reveals": _cols(("op_id", "操作编号", "text"), ("day", "日期", "date"), ("time", "时间", "text"),
                      ("worker_id", "工作人员", "text"), ("device_id", "设备", "text"), *_PERSON,
                      ("field", "查看字段", "text"), ("screen", "界面", "text")),
+    "sessions": _cols(("session_id", "场次编号", "text"), ("employer", "单位统一社会信用代码", "text"),
+                      ("closed_on", "结束日期", "date"), *_PERSON, ("outcome", "结果", "text"),
+                      ("reason", "原因", "text"), ("agrees", "清单与中心一致", "text"),
+                      ("device_id", "结束设备", "text")),
 }
+
+
+#: A laptop's export cannot say whether the center agreed with a close manifest (the compact push answer
+#: carries no code for it): ``outreach center session check`` or the center's export says.
+NOT_KNOWN_HERE = "本机未知（以中心核对为准）"
 
 
 class RowBuilder:
@@ -104,7 +113,8 @@ class RowBuilder:
             return
         # One row or none per record: a plain call, not a generator per record.
         build: Callable[[dict[str, Any]], Row | None] = {
-            "visits": self._visits, "operations": self._operations, "reveals": self._reveals}[dataset]
+            "visits": self._visits, "operations": self._operations, "reveals": self._reveals,
+            "sessions": self._sessions}[dataset]
         for record in records:
             row = build(record)
             if row is not None:
@@ -142,6 +152,8 @@ class RowBuilder:
         day, time, ok = self._op_common(rec)
         if not ok or not self.flt.kind_ok(kind):
             return None
+        if self.flt.session and (rec.get("payload") or {}).get("session_id") != self.flt.session:
+            return None
         status = str(rec.get("status") or "")
         event = (rec.get("payload") or {}).get("event") or {}
         self.summary.operation(kind, status)
@@ -162,6 +174,22 @@ class RowBuilder:
         return (str(rec["op_id"]), day, time, str(rec["worker_id"]), str(rec["device_id"]),
                *self._person(rec.get("person"), str(rec["subject"])), labels.FIELD_ZH.get(field, field),
                str(payload.get("screen") or ""))
+
+    def _sessions(self, rec: dict[str, Any]) -> Row | None:
+        """One roster person of a closed bulk activation day: the outcome the close reported for them."""
+        person, line = rec.get("person"), rec["line"]
+        day = dt.date.fromisoformat(str(rec["closed_on"]))
+        if not (self.flt.in_dates(day) and self.flt.in_area((person or {}).get("area_code"))):
+            return None
+        if self.flt.session and rec["session_id"] != self.flt.session:
+            return None
+        reason = str(line.get("reason") or "")
+        agrees = rec.get("agrees")
+        return (str(rec["session_id"]), str(rec.get("employer") or ""), day,
+                *self._person(person, str(line["person_id"])),
+                labels.SESSION_OUTCOME_ZH.get(str(line["outcome"]), str(line["outcome"])),
+                mask_free_text(reason) if self.masked else reason,
+                NOT_KNOWN_HERE if agrees is None else ("是" if agrees else "否"), str(rec.get("device_id") or ""))
 
     def _deadlines(self, rec: dict[str, Any]) -> Iterator[Row]:
         person = rec.get("person")

@@ -14,10 +14,11 @@ from outreach.domain.enums import VisitOutcome
 from outreach.domain.operation import KINDS
 from outreach.exports.errors import BadExportRequest
 
-DATASETS = ("visits", "operations", "deadlines", "reveals")
+DATASETS = ("visits", "operations", "deadlines", "reveals", "sessions")
 FORMATS = ("csv", "xlsx", "jsonl", "pdf")
 CHINA = dt.timezone(dt.timedelta(hours=8))
 _AREA = re.compile(r"^[0-9]{2,6}$")
+_SESSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class ExportFilter:
     outcome: str | None = None
     kinds: tuple[str, ...] = ()
     horizon_days: int = 30
+    #: one employer bulk activation day: its reconciliation, and the card operations done at it
+    session: str | None = None
 
     def __post_init__(self) -> None:
         if self.area is not None and not _AREA.match(self.area):
@@ -42,6 +45,8 @@ class ExportFilter:
         unknown = [k for k in self.kinds if k not in KINDS and not any(x.startswith(k) for x in KINDS)]
         if unknown:
             raise BadExportRequest("未知的操作类型", "unknown operation kind")
+        if self.session is not None and not _SESSION.match(self.session):
+            raise BadExportRequest("场次编号无效", "not a session id")
         if not 0 <= self.horizon_days <= 3650:
             raise BadExportRequest("期限范围应在 0 到 3650 天之间", "the deadline horizon must be 0 to 3650 days")
 

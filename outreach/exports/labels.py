@@ -26,6 +26,11 @@ DEADLINE_ZH = {
     "expiry": "有效期届满",
 }
 FIELD_ZH = {"id_number": "证件号码", "mobile": "手机号码", "bank_account": "银行账号", "photo": "照片"}
-DATASET_ZH = {"visits": "走访记录", "operations": "卡务操作", "deadlines": "办理期限", "reveals": "敏感信息查看"}
+DATASET_ZH = {"visits": "走访记录", "operations": "卡务操作", "deadlines": "办理期限", "reveals": "敏感信息查看",
+              "sessions": "场次核对"}
 DATASET_EN = {"visits": "visit log", "operations": "card operations", "deadlines": "deadlines",
-              "reveals": "reveal audit"}
+              "reveals": "reveal audit", "sessions": "session reconciliations"}
+#: A roster person's outcome at the close of a bulk activation day (outreach.domain.sessions.CloseLine; the
+#: words of the day's own report, outreach/bulkdays/report.py).
+SESSION_OUTCOME_ZH = {"activated": "已激活", "handed_over": "已发卡", "applied": "已代为申领", "absent": "未到场",
+                      "exception": "未完成（例外）"}

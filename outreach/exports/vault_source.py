@@ -116,12 +116,14 @@ class VaultSource:
             return self._visits(flt)
         if dataset == "deadlines":
             return self._deadlines(flt)
+        if dataset == "sessions":
+            return self._sessions()
         return self._operations(dataset, flt)
 
     def _visits(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
         old = _unpack(self._since["_visits"]) if self._since.get("_visits") else set()
         self._seen = set(old)
-        for visit in self.vault.visits():
+        for visit in self.vault.iter_visits():  # in pages: 200,000 visits in bounded memory
             digest = _digest(visit.visit_id)
             if digest in old:
                 continue
@@ -143,6 +145,29 @@ class VaultSource:
                    "kind": op.kind, "subject": op.subject, "hlc": op.hlc, "payload": op.payload,
                    "status": outcome.get("status") or "pending", "code": outcome.get("code"),
                    "message_zh": outcome.get("message_zh"), "person": self._person(op.subject)}
+
+    def _sessions(self) -> Iterator[dict[str, Any]]:
+        """The reconciliations of the bulk activation days this laptop closed (``session.close`` in its own log;
+        a supervisor's laptop pulls no other laptop's session records), one record per roster person. Whether
+        the center agreed is known only when its answer carried the code (``manifest_agrees`` /
+        ``manifest_differs``; the compact push answer does not), else None."""
+        outcomes = {o["op_id"]: o for o in self.vault.op_outcomes()}
+        employers: dict[str, str] = {}
+        for op in self.vault.operations():
+            if op.kind == "session.plan":
+                plan = op.payload.get("session") or {}
+                employers[str(plan.get("session_id"))] = str((plan.get("employer") or {}).get("credit_code") or "")
+            if op.kind != "session.close" or op.seq <= int(self._since.get("seq", 0)):
+                continue
+            self._seq = max(self._seq, op.seq)
+            close = op.payload.get("close") or {}
+            code = (outcomes.get(op.op_id) or {}).get("code")
+            agrees = None if code not in ("manifest_agrees", "manifest_differs") else code == "manifest_agrees"
+            sid = str(close.get("session_id") or "")
+            for line in close.get("lines") or []:
+                yield {"session_id": sid, "employer": employers.get(sid, ""), "closed_on": close.get("closed_on"),
+                       "line": line, "agrees": agrees, "device_id": op.device_id,
+                       "person": self._person(str(line.get("person_id")))}
 
     def _deadlines(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
         import datetime as dt

@@ -2,10 +2,12 @@
 
 Everything is computed from the vault (no center needed): the visits pulled for the area (colleagues' too),
 this laptop's own operations with the center's answers, and the card states for the deadlines. What the laptop
-cannot know is left out rather than guessed: the center sends no device roster, so the devices listed are
-this laptop and the devices named in the center's answers to its operations (conflicts list who changed what,
-from which device, when). Revoked is known for this laptop only (the center's refusal is kept in
-``sync.revoked``); for the others it is "unknown", never a guessed "no".
+cannot know is left out rather than guessed. The devices listed are the center's roster of the area (pulled:
+every worker and supervisor device enrolled in it, with its last sync and whether it is revoked, see
+:mod:`sync.center.device_roster`), this laptop, and the devices named in the center's answers to its operations
+(conflicts list who changed what, from which device, when). A device the roster does not hold (not yet pulled,
+or outside the area) keeps revoked "unknown", never a guessed "no"; this laptop knows its own revocation from
+the center's refusal (``sync.revoked``).
 
 Role and area come from enrolment (vault meta ``sync.role`` / ``sync.area``); a worker's laptop gets no
 overview and cannot export (the export source refuses it again where the data is read).
@@ -85,8 +87,9 @@ class IssueAgeRow:
 
 @dataclass(frozen=True)
 class DeviceRow:
-    """A device as this laptop knows it. ``last_seen``: this laptop's last sync, or the latest time the center
-    said it received an operation from that device; ``revoked``: None when the laptop cannot know."""
+    """A device as this laptop knows it. ``last_seen``: the latest of this laptop's last sync, the center's
+    roster (its last sync at the center) and the times the center said it received an operation from that
+    device; ``revoked``: None when the laptop cannot know; ``role``: from the roster, None when not on it."""
 
     device_id: str
     worker_id: str
@@ -94,6 +97,8 @@ class DeviceRow:
     this_device: bool
     stale: bool
     revoked: bool | None
+    role: str | None = None
+    on_roster: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class ExportChoice:
     worker: str | None = None
     outcome: str | None = None
     kind: str | None = None
+    session: str | None = None
     since_last: bool = False
     full: bool = False
     purpose: str = ""
@@ -182,7 +188,7 @@ class SupervisionService:
         ops_by: dict[str, set[str]] = {}
         last: dict[str, dt.date] = {}
         totals: Counter[str] = Counter()
-        for visit in vault.visits():
+        for visit in vault.iter_visits():  # in pages: a whole area's visits need no big memory
             totals["visits"] += 1
             if visit.planned or visit.outcome is None:
                 continue
@@ -280,13 +286,23 @@ class SupervisionService:
     def _devices(self, vault: Vault, known: dict[str, tuple[str, dt.datetime | None]]) -> list[DeviceRow]:
         now = self._clock.now()
         mine = vault.device_id
+        roster = {str(d.get("device_id")): d for d in vault.center_devices() if d.get("device_id")}
+        for device, listed in roster.items():
+            worker, seen = known.get(device, (str(listed.get("worker_id") or ""), None))
+            latest = [x for x in (seen, _when(listed.get("last_sync_at"))) if x is not None]
+            known[device] = (str(listed.get("worker_id") or worker), max(latest) if latest else None)
         known[mine] = (vault.worker_id, _when(vault.get_meta(LAST_SYNC_META)))
         rows = []
         revoked_here = vault.get_meta(META_REVOKED) is not None  # the center refused this laptop as revoked
         for device, (worker, seen) in known.items():
+            entry = roster.get(device)
             stale = seen is None or (seen.tzinfo is not None and now - seen > STALE_AFTER)
-            rows.append(DeviceRow(device, worker, seen, device == mine, stale,
-                                  True if device == mine and revoked_here else None))
+            if device == mine:
+                revoked: bool | None = True if revoked_here else (False if entry is not None else None)
+            else:
+                revoked = bool(entry.get("revoked_at")) if entry is not None else None
+            role = str(entry.get("role")) if entry is not None and entry.get("role") else None
+            rows.append(DeviceRow(device, worker, seen, device == mine, stale, revoked, role, entry is not None))
         rows.sort(key=lambda r: (not r.this_device, r.last_seen is not None,
                                  r.last_seen or dt.datetime.min.replace(tzinfo=dt.UTC), r.device_id))
         return rows
@@ -305,7 +321,7 @@ class SupervisionService:
         try:
             flt = ExportFilter(date_from=choice.date_from, date_to=choice.date_to, area=choice.area or None,
                                worker=choice.worker or None, outcome=choice.outcome or None,
-                               kinds=(choice.kind,) if choice.kind else ())
+                               kinds=(choice.kind,) if choice.kind else (), session=choice.session or None)
             source = VaultSource(vault, today=self._clock.today())
             since = source.load_checkpoint() if choice.since_last else None
             request = source.authorise(ExportRequest(

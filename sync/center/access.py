@@ -27,6 +27,8 @@ Roles
     ``conflict.resolve`` of their own operations. No ``person.*`` and no ``card.*`` operation. A worker or an
     employer host never records an export (a worker cannot export), and no other kind goes on an export's
     subject.
+    Pulls also the **device roster** of their area (the worker and supervisor devices enrolled in it:
+    :mod:`sync.center.device_roster`); no other role pulls any device.
 
 Sessions (``session.plan`` / ``session.roster`` / ``session.close`` on subject ``session:<id>``, see
 :mod:`sync.center.sessions`): a worker or supervisor may push them when listed in the plan's ``workers`` (the
@@ -178,7 +180,8 @@ def pull_filter(device: Device) -> tuple[str, tuple[Any, ...]]:
         if not device.employer:
             return "1 = 0", ()
         return f"type IN ({session_types}) AND owner = ?", (*SESSION_CHANGE_TYPES, device.employer)
-    cond = ("(type = 'visit_plan' AND owner = ?) OR (type <> 'visit_plan' AND person_id IN "
+    # a device roster row (sync/center/device_roster.py) carries an area and no person: supervisors only
+    cond = ("(type = 'visit_plan' AND owner = ?) OR (type NOT IN ('visit_plan', 'device') AND person_id IN "
             "(SELECT person_id FROM assignments WHERE worker_id = ?))")
     params: tuple[Any, ...] = (device.worker_id, device.worker_id)
     # the sessions this worker operates (listed in the plan); a supervisor also those of employers in the area

@@ -229,6 +229,7 @@ class Center:
         req, device = await self._signed_request(request, P.PushRequest)
         now = self.clock()
         results = await run_in_threadpool(self.store.push, device, list(req.operations), center_day(now), now)
+        await run_in_threadpool(self.store.record_sync, device, now)
         log = await run_in_threadpool(self.store.log_proof, req.known_tree_size)
         return await self._reply(request, P.PushResponse.build(results, log))
 
@@ -239,6 +240,7 @@ class Center:
             raise _bad("since is beyond any checkpoint", "同步检查点无效")
         await run_in_threadpool(self.run_due)
         changes, cp, more = await run_in_threadpool(self.store.pull, device, since, req.limit)
+        await run_in_threadpool(self.store.record_sync, device, self.clock())
         log = await run_in_threadpool(self.store.log_proof, req.known_tree_size)
         return await self._reply(request, P.PullResponse(protocol_version=P.PROTOCOL_VERSION, changes=changes,
                                                          checkpoint=str(cp), more=more, log=log))

@@ -24,6 +24,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from sync.center import access
 from sync.center.sqlstore import SqlStore
 from sync.center.store import Device
 from sync.center.tables import operations, subjects
@@ -55,7 +56,7 @@ def authorise(store: SqlStore, device_id: str, area: str | None) -> tuple[Device
     if not own:
         raise ExportNotAllowed(message_zh="登记时未指定辖区", message_en="no area was given at enrolment")
     wanted = area or own
-    if not wanted.startswith(own):
+    if not access.valid_area(wanted) or not wanted.startswith(own):  # digits only: no LIKE wildcard in it
         raise ExportNotAllowed(message_zh="只能导出本人辖区的数据", message_en="you may export only your own area")
     return device, wanted
 
@@ -109,6 +110,8 @@ class CenterExportSource:
             raise ExportNotAllowed(message_zh="只能导出本人辖区的数据", message_en="you may export only your own area")
         if dataset == "deadlines":
             return self._cards(area)
+        if dataset == "sessions":
+            return self._closes(int((since or {}).get("log_index", -1)))
         return self._ops(dataset, area, flt.worker, int((since or {}).get("log_index", -1)))
 
     def _ops(self, dataset: str, area: str, worker: str | None, after: int) -> Iterator[dict[str, Any]]:
@@ -130,6 +133,31 @@ class CenterExportSource:
                 yield {"op_id": r[1], "seq": r[3], "worker_id": r[4], "device_id": r[2], "kind": r[5],
                        "subject": r[6], "hlc": r[7], "payload": payload, "status": r[9], "code": r[10],
                        "message_zh": r[11], "person": person}
+            if len(rows) < PAGE:
+                return
+            last = int(rows[-1][0])
+
+    def _closes(self, after: int) -> Iterator[dict[str, Any]]:
+        """Every ``session.close`` the center holds up to this export's mark (after ``after``), one record per
+        roster person with the center's person record (the area filter and the masking are the export's, as
+        for every dataset) and whether the manifest agreed with the center when it arrived."""
+        mark = self.mark()
+        sql = ("SELECT o.log_index, c.session_id, c.device_id, c.manifest, c.check_result, s.credit_code "
+               "FROM session_closes c JOIN operations o ON o.op_id = c.op_id "
+               "JOIN sessions s ON s.session_id = c.session_id "
+               "WHERE o.log_index > ? AND o.log_index <= ? ORDER BY o.log_index LIMIT ?")
+        last = after
+        while True:
+            rows = self._page(sql, (last, mark, PAGE))
+            for _, sid, device_id, manifest, check, employer in rows:
+                close = json.loads(manifest)
+                agrees = bool(json.loads(check).get("agree"))
+                for line in close.get("lines") or []:
+                    pid = str(line.get("person_id"))
+                    found = self._page("SELECT person FROM subjects WHERE subject = ?", (pid,))
+                    yield {"session_id": sid, "employer": employer, "closed_on": close.get("closed_on"),
+                           "line": line, "agrees": agrees, "device_id": device_id,
+                           "person": self._person(pid, found[0][0] if found else None)}
             if len(rows) < PAGE:
                 return
             last = int(rows[-1][0])

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
-from sync.center import person_keys
+from sync.center import device_roster, person_keys
 from sync.center.sessions_schema import SESSION_OPERATORS_MIGRATION, SESSIONS_MIGRATION
 from sync.errors import MigrationFailed, SchemaTooNew, SyncError
 
@@ -124,6 +124,10 @@ MIGRATIONS: list[Migration] = [
     Migration.same("0008_changes_person", "CREATE INDEX changes_person ON changes (person_id, type)"),
     # Operators sharing a session (sync/center/sessions.py): the plan's workers pull its state.
     Migration.same("0009_session_operators", *SESSION_OPERATORS_MIGRATION),
+    # The device roster a supervisor pulls (device_roster.py): each device's last sync, and the roster of the
+    # devices enrolled before it.
+    Migration("0010_device_roster", sqlite=device_roster.MIGRATION_SQLITE,
+              postgresql=device_roster.MIGRATION_POSTGRESQL),
 ]
 
 _RECORD_TABLE = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

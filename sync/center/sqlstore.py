@@ -28,7 +28,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from outreach.domain import deterministic_op_id
 from outreach.domain.operation import GENESIS_HASH
 from sync import merkle
-from sync.center import access, keyfile, loader, merkle_log, migrations, oplogic, rules, sessions, throttle
+from sync.center import (
+    access,
+    device_roster,
+    keyfile,
+    loader,
+    merkle_log,
+    migrations,
+    oplogic,
+    rules,
+    sessions,
+    throttle,
+)
 from sync.center.migrations import Dialect
 from sync.center.store import CenterKeys, Device, LoadCount, RecordedOperation, Store, iso
 from sync.center.tables import changes, devices, enrolment, keys, nonces, operations, subjects
@@ -224,12 +235,24 @@ class SqlStore(Store):
                 if employer is None:
                     raise EnrolmentRefused()
                 devices.bind_employer(tx, device_id, employer)
+            device_roster.publish(tx, device_id)  # on the area's supervisors' roster (none for a host)
             return Device(device_id, worker_id, role, area, public_key, False, employer)
 
         return go
 
     def revoke(self, device_id: str, now: dt.datetime) -> bool:
-        return self._run(lambda tx: devices.revoke(tx, device_id, iso(now)))
+        def go(tx: Tx) -> bool:
+            if not devices.revoke(tx, device_id, iso(now)):
+                return False
+            device_roster.publish(tx, device_id)  # the area's supervisors see it revoked
+            return True
+
+        return self._run(go)
+
+    def record_sync(self, device: Device, now: dt.datetime) -> None:
+        last = self._run(lambda tx: devices.last_sync_at(tx, device.device_id))
+        if last is not None and device_roster.needs_sync_note(last[0], now):  # a read first: most syncs write nothing
+            self._run(lambda tx: device_roster.synced(tx, device.device_id, now))
 
     @staticmethod
     def _device(tx: Tx, device_id: str) -> Device | None:

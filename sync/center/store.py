@@ -141,6 +141,15 @@ class Store(abc.ABC):
         """The device record (revoked ones included), or None."""
 
     @abc.abstractmethod
+    def record_sync(self, device: Device, now: dt.datetime) -> None:
+        """Note that ``device`` pushed or pulled at ``now``: its last sync, on the roster its area's supervisors
+        pull (:mod:`sync.center.device_roster`; republished at most every few minutes).
+
+        Raises:
+            StoreError: the database fails.
+        """
+
+    @abc.abstractmethod
     def remember_nonce(self, device_id: str, nonce: str, now: dt.datetime) -> None:
         """Record a request nonce; forget ones older than the replay window.
 

@@ -87,3 +87,17 @@ def test_a_cancelled_export_returns_none_and_leaves_nothing(ctx, monkeypatch, ou
     assert ctx.supervision.export(ExportChoice(), out, cancel=cancel) is None
     assert list(out.iterdir()) == []
     assert ctx.session.vault.get_meta("export.checkpoint") is None
+
+
+def test_the_session_filter_reaches_the_export_and_a_bad_one_is_refused_in_words(ctx, monkeypatch, out):
+    seed_area(ctx, monkeypatch)
+    done = ctx.supervision.export(ExportChoice(datasets=("sessions", "operations"), session="no-such-day"), out)
+    assert done is not None
+    assert done.rows == {"sessions": 0, "operations": 0}  # no card operation of the area was done at that day
+    every = ctx.supervision.export(ExportChoice(datasets=("operations",)), out)
+    assert every is not None
+    assert every.rows["operations"] > 0
+    with pytest.raises(ServiceError) as err:
+        ctx.supervision.export(ExportChoice(session="bad id; drop"), out)
+    assert err.value.detail == ("场次编号无效", "not a session id")
+    assert sorted(p.name for p in out.iterdir()) == sorted([done.folder.name, every.folder.name])

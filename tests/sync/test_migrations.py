@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from outreach.cli.main import main
-from sync.center import migrations, oplogic, person_keys, throttle
+from sync.center import device_roster, migrations, oplogic, person_keys, throttle
 from sync.center.migrations import MIGRATIONS, Migration
 from sync.client.client import sync_once
 from sync.errors import MigrationFailed, SchemaTooNew
@@ -96,8 +96,10 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
         # did none of it: what this code needs is there while it plays the old one, and undone after (the
         # upgrade rebuilds the subtrees)
         scaffold = ["CREATE TABLE merkle_nodes (id BIGINT PRIMARY KEY, hash TEXT NOT NULL)",
-                    "ALTER TABLE changes ADD COLUMN origin TEXT", *person_keys.MIGRATION]
-        undo = ["DROP TABLE merkle_nodes", "ALTER TABLE changes DROP COLUMN origin", "DROP TABLE person_keys"]
+                    "ALTER TABLE changes ADD COLUMN origin TEXT", *person_keys.MIGRATION,
+                    "ALTER TABLE devices ADD COLUMN last_sync_at TEXT"]
+        undo = ["DROP TABLE merkle_nodes", "ALTER TABLE changes DROP COLUMN origin", "DROP TABLE person_keys",
+                "ALTER TABLE devices DROP COLUMN last_sync_at"]
         # a pull reads the session tables (the sessions a worker operates, sync/center/access.py)
         from sync.center.sessions_schema import SESSION_OPERATORS_MIGRATION, SESSIONS_MIGRATION
 
@@ -110,6 +112,7 @@ def test_a_database_made_before_migrations_keeps_its_data_and_is_upgraded(
         old.transaction(lambda tx: [tx.execute(sql) for sql in scaffold])
         real_change = oplogic._change
         m.setattr(oplogic, "_change", lambda *a: real_change(*a[:8]))  # ... and recorded no change's origin
+        m.setattr(device_roster, "publish", lambda *a: False)  # ... and published no device roster
         before, device = _use_old(old, make_vault, people)
         again = make_store(kind, tmp_path, request, migrate=False)
         again.transaction(lambda tx: [tx.execute(sql) for sql in undo])

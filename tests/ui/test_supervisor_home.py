@@ -190,6 +190,15 @@ async def test_cancel_mid_export_leaves_no_complete_looking_file(make_app, monke
             await pilot.pause(0.05)
         assert reached.is_set()
         assert [p.name for p in out.iterdir()][0].endswith(".partial")  # being written
+        from textual.widgets import ProgressBar
+
+        bar = screen.query_one("#exp-progress", ProgressBar)
+        for _ in range(40):  # the rows written so far reach the progress bar, against the vault's total
+            if bar.progress >= 1:
+                break
+            await pilot.pause(0.05)
+        assert bar.progress >= 1
+        assert bar.total == screen.overview.totals["visits"]
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert list(out.iterdir()) == []

@@ -41,6 +41,12 @@ def revoke(tx: Tx, device_id: str, revoked_at: str) -> bool:
                 (revoked_at, device_id)) > 0
 
 
+def last_sync_at(tx: Tx, device_id: str) -> tuple[str | None] | None:
+    """``(last_sync_at,)`` of a device (None inside when it never synced), None when the device is unknown."""
+    rows = tx.rows("SELECT last_sync_at FROM devices WHERE device_id = ?", (device_id,))
+    return (rows[0][0],) if rows else None
+
+
 def chain_head(tx: Tx, device_id: str) -> tuple[int, str] | None:
     rows = tx.rows("SELECT last_seq, last_hash FROM devices WHERE device_id = ?", (device_id,))
     return (int(rows[0][0]), str(rows[0][1])) if rows else None

@@ -56,6 +56,7 @@ class ExportPanel(Vertical):
         with Horizontal(classes="sup-row"):
             yield Input(placeholder=t("sup.export.worker"), id="exp-worker")
             yield Input(placeholder=t("sup.export.kind"), id="exp-kind")
+            yield Input(placeholder=t("sup.export.session"), id="exp-session")
         yield Checkbox(t("sup.export.since_last"), id="exp-since")
         yield Checkbox(t("sup.export.full"), id="exp-full")
         yield Input(placeholder=t("sup.export.purpose"), id="exp-purpose")
@@ -82,6 +83,7 @@ class ExportPanel(Vertical):
             date_from=_date(text("exp-from")), date_to=_date(text("exp-to")),
             area=text("exp-area") or None, worker=text("exp-worker") or None,
             outcome=str(outcome) if isinstance(outcome, str) else None, kind=text("exp-kind") or None,
+            session=text("exp-session") or None,
             since_last=self.query_one("#exp-since", Checkbox).value,
             full=self.query_one("#exp-full", Checkbox).value, purpose=text("exp-purpose"),
         )

@@ -59,7 +59,7 @@ class IssuesTable(_Table):
 
 
 class DevicesTable(_Table):
-    COLUMNS = ("sup.col.device", "sup.col.worker", "sup.col.seen", "sup.col.state")
+    COLUMNS = ("sup.col.device", "sup.col.worker", "sup.col.role", "sup.col.seen", "sup.col.state")
 
     def show(self, rows: list[DeviceRow]) -> None:
         self.clear()
@@ -67,11 +67,13 @@ class DevicesTable(_Table):
             marks = []
             if r.this_device:
                 marks.append(t("sup.device_this"))
-            if r.revoked:
+            if r.revoked:  # a revoked device syncs no more: stale or not says nothing
                 marks.append("✕ " + t("sup.device_revoked"))
-            marks.append("⚠ " + t("sup.device_stale") if r.stale else "✓ " + t("sup.device_ok"))
+            else:
+                marks.append("⚠ " + t("sup.device_stale") if r.stale else "✓ " + t("sup.device_ok"))
             if r.revoked is None:
                 marks.append(t("sup.device_unknown_revoked"))
             # In China time, as every day the rules count (the same on a laptop left on UTC).
             seen = r.last_seen.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if r.last_seen else t("sup.never")
-            self.add_row(r.device_id[:12], r.worker_id, seen, " · ".join(marks), key=r.device_id)
+            role = t(f"sup.role.{r.role}") if r.role in ("worker", "supervisor") else "—"
+            self.add_row(r.device_id[:12], r.worker_id, role, seen, " · ".join(marks), key=r.device_id)
