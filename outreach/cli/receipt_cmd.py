@@ -13,9 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outreach.cli.secrets import add_passphrase_options, read_passphrase
+
+if TYPE_CHECKING:
+    from outreach.receipts.verify import Verdict
 
 
 def _say_error(exc: Any) -> None:
@@ -87,16 +90,15 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         ctx = None
         try:
             ctx, service = _service(args)
-            verdict = None
+            asked: Verdict | None = None
             if not args.offline and service.enrolled():  # any enrolled laptop asks the center first
                 try:
-                    verdict = service.verify_with_center(args.code)
+                    asked = service.verify_with_center(args.code)
                     print(tr(lang, "receipt.verify.asked_center"))
                 except ServiceError as exc:
                     reason = (exc.detail[1] if lang == "en" else exc.detail[0]) if exc.detail else ""
                     print(tr(lang, "receipt.verify.center_unreachable", reason=reason))
-            if verdict is None:
-                verdict = service.verify(args.code)
+            verdict = asked if asked is not None else service.verify(args.code)
         except ServiceError as exc:
             _say_error(exc)
             return 1

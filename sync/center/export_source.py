@@ -24,7 +24,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from sync.center import access
+from sync.center import access, sessions
 from sync.center.sqlstore import SqlStore
 from sync.center.store import Device
 from sync.center.tables import operations, subjects
@@ -142,22 +142,18 @@ class CenterExportSource:
         roster person with the center's person record (the area filter and the masking are the export's, as
         for every dataset) and whether the manifest agreed with the center when it arrived."""
         mark = self.mark()
-        sql = ("SELECT o.log_index, c.session_id, c.device_id, c.manifest, c.check_result, s.credit_code "
-               "FROM session_closes c JOIN operations o ON o.op_id = c.op_id "
-               "JOIN sessions s ON s.session_id = c.session_id "
-               "WHERE o.log_index > ? AND o.log_index <= ? ORDER BY o.log_index LIMIT ?")
         last = after
         while True:
-            rows = self._page(sql, (last, mark, PAGE))
+            rows = self.store.transaction(partial(sessions.closes_page, after=last, upto=mark, limit=PAGE))
             for _, sid, device_id, manifest, check, employer in rows:
                 close = json.loads(manifest)
                 agrees = bool(json.loads(check).get("agree"))
                 for line in close.get("lines") or []:
                     pid = str(line.get("person_id"))
-                    found = self._page("SELECT person FROM subjects WHERE subject = ?", (pid,))
+                    raw = self.store.transaction(partial(subjects.person_text, subject=pid))
                     yield {"session_id": sid, "employer": employer, "closed_on": close.get("closed_on"),
                            "line": line, "agrees": agrees, "device_id": device_id,
-                           "person": self._person(pid, found[0][0] if found else None)}
+                           "person": self._person(pid, raw)}
             if len(rows) < PAGE:
                 return
             last = int(rows[-1][0])

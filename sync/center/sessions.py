@@ -536,3 +536,12 @@ def check_report(tx: Tx, sid: str) -> dict[str, Any] | None:
     return {"session_id": sid, "held": len(held), "closes": closes, "not_in_any_manifest": unlisted,
             "progress": progress(tx, sid),
             "agree": bool(closes) and not unlisted and all(c["now"]["agree"] for c in closes)}
+
+
+def closes_page(tx: Tx, after: int, upto: int, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` session closes whose operation's log position is in ``(after, upto]``, in log order:
+    ``(log_index, session_id, device_id, manifest, check_result, credit_code)`` (the center's exports)."""
+    return tx.rows("SELECT o.log_index, c.session_id, c.device_id, c.manifest, c.check_result, s.credit_code "
+                   "FROM session_closes c JOIN operations o ON o.op_id = c.op_id "
+                   "JOIN sessions s ON s.session_id = c.session_id "
+                   "WHERE o.log_index > ? AND o.log_index <= ? ORDER BY o.log_index LIMIT ?", (after, upto, limit))

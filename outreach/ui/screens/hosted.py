@@ -73,7 +73,8 @@ class HostedScreen(BaseScreen):
             close.append(t("hosted.closed", day=h.day, closed_on=h.close.get("closed_on", ""), agrees=agrees))
             close.append("  " + " · ".join(f"{t('hosted.outcome.' + k)} {counts.get(k, 0) if isinstance(counts, dict) else 0}"
                                            for k in _OUTCOMES))
-            for line in h.close.get("lines") or ():
+            lines = h.close.get("lines")
+            for line in lines if isinstance(lines, list) else ():
                 if isinstance(line, dict) and line.get("outcome") in ("absent", "exception"):
                     close.append("  " + t("hosted.follow_up", name=line.get("name") or "",
                                           number=line.get("doc_number") or "",

@@ -47,6 +47,12 @@ def people_in_area(tx: Tx, area_prefix: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def person_text(tx: Tx, subject: str) -> str | None:
+    """The person record of ``subject`` as stored (JSON text), None when the center holds no person there."""
+    rows = tx.rows("SELECT person FROM subjects WHERE subject = ?", (subject,))
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def cards(tx: Tx, subject: str) -> dict[str, Any] | None:
     rows = tx.rows("SELECT cards FROM subjects WHERE subject = ?", (subject,))
     return json.loads(rows[0][0]) if rows and rows[0][0] else None
