@@ -75,6 +75,8 @@ class OutreachApp(App[int]):
         self.center_online: bool | None = None
         self._connection_watch: Any = None
         self._save_timer: Any = None
+        #: Damage met by a read while the app runs: the salvage offer opens by itself, once per session.
+        self._damage_offered = False
         self.sub_title = t("app.subtitle")
 
     # --- start-up ---------------------------------------------------------------------------------
@@ -86,6 +88,7 @@ class OutreachApp(App[int]):
 
         self.push_screen(UnlockScreen())
         self.set_interval(self.idle_check_seconds, self._check_idle)
+        self.set_interval(1.0, self._watch_damage)
 
     def apply_theme(self, name: str) -> None:
         try:
@@ -102,10 +105,27 @@ class OutreachApp(App[int]):
         self.switch_screen(HomeScreen())
         self.ctx.reader.watch(self._poke_reader)
         self.post_message(ReaderPoke())
+        self._damage_offered = False
         if self.ctx.session.damaged:  # readable, not writable, no sync: say so and offer to save what verifies
+            self._damage_offered = True
             self.action_salvage()
             return
         self.arm_sync()
+
+    def _watch_damage(self) -> None:
+        """A read that meets a damaged page while the app runs stops saving and sync (storage); say so at once
+        and offer the export, as at unlock, instead of waiting for the worker to find F7."""
+        from outreach.ui.dialogs.salvage import SalvageDialog
+
+        session = self.ctx.session
+        if self._damage_offered or not session.is_open or not session.damaged:
+            return
+        if isinstance(self.screen, SalvageDialog):
+            return
+        self._damage_offered = True
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self.action_salvage()
 
     # --- a damaged vault: export what verifies (F7 while it is open) -------------------------------
     def action_salvage(self) -> None:

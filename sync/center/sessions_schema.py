@@ -12,7 +12,7 @@
     counted from them, and the close manifest is compared with them.
 ``session_closes``
     Every ``session.close`` received, with the manifest check the center made when it arrived.
-``session_operators`` (migration ``0007_session_operators``)
+``session_operators`` (migration ``0009_session_operators``)
     The workers the latest plan lists: they (and the supervisors of the employer's area) pull the session's
     plan, roster, roster people and work, and may do the session's work for its roster people. Sessions
     planned before this migration get their operators with their next plan.

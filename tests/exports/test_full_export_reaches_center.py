@@ -52,7 +52,7 @@ def test_the_audit_of_a_full_export_is_accepted_at_the_center(center, tmp_path):
         (audit,) = [op for op in sup.operations() if op.kind == "audit.export"]
         recorded = {op.op_id: op.status for op in center.store.operations(sup.device_id)}
         assert recorded[audit.op_id] == "applied"
-        body = center.store._run(lambda tx: tx.rows("SELECT kind, subject, body FROM operations WHERE op_id = ?",
+        body = center.store.transaction(lambda tx: tx.rows("SELECT kind, subject, body FROM operations WHERE op_id = ?",
                                                  (audit.op_id,)))[0]
         assert body[0] == "audit.export"
         assert body[1] == "export:" + res.export_id

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sync.center import device_roster, migrations
+from sync.center import device_roster
 from sync.center.migrations import MIGRATIONS
 from sync.center.store import Device
 from sync.client.client import sync_once
@@ -108,8 +108,8 @@ def test_a_pull_with_nothing_new_brings_no_roster_row_again(center, make_vault):
 def test_devices_enrolled_before_the_roster_are_published_by_the_migration(kind, tmp_path, request):
     store = make_store(kind, tmp_path, request, migrate=False)
     try:
-        before = MIGRATIONS[:[m.name for m in MIGRATIONS].index("0007_device_roster")]
-        migrations.migrate(store._run, store.dialect, store._prepare_schema, migrations=before)
+        before = MIGRATIONS[:[m.name for m in MIGRATIONS].index("0010_device_roster")]
+        store.migrate(before)
 
         def old_devices(tx: Any) -> None:
             for device, worker, role, area, revoked in (("d-w", "w", "worker", "460100", None),
@@ -120,8 +120,8 @@ def test_devices_enrolled_before_the_roster_are_published_by_the_migration(kind,
                      "revoked_at, last_hash) VALUES (?, ?, ?, ?, '00', '2026-01-01T00:00:00.000+00:00', ?, 'g')",
                      (device, worker, role, area, revoked))
 
-        store._run(old_devices)
-        assert store.init_schema() == ["0007_device_roster"]
+        store.transaction(old_devices)
+        assert store.init_schema() == [m.name for m in MIGRATIONS[len(before):]]
         sup = Device("sup-dev", "sup", "supervisor", "4601", b"\0" * 32, False)
         changes, _, _ = store.pull(sup, 0, 100)
         rows = {c.id: c.data for c in changes if c.type == "device"}

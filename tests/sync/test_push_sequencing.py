@@ -111,7 +111,7 @@ def test_session_work_is_decided_before_the_log_and_its_progress_counted_under_i
         for w in workers:
             w.join(timeout=60)
         assert [(s.applied, s.issues, s.errors) for s in done] == [(1, [], [])] * 2  # type: ignore[attr-defined]
-        rows = store._run(lambda tx: tx.rows(  # type: ignore[attr-defined]
+        rows = store.transaction(lambda tx: tx.rows(
             "SELECT type, data FROM changes WHERE id = ? AND type IN ('session_progress', 'session_work')",
             (plan.session_id,)))
         published = {t: json.loads(d) for t, d in rows}

@@ -161,7 +161,7 @@ def test_two_operators_share_a_day_and_their_close_manifests_agree_with_the_cent
         assert "银行系统故障" in notes[p4.person_id]
         assert [v for v in b.session.vault.visits() if v.planned] == []
         assert report["closes"][0]["at_close"]["agree"] is True
-        closed = store._run(lambda tx: tx.rows("SELECT data FROM changes WHERE type = 'session_close' AND id = ?",
+        closed = store.transaction(lambda tx: tx.rows("SELECT data FROM changes WHERE type = 'session_close' AND id = ?",
                                             (day.session_id,)))
         assert json.loads(closed[0][0])["follow_ups"] == 0  # B's close, the later one: nobody planned twice
 

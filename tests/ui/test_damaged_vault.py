@@ -173,7 +173,7 @@ async def test_first_page_damage_is_not_a_wrong_passphrase_and_is_saved(tmp_path
         assert fresh.verify_log().ok
 
 
-async def test_damage_met_while_the_app_runs_stops_sync_and_f7_offers_the_export(tmp_path):
+async def test_damage_met_while_the_app_runs_stops_sync_and_offers_the_export_by_itself(tmp_path):
     ctx, _ = _context_with_work(tmp_path)
     path = ctx.session.path
     with Vault.open(path, PASSPHRASE) as vault:
@@ -193,9 +193,16 @@ async def test_damage_met_while_the_app_runs_stops_sync_and_f7_offers_the_export
             with pytest.raises(DamagedVaultError):
                 ctx.session.vault.set_meta("k", "v")
             assert ctx.sync.run().error_key == "sync.damaged"
-            await pilot.press("f7")
+            # the offer opens by itself once the damage is known, naming the damaged table ...
             await wait_for(pilot, lambda: isinstance(app.screen, SalvageDialog))
             assert isinstance(app.screen, SalvageDialog)
-            assert "照片" in screen_text(app)  # the damaged table, named
+            assert "照片" in screen_text(app)
+            await pilot.press("escape")  # ... once: put aside, it stays away ...
+            await wait_for(pilot, lambda: not isinstance(app.screen, SalvageDialog), timeout=3)
+            await pilot.pause(1.5)
+            assert not isinstance(app.screen, SalvageDialog)
+            await pilot.press("f7")  # ... and F7 brings it back
+            await wait_for(pilot, lambda: isinstance(app.screen, SalvageDialog))
+            assert isinstance(app.screen, SalvageDialog)
     finally:
         ctx.close()
