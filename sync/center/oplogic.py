@@ -18,7 +18,7 @@ from sync.center import access, merkle_log, person_keys, rules, sessions
 from sync.center.store import Device, iso
 from sync.center.tables import assignments, changes, devices, operations, subjects
 from sync.errors import InvalidInput
-from sync.protocol import OpResult, TheirOp
+from sync.protocol import OpResult, PushStatus, TheirOp
 
 if TYPE_CHECKING:
     from sync.center.sqlstore import Tx
@@ -294,13 +294,13 @@ def _record(tx: Tx, device: Device, op: Operation, result: OpResult, new_version
 
 def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: dict[str, Any] | None,
             today: dt.date) -> OpResult:
-    ok = "applied_with_conflict" if op.base_version != version else "applied"
+    ok: PushStatus = "applied_with_conflict" if op.base_version != version else "applied"
     if op.kind.startswith("card."):
         verdict = rules.decide_card(cards or rules.empty_cards(op.subject), op.payload.get("event"),
                                     rules.op_day(op.hlc, today), concurrent=op.base_version != version)
         if not verdict.accepted:
             return _reject(op.op_id, verdict.code or "refused", verdict.message_zh or "", verdict.message_en or "")
-        return OpResult(op_id=op.op_id, status=ok, center_state=verdict.cards)  # type: ignore[arg-type]
+        return OpResult(op_id=op.op_id, status=ok, center_state=verdict.cards)
     if op.kind == "visit.log":
         visit = rules.valid_visit(op.payload.get("visit"))
         if visit is None or visit.get("person_id") != op.subject:
@@ -319,7 +319,7 @@ def _decide(op: Operation, version: int, person: dict[str, Any] | None, cards: d
             return _reject(op.op_id, "invalid_person", "人员资料无效", "invalid person record")
         if op.kind == "person.update" and person is None:
             ok = "applied_with_conflict"
-        return OpResult(op_id=op.op_id, status=ok)  # type: ignore[arg-type]
+        return OpResult(op_id=op.op_id, status=ok)
     return OpResult(op_id=op.op_id, status="applied")
 
 
