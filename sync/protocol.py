@@ -16,14 +16,16 @@ signed by the center's key (pinned by the laptop at enrolment) over :func:`answe
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from typing import Any, Literal
 
 import zstandard
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from outreach.domain.operation import Operation, canonical_json
+from outreach.domain.operation import Operation, canonical_json, compute_hash
 
 #: Version of this protocol. Bump on any incompatible change.
 PROTOCOL_VERSION = 1
@@ -100,21 +102,111 @@ MAX_ID = 64
 MAX_KIND = 40
 
 
+def _check_bounds(op_id: str, device_id: str, worker_id: str, subject: str, kind: str) -> None:
+    """No junk subject or kind of any length is ever stored: the whole request is refused (400)."""
+    if max(len(op_id), len(device_id), len(worker_id), len(subject)) > MAX_ID or len(kind) > MAX_KIND \
+            or not subject:
+        raise ValueError("operation id, subject or kind missing or too long")
+
+
+class WireOp(_Model):
+    """An operation as it travels in a push (issue 15): without what the center recomputes.
+
+    ``hash`` never travels: the center computes it from the canonical body exactly as the device did.
+    ``prev_hash`` travels only where it is not the hash of the operation just before it in the same request
+    (always for the first one, so a retried batch of duplicates still names its chain), and the signature
+    (Ed25519 over the 32 hash bytes, unchanged) travels as base64 instead of hex. :func:`to_operation` gives
+    back the very :class:`Operation` the device signed, so every check at the center is the one it was.
+    """
+
+    op_id: str
+    device_id: str
+    worker_id: str
+    seq: int = Field(ge=1)
+    kind: str
+    subject: str
+    base_version: int = Field(ge=0)
+    payload: dict[str, Any]
+    hlc: str
+    schema_version: int = 1
+    prev_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
+                                  description="omitted: the hash of the previous operation in this request")
+    sig: str = Field(pattern=r"^[A-Za-z0-9+/]{86}==$", description="device Ed25519 signature (base64) of the hash")
+
+    @classmethod
+    def of(cls, op: Operation, after: Operation | None) -> WireOp:
+        """``op`` for the wire, ``after`` being the operation sent just before it in the same request."""
+        fields = op.model_dump(exclude={"hash", "signature", "prev_hash"})
+        prev = None if after is not None and after.hash == op.prev_hash else op.prev_hash
+        return cls(**fields, prev_hash=prev, sig=base64.b64encode(bytes.fromhex(op.signature)).decode("ascii"))
+
+
+def to_operations(wire: list[WireOp]) -> list[Operation]:
+    """The operations the device signed, their hashes recomputed from their bodies and chained in order.
+
+    Raises ValueError (the request is refused, 400) when the first one names no previous hash.
+    """
+    out: list[Operation] = []
+    for w in wire:
+        prev = w.prev_hash if w.prev_hash is not None else (out[-1].hash if out else None)
+        if prev is None:
+            raise ValueError("the first operation of a push must name its previous hash")
+        fields = w.model_dump(exclude={"prev_hash", "sig"})
+        fields["prev_hash"] = prev
+        try:
+            signature = base64.b64decode(w.sig, validate=True).hex()
+        except binascii.Error as exc:
+            raise ValueError("signature is not base64") from exc
+        out.append(Operation(**fields, hash=compute_hash(fields), signature=signature))
+    return out
+
+
 class PushRequest(_Model):
+    """A batch of the device's operations: ``ops`` in the compact form (:class:`WireOp`, what laptops send since
+    issue 15), or ``operations`` in the full form older laptops send (hash and hex signature included; still
+    accepted, checked the same way). One form per request."""
+
     protocol_version: int
     device_id: str = Field(max_length=64)
     known_tree_size: int = Field(default=0, ge=0)
-    operations: list[Operation] = Field(max_length=MAX_BATCH)
+    operations: list[Operation] = Field(default_factory=list, max_length=MAX_BATCH)
+    ops: list[WireOp] = Field(default_factory=list, max_length=MAX_BATCH)
+    #: ``ops`` rebuilt once, while the request is validated (in the parsing thread, a bad one refused as 400).
+    _rebuilt: list[Operation] = PrivateAttr(default_factory=list)
+
+    @classmethod
+    def compact(cls, device_id: str, known_tree_size: int, operations: list[Operation]) -> PushRequest:
+        """The request a laptop sends: its operations in the compact wire form."""
+        wire = [WireOp.of(op, operations[i - 1] if i else None) for i, op in enumerate(operations)]
+        return cls(protocol_version=PROTOCOL_VERSION, device_id=device_id, known_tree_size=known_tree_size,
+                   ops=wire)
 
     @field_validator("operations")
     @classmethod
     def _bounded(cls, ops: list[Operation]) -> list[Operation]:
-        """No junk subject or kind of any length is ever stored: the whole request is refused (400)."""
         for op in ops:
-            if max(len(op.op_id), len(op.device_id), len(op.worker_id), len(op.subject)) > MAX_ID \
-                    or len(op.kind) > MAX_KIND or not op.subject:
-                raise ValueError("operation id, subject or kind missing or too long")
+            _check_bounds(op.op_id, op.device_id, op.worker_id, op.subject, op.kind)
         return ops
+
+    @field_validator("ops")
+    @classmethod
+    def _bounded_wire(cls, ops: list[WireOp]) -> list[WireOp]:
+        for op in ops:
+            _check_bounds(op.op_id, op.device_id, op.worker_id, op.subject, op.kind)
+        if ops and ops[0].prev_hash is None:
+            raise ValueError("the first operation of a push must name its previous hash")
+        return ops
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PushRequest:
+        if self.operations and self.ops:
+            raise ValueError("operations and ops in one request")
+        self._rebuilt = to_operations(self.ops)
+        return self
+
+    def all_operations(self) -> list[Operation]:
+        """The pushed operations as the device signed them, whichever form they came in."""
+        return list(self.operations) if self.operations else list(self._rebuilt)
 
 
 class TheirOp(_Model):

@@ -98,11 +98,12 @@ def import_file(store: Store, data: bytes, today: dt.date, now: dt.datetime) -> 
         raise TransferFileInvalid("signature or content") from None
     if req.device_id != device.device_id:
         raise TransferFileInvalid("device")
-    results = store.push(device, list(req.operations), today, now)
+    ops = req.all_operations()
+    results = store.push(device, ops, today, now)
     resp = P.PushResponse.build(results, store.log_proof(req.known_tree_size))
     reply: dict[str, Any] = {"format": REPLY_FORMAT, "device_id": device.device_id,
                              "file_sha256": hashlib.sha256(data).hexdigest(),
-                             "op_ids": [op.op_id for op in req.operations], "response": resp.model_dump(mode="json")}
+                             "op_ids": [op.op_id for op in ops], "response": resp.model_dump(mode="json")}
     reply["signature"] = Ed25519PrivateKey.from_private_bytes(keys.sign_private).sign(canonical_json(reply)).hex()
     return json.dumps(reply).encode()
 

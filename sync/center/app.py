@@ -228,7 +228,7 @@ class Center:
     async def push(self, request: Request) -> Response:
         req, device = await self._signed_request(request, P.PushRequest)
         now = self.clock()
-        results = await run_in_threadpool(self.store.push, device, list(req.operations), center_day(now), now)
+        results = await run_in_threadpool(self.store.push, device, req.all_operations(), center_day(now), now)
         await run_in_threadpool(self.store.record_sync, device, now)
         log = await run_in_threadpool(self.store.log_proof, req.known_tree_size)
         return await self._reply(request, P.PushResponse.build(results, log))

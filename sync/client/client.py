@@ -251,8 +251,7 @@ def _push(vault: trust.VaultLike, client: CenterClient, signer: trust.Signer, su
         if not ops:
             return
         size, _ = trust.known_log(vault)
-        req = P.PushRequest(protocol_version=P.PROTOCOL_VERSION, device_id=vault.device_id, known_tree_size=size,
-                            operations=ops)
+        req = P.PushRequest.compact(vault.device_id, size, ops)
         try:
             resp = client.call("/v1/push", req, P.PushResponse, signer, vault.device_id)
         except BadResponse as exc:
