@@ -30,7 +30,8 @@ def center(request, tmp_path):
 
 
 def _fill(tx: Any, plan: list[tuple[str, str, str]]) -> None:
-    """Subjects ``near`` (460106) and ``far`` (460201); one visit log per ``(subject, worker, status)``."""
+    """Subjects ``near`` (460106) and ``far`` (460201); one operation per ``(subject, worker, status)``: a
+    visit log, every fourth a card application."""
     for subject, area in (("near", "460106"), ("far", "460201")):
         person = {"person_id": subject, "name": "王亚明", "area_code": area, "mobile": "13812345678",
                   "document": {"doc_type": "resident_id", "number": "460106195001010018"}}
@@ -41,7 +42,8 @@ def _fill(tx: Any, plan: list[tuple[str, str, str]]) -> None:
         visit = {"visit_id": f"v-{i}", "person_id": subject, "worker_id": worker, "day": "2026-11-02",
                  "outcome": "done", "present": [], "notes": "", "op_ids": [], "planned": False}
         body = json.dumps({"kind": "visit.log", "payload": {"visit": visit}})
-        rows.append((f"op-{i}", f"d-{worker}", i + 1, worker, "visit.log", subject, f"{i:013d}.00000", "h", body,
+        kind = "card.apply" if i % 4 == 3 else "visit.log"
+        rows.append((f"op-{i}", f"d-{worker}", i + 1, worker, kind, subject, f"{i:013d}.00000", "h", body,
                      status, "2026-11-02T08:00:00+00:00", i))
     tx.stage("operations", COLUMNS, rows)
 
@@ -59,8 +61,10 @@ def test_pages_outside_the_area_are_paged_past_and_nothing_is_skipped_or_repeate
     source = CenterExportSource(center, device)
 
     got = [r["visit"]["visit_id"] for r in source.records("visits", ExportFilter(area=area), None)]
-    assert got == ["v-7", "v-9", "v-14"]  # the area's applied visits, in log order, once each
+    assert got == ["v-9", "v-14"]  # the area's applied visits, in log order, once each
     only_w1 = [r["visit"]["visit_id"] for r in source.records("visits", ExportFilter(area=area, worker="w-1"), None)]
-    assert only_w1 == ["v-7", "v-14"]
+    assert only_w1 == ["v-14"]
     assert [r["visit"]["visit_id"] for r in source.records("visits", ExportFilter(area=area), {"log_index": 9})] \
         == ["v-14"]  # incremental: after the previous export's log position
+    ops = [(r["op_id"], r["person"]["area_code"]) for r in source.records("operations", ExportFilter(area=area), None)]
+    assert ops == [("op-7", "460106")]  # a card operation outside the area never comes out
