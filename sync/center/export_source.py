@@ -122,6 +122,8 @@ class CenterExportSource:
                 operations.export_page, after=last, upto=mark, kind_like=_KIND_OF[dataset], area_prefix=area,
                 worker=worker, applied_only=dataset == "visits", limit=PAGE))
             for r in rows:
+                if not r[13]:
+                    continue  # outside the area: only its log position was read
                 body = json.loads(r[8]) if r[8] else {}
                 payload = body.get("payload") or {"event": body.get("event")}
                 person = self._person(str(r[6]), r[12])
