@@ -1,4 +1,4 @@
-"""``outreach center serve|enrol|revoke|status|import|load-people|assign|session``: running and managing the center.
+"""``outreach center serve|enrol|revoke|status|import|load-people|assign|session|duplicates``: running and managing the center.
 
 Every command builds :class:`sync.center.settings.CenterSettings` from its options over the ``OUTREACH_CENTER_*``
 variables (an option given wins). ``--db`` takes a database address (:mod:`sync.center.factory`:
@@ -264,6 +264,37 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_duplicates(args: argparse.Namespace) -> int:
+    """``center duplicates``: every person the center holds more than once (issue 10: a load before which a
+    laptop registered them, or two records of a database older than migration 0007), masked. Exit 0."""
+    from sync.center import duplicates
+
+    store = _store(args)
+    try:
+        groups = store.transaction(duplicates.find)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"groups": [g.as_json() for g in groups]}, ensure_ascii=False, indent=2))
+        return 0
+    if not groups:
+        print("没有重复的人员记录 / none: no person is held twice")
+        return 0
+    print(f"重复的人员记录 {len(groups)} 组 / {len(groups)} group(s) of records of one person:")
+    for n, g in enumerate(groups, 1):
+        print(f"{n}. 证件号码或社会保障号码相同 / the same identity or social security number:")
+        for r in g.records:
+            if r.source == "registered":
+                source = f"笔记本登记 registered by {r.worker_id} on device {r.device_id} at {r.registered_at}"
+            else:
+                source = "名单导入 loaded from the roster"
+            holder = "  (持有号码 holds the number)" if r.person_id == g.key_holder else ""
+            ss = f"  社保号 ssn {r.ss_number}" if r.ss_number else ""
+            print(f"   {r.person_id}  {r.name}  {r.doc_type} {r.doc_number}{ss}  区域 area {r.area_code or '-'}  "
+                  f"卡 card {r.card_status or '无 none'}  {source}{holder}")
+    return 0
+
+
 def _cmd_unlock(args: argparse.Namespace) -> int:
     if not (args.worker or args.source or args.all):
         print("请给出 --worker、--source 或 --all / give --worker, --source or --all", file=sys.stderr)
@@ -340,6 +371,8 @@ def register(subparsers: Any) -> None:
     p = add("session", _cmd_session, "单位集中激活场次 / employer bulk activation sessions")
     p.add_argument("action", choices=["check"], help="check: the close manifests against the center")
     p.add_argument("session_id")
+    p.add_argument("--json", action="store_true")
+    p = add("duplicates", _cmd_duplicates, "列出重复的人员记录 / list people held twice")
     p.add_argument("--json", action="store_true")
     p = add("assign", _cmd_assign, "分配走访计划 / assign people to a worker")
     p.add_argument("--worker", required=True)
